@@ -1,0 +1,48 @@
+// What a micro-library's implementation sees of the world: the contract between kernel/<lib>/ and
+// the compartment runtime. A library reaches another library only through `import`, which the
+// image resolved to a direct call or a gate; memory only through `memory`, which enforces isolation.
+
+import type { GateFunction } from './gate-callee.js';
+import type { HardeningOption } from './library.js';
+import type { Configuration } from './config/schema.js';
+import type { Memory } from '../shm/memory.js';
+import type { Allocator } from '../shm/heap.js';
+import type { StackFrames } from '../shm/stack.js';
+
+/** A resolved call: a gate or a direct call, always returning a number (0 for void). */
+export type ImportedFunction = (...args: number[]) => number;
+
+export interface LibraryContext {
+  readonly library: string;
+  readonly compartment: { readonly name: string; readonly index: number };
+  readonly config: Configuration;
+  readonly hardening: readonly HardeningOption[];
+  readonly memory: Memory;
+  /** This compartment's private heap. */
+  readonly heap: Allocator;
+  /** The shared heap (protection key 15): data other compartments must reach. */
+  readonly sharedHeap: Allocator;
+  readonly stack: StackFrames;
+  /** A function of another library, as the image resolved it; only declared calls resolve. */
+  import(library: string, fn: string): ImportedFunction;
+  /** A simulated device's memory (e.g. `netdev`), handed only to the compartment that drives it. */
+  device(name: string): SharedArrayBuffer;
+  /** Marks the unikernel's CPU idle (parked on an external event) so open gates do not time out. */
+  idle<T>(body: () => T): T;
+  /** Writes to the host console (FlexOS: the platform console behind newlib's printf). */
+  log(text: string): void;
+}
+
+export interface LibraryInstance {
+  /** The implementation of every function in the library's exportsyms. */
+  readonly exports: Readonly<Record<string, GateFunction>>;
+  /** Called once, after every compartment has loaded, callees before callers. */
+  init?(): void;
+  /** Called at shutdown, in reverse order. */
+  stop?(): void;
+}
+
+/** What a library's implementation module exports. */
+export interface LibraryModule {
+  create(context: LibraryContext): LibraryInstance;
+}

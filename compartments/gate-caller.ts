@@ -1,0 +1,175 @@
+// The caller side of a gate, and the one place a compartment waits: post a call into this
+// compartment's control block for the current nesting depth, ring the callee's doorbell, then wait
+// for the return while serving calls addressed back to us (nested calls and callbacks).
+// FlexOS: flexos_vmept_master_rpc_call() and its busy-wait that also serves incoming RPCs.
+
+import { performance } from 'node:perf_hooks';
+import { FlexosError, GateCalleeError, GateTimeoutError } from './errors.js';
+import {
+  B_ARGC, B_ARGS_OFFSET, B_ERROR_LENGTH, B_ERROR_OFFSET, B_FN, B_FROM, B_RETURN_OFFSET, B_STATE, B_TO,
+  G_CONTROL, G_CPU_IDLE, G_SHUTDOWN, H_DOORBELL, H_PARKED, H_PENDING, MAX_ARGS, MAX_DEPTH,
+  STATE_CALLED, STATE_IDLE, STATE_RETURNED, STATE_THREW, blockIndex, blockOffset, headerWord,
+} from './gate-protocol.js';
+import type { GateCallee } from './gate-callee.js';
+import type { CrossingCounters } from './crossings.js';
+import type { Waiter } from './wait-policy.js';
+
+/** A resolved cross-compartment call site: where it goes and which crossing counter it feeds. */
+export interface GateTarget {
+  readonly to: number;
+  readonly fnId: number;
+  readonly edge: number;
+  readonly library: string;
+  readonly fn: string;
+  /** vmept: only integers cross (FlexOS refuses floats and structs at build time; checked again here). */
+  readonly integersOnly: boolean;
+}
+
+export class ShutdownSignal extends FlexosError {
+  constructor() {
+    super('FLEXOS_ERR_SHUTDOWN', 'the image is shutting down');
+  }
+}
+
+const SLICE_MS = 20;
+const decoder = new TextDecoder();
+
+export class GatePort {
+  readonly self: number;
+  readonly #words: Int32Array;
+  readonly #f64: Float64Array;
+  readonly #bytes: Uint8Array;
+  readonly #waiter: Waiter;
+  readonly #callee: GateCallee;
+  readonly #counters: CrossingCounters;
+  readonly #timeoutMs: number;
+  #depth = 0;
+
+  constructor(rpc: SharedArrayBuffer, options: { self: number; waiter: Waiter; callee: GateCallee; counters: CrossingCounters; timeoutMs: number }) {
+    this.self = options.self;
+    this.#words = new Int32Array(rpc);
+    this.#f64 = new Float64Array(rpc);
+    this.#bytes = new Uint8Array(rpc);
+    this.#waiter = options.waiter;
+    this.#callee = options.callee;
+    this.#counters = options.counters;
+    this.#timeoutMs = options.timeoutMs;
+  }
+
+  get depth(): number {
+    return this.#depth;
+  }
+
+  call(target: GateTarget, args: readonly number[]): number {
+    const argc = args.length;
+    if (argc > MAX_ARGS) throw new RangeError(`${target.library}.${target.fn}: ${argc} arguments, a gate carries at most ${MAX_ARGS}`);
+    if (this.#depth >= MAX_DEPTH) throw new FlexosError('FLEXOS_ERR_BAD_ARGUMENT', `gate nesting deeper than ${MAX_DEPTH} calling ${target.library}.${target.fn}`);
+    const index = blockIndex(this.self, this.#depth);
+    const base = blockOffset(index);
+    const w = base >> 2;
+    const words = this.#words;
+    const a = (base + B_ARGS_OFFSET) >> 3;
+    for (let i = 0; i < argc; i++) {
+      const v = args[i] as number;
+      if (target.integersOnly && !Number.isInteger(v)) {
+        throw new FlexosError('FLEXOS_ERR_BAD_ARGUMENT', `${target.library}.${target.fn}: argument ${i + 1} is ${v}; an EPT gate carries integers and addresses only`);
+      }
+      this.#f64[a + i] = v;
+    }
+    words[w + B_FROM] = this.self;
+    words[w + B_TO] = target.to;
+    words[w + B_FN] = target.fnId;
+    words[w + B_ARGC] = argc | (1 << 8);
+    const started = performance.now();
+    Atomics.store(words, w + B_STATE, STATE_CALLED); // published last
+    this.#depth++;
+    try {
+      this.#post(target, index + 1);
+      const state = this.#awaitReturn(w, target);
+      if (state === STATE_THREW) throw this.#readError(base, target);
+      return this.#f64[(base + B_RETURN_OFFSET) >> 3] ?? 0;
+    } finally {
+      this.#depth--;
+      Atomics.store(words, w + B_STATE, STATE_IDLE);
+      this.#counters.record(target.edge, (performance.now() - started) * 1e6);
+    }
+  }
+
+  /**
+   * Top-level wait of an idle compartment: serves incoming calls until about `sliceMs` pass with
+   * nothing to do, or the host asks for the event loop (control message) or shutdown.
+   */
+  serveFor(sliceMs: number): void {
+    const words = this.#words;
+    const doorbell = headerWord(this.self, H_DOORBELL);
+    const control = Atomics.load(words, G_CONTROL);
+    const until = performance.now() + sliceMs;
+    while (Atomics.load(words, G_SHUTDOWN) === 0 && Atomics.load(words, G_CONTROL) === control) {
+      const seen = Atomics.load(words, doorbell);
+      const pending = Atomics.exchange(words, headerWord(this.self, H_PENDING), 0);
+      if (pending !== 0) {
+        this.#callee.serve(pending - 1);
+        continue;
+      }
+      const left = until - performance.now();
+      if (left <= 0) return;
+      this.#wait(doorbell, seen, Math.min(left, SLICE_MS));
+    }
+  }
+
+  #post(target: GateTarget, token: number): void {
+    const words = this.#words;
+    const pending = headerWord(target.to, H_PENDING);
+    // One logical CPU: the callee is idle or waiting on its own call, so PENDING is free; a second
+    // independent caller (only the host's boot sequence could make one) waits its turn.
+    while (Atomics.compareExchange(words, pending, 0, token) !== 0) {
+      this.#checkShutdown();
+      Atomics.wait(words, pending, Atomics.load(words, pending), 1);
+    }
+    const doorbell = headerWord(target.to, H_DOORBELL);
+    Atomics.add(words, doorbell, 1);
+    Atomics.notify(words, doorbell);
+  }
+
+  #awaitReturn(w: number, target: GateTarget): number {
+    const words = this.#words;
+    const doorbell = headerWord(this.self, H_DOORBELL);
+    let deadline = performance.now() + this.#timeoutMs;
+    for (;;) {
+      const seen = Atomics.load(words, doorbell);
+      const state = Atomics.load(words, w + B_STATE);
+      if (state === STATE_RETURNED || state === STATE_THREW) return state;
+      const pending = Atomics.exchange(words, headerWord(this.self, H_PENDING), 0);
+      if (pending !== 0) {
+        this.#callee.serve(pending - 1);
+        deadline = performance.now() + this.#timeoutMs;
+        continue;
+      }
+      this.#checkShutdown();
+      const now = performance.now();
+      if (Atomics.load(words, G_CPU_IDLE) !== 0) deadline = now + this.#timeoutMs;
+      if (now >= deadline) {
+        throw new GateTimeoutError(`gate to ${target.library}.${target.fn} (compartment ${target.to}) did not return within ${this.#timeoutMs} ms`);
+      }
+      this.#wait(doorbell, seen, Math.min(SLICE_MS, deadline - now));
+    }
+  }
+
+  #wait(doorbell: number, seen: number, sliceMs: number): void {
+    const parked = headerWord(this.self, H_PARKED);
+    Atomics.store(this.#words, parked, 1);
+    this.#waiter.wait(this.#words, doorbell, seen, sliceMs);
+    Atomics.store(this.#words, parked, 0);
+  }
+
+  #checkShutdown(): void {
+    if (Atomics.load(this.#words, G_SHUTDOWN) !== 0) throw new ShutdownSignal();
+  }
+
+  #readError(base: number, target: GateTarget): GateCalleeError {
+    const length = this.#words[(base >> 2) + B_ERROR_LENGTH] ?? 0;
+    const text = decoder.decode(this.#bytes.slice(base + B_ERROR_OFFSET, base + B_ERROR_OFFSET + length));
+    const newline = text.indexOf('\n');
+    return new GateCalleeError(target.library, target.fn, text.slice(0, newline), text.slice(newline + 1));
+  }
+}

@@ -1,0 +1,233 @@
+// The compartment runtime inside a worker: builds the memory view, heaps and stack of this
+// compartment, loads its libraries, resolves their imports (direct call or gate), and runs the
+// idle loop that serves gates while letting the control plane in between.
+
+import { FlexosError, BuildError } from './errors.js';
+import { Memory } from '../shm/memory.js';
+import { RegionHeap, type Allocator } from '../shm/heap.js';
+import { StackFrames } from '../shm/stack.js';
+import type { RegionDescriptor } from '../shm/region.js';
+import { CrossingCounters } from './crossings.js';
+import { GateCallee, type ExportedFunction, type GateFunction } from './gate-callee.js';
+import { GatePort, ShutdownSignal, type GateTarget } from './gate-caller.js';
+import { G_CPU_IDLE, G_SHUTDOWN, G_SPINNERS } from './gate-protocol.js';
+import { Waiter } from './wait-policy.js';
+import { pinCurrentThread } from './pinning.js';
+import type { Image } from './image.js';
+import type { LibraryContext, LibraryInstance, LibraryModule } from './context.js';
+
+export interface CompartmentData {
+  readonly image: Image;
+  readonly self: number;
+  readonly table: readonly RegionDescriptor[];
+  /** Only the regions this compartment may touch. */
+  readonly buffers: ReadonlyMap<number, SharedArrayBuffer>;
+  readonly counters: SharedArrayBuffer;
+  readonly devices: Readonly<Record<string, SharedArrayBuffer>>;
+  readonly cpu: number | null;
+  /** Concurrent spinners the adaptive policy allows. */
+  readonly maxSpinners: number;
+}
+
+export interface CompartmentStatus {
+  readonly compartment: string;
+  readonly libraries: readonly string[];
+  readonly pinned: boolean;
+  readonly served: number;
+  readonly spinHits: number;
+  readonly parks: number;
+  readonly heap: ReturnType<Allocator['stats']>;
+}
+
+const IDLE_SLICE_MS = 50;
+
+export class CompartmentRuntime {
+  readonly #data: CompartmentData;
+  readonly #name: string;
+  readonly #memory: Memory;
+  readonly #heap: RegionHeap;
+  readonly #sharedHeap: RegionHeap;
+  readonly #stack: StackFrames;
+  readonly #waiter: Waiter;
+  readonly #callee: GateCallee;
+  readonly #port: GatePort;
+  readonly #rpcWords: Int32Array;
+  readonly #functions: (ExportedFunction | undefined)[] = [];
+  readonly #instances = new Map<string, LibraryInstance>();
+  readonly #pinned: boolean;
+  #stopped = false;
+
+  constructor(data: CompartmentData) {
+    this.#data = data;
+    const image = data.image;
+    const me = image.compartments.find((c) => c.index === data.self);
+    if (!me) throw new FlexosError('FLEXOS_ERR_BOOT', `compartment ${data.self} is not in the image`);
+    this.#name = me.name;
+    this.#pinned = data.cpu === null ? false : pinCurrentThread(data.cpu);
+    this.#memory = new Memory({ compartment: me.name, table: data.table, buffers: data.buffers });
+    const region = (name: string): RegionDescriptor & { buffer: SharedArrayBuffer } => {
+      const d = data.table.find((r) => r.name === name);
+      const buffer = d && data.buffers.get(d.id);
+      if (!d || !buffer) throw new FlexosError('FLEXOS_ERR_BOOT', `compartment ${me.name} was not handed region ${name}`);
+      return { ...d, buffer };
+    };
+    this.#heap = RegionHeap.attach(region(`heap.${me.name}`));
+    this.#sharedHeap = RegionHeap.attach(region('shared-heap'));
+    const stack = image.config.stack === 'shared' ? region('stack.shared') : region(`stack.${me.name}`);
+    const dss = image.config.stack === 'dss' ? region(`dss.${me.name}`) : undefined;
+    this.#stack = new StackFrames(image.config.stack, {
+      compartment: me.name,
+      regions: dss ? { stack, dss } : { stack },
+      sharedHeap: this.#sharedHeap,
+    });
+    const rpc = region('rpc').buffer;
+    this.#rpcWords = new Int32Array(rpc);
+    this.#waiter = new Waiter({ policy: image.config.gates.policy, spinners: { words: this.#rpcWords, index: G_SPINNERS, max: data.maxSpinners } });
+    this.#callee = new GateCallee(rpc, { functions: this.#functions, memory: this.#memory });
+    this.#port = new GatePort(rpc, {
+      self: data.self,
+      waiter: this.#waiter,
+      callee: this.#callee,
+      counters: new CrossingCounters(image.edges, data.counters),
+      timeoutMs: image.config.gates.timeoutMs,
+    });
+  }
+
+  /** The control-plane API the host calls over comlink. */
+  controlApi() {
+    return {
+      boot: () => this.#boot(),
+      init: (library: string) => this.#instance(library).init?.(),
+      run: (library: string, fn: string, args: number[]) => this.#run(library, fn, args),
+      status: () => this.status(),
+      stop: () => this.#stop(),
+    };
+  }
+
+  status(): CompartmentStatus {
+    return {
+      compartment: this.#name,
+      libraries: [...this.#instances.keys()],
+      pinned: this.#pinned,
+      served: this.#callee.served,
+      spinHits: this.#waiter.spinHits,
+      parks: this.#waiter.parks,
+      heap: this.#heap.stats(),
+    };
+  }
+
+  async #boot(): Promise<string[]> {
+    const image = this.#data.image;
+    const mine = image.compartments.find((c) => c.index === this.#data.self)?.libraries ?? [];
+    const slots = new Map<string, { impl: GateFunction | undefined }>();
+    for (const library of mine) {
+      const descriptor = image.descriptors[library];
+      if (!descriptor) throw new BuildError(`library ${library} has no descriptor in the image`);
+      const module = (await import(descriptor.implementation)) as LibraryModule;
+      const instance = module.create(this.#context(library, slots));
+      for (const fn of Object.keys(descriptor.exports)) {
+        if (typeof instance.exports[fn] !== 'function') throw new BuildError(`library ${library} declares ${fn} in its exportsyms but does not implement it`);
+      }
+      this.#instances.set(library, instance);
+    }
+    for (const e of image.exports) {
+      if (e.compartment !== this.#data.self) continue;
+      const impl = this.#instance(e.library).exports[e.fn] as GateFunction;
+      this.#functions[e.id] = { library: e.library, fn: e.fn, impl };
+      const slot = slots.get(`${e.library}.${e.fn}`);
+      if (slot) slot.impl = impl;
+    }
+    void this.#idleLoop();
+    return mine.slice();
+  }
+
+  #context(library: string, slots: Map<string, { impl: GateFunction | undefined }>): LibraryContext {
+    const data = this.#data;
+    const memory = this.#memory;
+    const placement = data.image.config.libraries.find((l) => l.name === library);
+    return {
+      library,
+      compartment: { name: this.#name, index: data.self },
+      config: data.image.config,
+      hardening: placement?.hardening ?? [],
+      memory,
+      heap: this.#heap,
+      sharedHeap: this.#sharedHeap,
+      stack: this.#stack,
+      import: (callee, fn) => {
+        const entry = data.image.imports.find((i) => i.caller === library && i.callee === callee && i.fn === fn);
+        if (!entry) throw new BuildError(`${library} calls ${callee}.${fn} without declaring it (add it to ${library}'s calls)`);
+        if (entry.kind === 'direct') {
+          const key = `${callee}.${fn}`;
+          let slot = slots.get(key);
+          if (!slot) slots.set(key, (slot = { impl: undefined }));
+          const target = slot;
+          return (...args: number[]) => {
+            const previous = memory.library;
+            memory.library = callee;
+            try {
+              return (target.impl as GateFunction)(...args) ?? 0;
+            } finally {
+              memory.library = previous;
+            }
+          };
+        }
+        const to = data.image.exports[entry.fnId]?.compartment ?? 0;
+        const gate: GateTarget = { to, fnId: entry.fnId, edge: entry.edge, library: callee, fn, integersOnly: entry.kind === 'ept' };
+        const port = this.#port;
+        return (...args: number[]) => port.call(gate, args);
+      },
+      device: (name) => {
+        const buffer = data.devices[name];
+        if (!buffer) throw new FlexosError('FLEXOS_ERR_BOOT', `device ${name} is not attached to compartment ${this.#name}`);
+        return buffer;
+      },
+      idle: (body) => {
+        Atomics.add(this.#rpcWords, G_CPU_IDLE, 1);
+        try {
+          return body();
+        } finally {
+          Atomics.sub(this.#rpcWords, G_CPU_IDLE, 1);
+        }
+      },
+      log: (text) => void process.stdout.write(text),
+    };
+  }
+
+  #instance(library: string): LibraryInstance {
+    const instance = this.#instances.get(library);
+    if (!instance) throw new FlexosError('FLEXOS_ERR_BOOT', `library ${library} is not loaded in compartment ${this.#name}`);
+    return instance;
+  }
+
+  #run(library: string, fn: string, args: number[]): number {
+    const impl = this.#instance(library).exports[fn];
+    if (!impl) throw new FlexosError('FLEXOS_ERR_BAD_ARGUMENT', `${library} does not export ${fn}`);
+    const previous = this.#memory.library;
+    this.#memory.library = library;
+    try {
+      const result = impl(...args);
+      return typeof result === 'number' ? result : 0;
+    } finally {
+      this.#memory.library = previous;
+    }
+  }
+
+  #stop(): void {
+    this.#stopped = true;
+    for (const instance of [...this.#instances.values()].reverse()) instance.stop?.();
+  }
+
+  /** Serves gates in slices; between slices the event loop runs the control plane. */
+  async #idleLoop(): Promise<void> {
+    while (!this.#stopped && Atomics.load(this.#rpcWords, G_SHUTDOWN) === 0) {
+      try {
+        this.#port.serveFor(IDLE_SLICE_MS);
+      } catch (error) {
+        if (error instanceof ShutdownSignal) break;
+        process.stderr.write(`compartment ${this.#name}: ${(error as Error).stack ?? String(error)}\n`);
+      }
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+  }
+}

@@ -1,0 +1,125 @@
+// A compartment's view of simulated memory: the regions it was handed and the check that every
+// access goes through, raising FlexOS's PF_PK-style protection fault when the address belongs to a
+// region this compartment may not touch (it was never handed that region's SharedArrayBuffer).
+
+import { ProtectionFault } from '../compartments/errors.js';
+import { regionOf, offsetOf, makeAddress } from './address.js';
+import type { RegionDescriptor } from './region.js';
+
+export interface MemoryOptions {
+  readonly compartment: string;
+  /** Every region of the image (descriptors only), so a fault can name what was touched. */
+  readonly table: readonly RegionDescriptor[];
+  /** The buffers this compartment may touch, by region id. */
+  readonly buffers: ReadonlyMap<number, SharedArrayBuffer>;
+}
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+export class Memory {
+  readonly compartment: string;
+  /** The library running now in this compartment; set by the runtime on each entry, named in faults. */
+  library = '(boot)';
+  readonly #table: (RegionDescriptor | undefined)[] = [];
+  readonly #bytes: (Uint8Array | undefined)[] = [];
+  readonly #views: (DataView | undefined)[] = [];
+
+  constructor(options: MemoryOptions) {
+    this.compartment = options.compartment;
+    for (const d of options.table) this.#table[d.id] = d;
+    for (const [id, buffer] of options.buffers) {
+      this.#bytes[id] = new Uint8Array(buffer);
+      this.#views[id] = new DataView(buffer);
+    }
+  }
+
+  /** True when this compartment may touch [address, address + length). */
+  canAccess(address: number, length: number): boolean {
+    const bytes = this.#bytes[regionOf(address)];
+    const offset = offsetOf(address);
+    return bytes !== undefined && length >= 0 && offset + length <= bytes.length;
+  }
+
+  /** A live view of [address, address + length), after the protection check. */
+  view(address: number, length: number, access: 'read' | 'write' = 'write'): Uint8Array {
+    const region = regionOf(address);
+    const bytes = this.#bytes[region];
+    const offset = offsetOf(address);
+    if (bytes === undefined || !(length >= 0) || offset + length > bytes.length) this.#fault(address, length, access);
+    return bytes.subarray(offset, offset + length);
+  }
+
+  /** The region's whole buffer and the offset of `address` in it, for hot loops that check once. */
+  span(address: number, length: number, access: 'read' | 'write'): { bytes: Uint8Array; offset: number } {
+    const bytes = this.#bytes[regionOf(address)];
+    const offset = offsetOf(address);
+    if (bytes === undefined || !(length >= 0) || offset + length > bytes.length) this.#fault(address, length, access);
+    return { bytes, offset };
+  }
+
+  read8(address: number): number {
+    return this.#dataView(address, 1, 'read').getUint8(offsetOf(address));
+  }
+  write8(address: number, value: number): void {
+    this.#dataView(address, 1, 'write').setUint8(offsetOf(address), value);
+  }
+  read32(address: number): number {
+    return this.#dataView(address, 4, 'read').getInt32(offsetOf(address), true);
+  }
+  write32(address: number, value: number): void {
+    this.#dataView(address, 4, 'write').setInt32(offsetOf(address), value, true);
+  }
+  readU32(address: number): number {
+    return this.#dataView(address, 4, 'read').getUint32(offsetOf(address), true);
+  }
+  read64(address: number): number {
+    return this.#dataView(address, 8, 'read').getFloat64(offsetOf(address), true);
+  }
+  write64(address: number, value: number): void {
+    this.#dataView(address, 8, 'write').setFloat64(offsetOf(address), value, true);
+  }
+
+  /** A copy of the bytes (the caller may keep it). */
+  readBytes(address: number, length: number): Uint8Array {
+    return this.view(address, length, 'read').slice();
+  }
+  writeBytes(address: number, source: Uint8Array): void {
+    this.view(address, source.length, 'write').set(source);
+  }
+  readString(address: number, length: number): string {
+    return decoder.decode(this.view(address, length, 'read'));
+  }
+  /** Writes UTF-8 text; returns the number of bytes written. */
+  writeString(address: number, text: string): number {
+    const encoded = encoder.encode(text);
+    this.writeBytes(address, encoded);
+    return encoded.length;
+  }
+
+  /** Resolves a region name to its base address (for tests and fault injection). */
+  baseOf(regionName: string): number {
+    const d = this.#table.find((r) => r?.name === regionName);
+    if (!d) throw new TypeError(`no region named ${JSON.stringify(regionName)}`);
+    return makeAddress(d.id, 0);
+  }
+
+  #dataView(address: number, length: number, access: 'read' | 'write'): DataView {
+    const view = this.#views[regionOf(address)];
+    if (view === undefined || offsetOf(address) + length > view.byteLength) this.#fault(address, length, access);
+    return view;
+  }
+
+  #fault(address: number, length: number, access: 'read' | 'write'): never {
+    const d = this.#table[regionOf(address)];
+    const inBounds = d !== undefined && offsetOf(address) + Math.max(length, 0) <= d.size;
+    throw new ProtectionFault({
+      address,
+      region: d === undefined ? '(unmapped)' : inBounds ? d.name : `${d.name} (out of bounds)`,
+      key: d === undefined ? -1 : d.key,
+      compartment: this.compartment,
+      library: this.library,
+      access,
+    });
+  }
+}

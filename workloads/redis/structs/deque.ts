@@ -1,0 +1,73 @@
+// A Redis list's structure: a ring of (address, length) pairs naming elements in the value store.
+// O(1) push/pop at both ends and O(1) index, like a quicklist without the packing.
+
+export class HandleDeque {
+  #addr: Float64Array;
+  #len: Float64Array;
+  #mask: number;
+  #head = 0;
+  #size = 0;
+
+  constructor(capacity = 8) {
+    let cap = 8;
+    while (cap < capacity) cap *= 2;
+    this.#addr = new Float64Array(cap);
+    this.#len = new Float64Array(cap);
+    this.#mask = cap - 1;
+  }
+
+  get length(): number {
+    return this.#size;
+  }
+
+  pushBack(addr: number, len: number): void {
+    if (this.#size === this.#addr.length) this.#grow();
+    const i = (this.#head + this.#size) & this.#mask;
+    this.#addr[i] = addr;
+    this.#len[i] = len;
+    this.#size++;
+  }
+
+  pushFront(addr: number, len: number): void {
+    if (this.#size === this.#addr.length) this.#grow();
+    this.#head = (this.#head - 1) & this.#mask;
+    this.#addr[this.#head] = addr;
+    this.#len[this.#head] = len;
+    this.#size++;
+  }
+
+  /** Address of element `index` (0 = head); the caller checks 0 <= index < length. */
+  addrAt(index: number): number {
+    return this.#addr[(this.#head + index) & this.#mask]!;
+  }
+
+  lenAt(index: number): number {
+    return this.#len[(this.#head + index) & this.#mask]!;
+  }
+
+  /** Remove the head (the caller has read and will free it). */
+  dropFront(): void {
+    if (this.#size === 0) throw new RangeError('dropFront on an empty list');
+    this.#head = (this.#head + 1) & this.#mask;
+    this.#size--;
+  }
+
+  dropBack(): void {
+    if (this.#size === 0) throw new RangeError('dropBack on an empty list');
+    this.#size--;
+  }
+
+  #grow(): void {
+    const cap = this.#addr.length * 2;
+    const addr = new Float64Array(cap);
+    const len = new Float64Array(cap);
+    for (let i = 0; i < this.#size; i++) {
+      addr[i] = this.addrAt(i);
+      len[i] = this.lenAt(i);
+    }
+    this.#addr = addr;
+    this.#len = len;
+    this.#mask = cap - 1;
+    this.#head = 0;
+  }
+}
