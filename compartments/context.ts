@@ -29,6 +29,8 @@ export interface LibraryContext {
   device(name: string): SharedArrayBuffer;
   /** Marks the unikernel's CPU idle (parked on an external event) so open gates do not time out. */
   idle<T>(body: () => T): T;
+  /** Throws the shutdown signal when the host is tearing the image down (long waits call it). */
+  checkShutdown(): void;
   /** Writes to the host console (FlexOS: the platform console behind newlib's printf). */
   log(text: string): void;
 }

@@ -142,6 +142,7 @@ export class Machine {
 
   /** A control-plane call: rings the doorbell so an idle compartment yields to its event loop; fails if the thread dies. */
   async #call<T>(c: Booted, body: (api: Remote<ControlApi>) => Promise<T>): Promise<T> {
+    if (this.#down) throw new FlexosError('FLEXOS_ERR_SHUTDOWN', `compartment ${c.name} is shut down`); // a terminated worker never answers
     Atomics.add(this.#rpc, G_CONTROL, 1);
     Atomics.add(this.#rpc, headerWord(c.index, H_DOORBELL), 1);
     Atomics.notify(this.#rpc, headerWord(c.index, H_DOORBELL));

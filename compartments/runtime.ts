@@ -188,7 +188,11 @@ export class CompartmentRuntime {
           return body();
         } finally {
           Atomics.sub(this.#rpcWords, G_CPU_IDLE, 1);
+          if (Atomics.load(this.#rpcWords, G_SHUTDOWN) !== 0) throw new ShutdownSignal();
         }
+      },
+      checkShutdown: () => {
+        if (Atomics.load(this.#rpcWords, G_SHUTDOWN) !== 0) throw new ShutdownSignal();
       },
       log: (text) => void process.stdout.write(text),
     };

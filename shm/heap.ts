@@ -15,6 +15,10 @@ export interface Allocator {
   free(address: number): void;
   usableSize(address: number): number;
   stats(): HeapStats;
+  /** Walks the heap and throws if an invariant is broken. */
+  check(): void;
+  /** True when `address` lies in this heap's region. */
+  owns(address: number): boolean;
   /** The region this heap hands out. */
   readonly region: number;
 }
@@ -61,6 +65,9 @@ export class RegionHeap implements Allocator {
   }
   stats(): HeapStats {
     return this.#tlsf.stats();
+  }
+  check(): void {
+    this.#tlsf.check();
   }
   /** True when `address` was handed out by this heap's region (not that it is live). */
   owns(address: number): boolean {

@@ -271,18 +271,8 @@ export class TlsfHeap {
     }
   }
 
-  /** Walks every block and checks the invariants (sizes chain, no two adjacent free blocks, free lists consistent, bitmaps match); throws with a precise message if broken. */
-  check(): void {
-    this.#lock();
-    try {
-      this.#checkLocked();
-    } finally {
-      this.#unlock();
-    }
-  }
-
-  // FlexOS tlsf: the spin-then-sleep of a lock shared by threads (uk_mutex over the heap). Atomics.wait
-  // parks the thread once spinning has failed, so a waiter never burns a core for long.
+  // FlexOS's cooperative scheduler needs no heap lock; here compartments are real threads. Spin
+  // briefly (critical sections are short), then park in Atomics.wait so a waiter never burns a core.
   #lock(): void {
     const i32 = this.#i32, w = this.#base + W_LOCK;
     if (Atomics.compareExchange(i32, w, 0, 1) === 0) return;
@@ -307,6 +297,7 @@ export class TlsfHeap {
     if (used > i32[b + W_PEAK]!) i32[b + W_PEAK] = used;
   }
 
+  /** malloc with the lock held and the size adjusted. */
   #mallocLocked(adjusted: number): number {
     const block = this.#takeFree(adjusted);
     return block === 0 ? 0 : this.#useBlock(block, adjusted);
@@ -352,7 +343,7 @@ export class TlsfHeap {
   /** Cuts `block` down to `size` bytes when the rest can be a block, and frees the rest (block_trim_used). */
   #splitTail(block: number, size: number): void {
     const i32 = this.#i32, word = i32[(block + 4) >> 2]!, rest = (word & SIZE_MASK) - size - HDR;
-    if (rest < MIN_PAYLOAD || size > 0) return;
+    if (rest < MIN_PAYLOAD) return;
     const tail = block + HDR + size, next = tail + HDR + rest;
     i32[(block + 4) >> 2] = size | (word & ~SIZE_MASK);
     i32[tail >> 2] = block;
@@ -404,8 +395,8 @@ export class TlsfHeap {
   #insertFree(block: number): void {
     const i32 = this.#i32, b = this.#base, size = this.#sizeOf(block), cls = classOf(size);
     const fl = cls >>> SL_LOG2, head = i32[this.#heads + cls]!;
-    i32[(block + 8) >> 2] = head;
-    i32[(block + 12) >> 2] = 0;
+    i32[(block + 8) >> 2] = head; // nextFree
+    i32[(block + 12) >> 2] = 0; // prevFree
     if (head !== 0) i32[(head + 12) >> 2] = block;
     i32[this.#heads + cls] = block;
     i32[b + W_SL_BITMAP + fl] = i32[b + W_SL_BITMAP + fl]! | (1 << (cls & (SL_COUNT - 1)));
@@ -447,6 +438,16 @@ export class TlsfHeap {
       `tlsf ${fn}: offset ${ptr} (${typeof ptr === 'number' ? hex(ptr) : '?'}) is not an allocated block of the heap at offset ${this.#offset} (double free or wild pointer)`);
   }
 
+  /** Walks every block and checks the invariants (sizes chain, no two adjacent free blocks, free lists consistent, bitmaps match); throws with a precise message if broken. */
+  check(): void {
+    this.#lock();
+    try {
+      this.#checkLocked();
+    } finally {
+      this.#unlock();
+    }
+  }
+
   #checkLocked(): void {
     const i32 = this.#i32, b = this.#base, first = i32[b + W_FIRST]!, sentinel = i32[b + W_SENTINEL]!;
     const fail = (at: number | string, problem: string): never => {
@@ -469,8 +470,7 @@ export class TlsfHeap {
     if ((endWord & ~PREV_FREE) !== 0 || i32[sentinel >> 2] !== prev || ((endWord & PREV_FREE) !== 0) !== prevFree) {
       fail(sentinel, `end block is not a used size-0 block after ${hex(prev)}`);
     }
-    const freeBlocks = freeSet.size;
-    const flMap = i32[b + W_FL_BITMAP]!;
+    const freeBlocks = freeSet.size, flMap = i32[b + W_FL_BITMAP]!;
     for (let fl = 0; fl < FL_COUNT; fl++) {
       const slMap = i32[b + W_SL_BITMAP + fl]!;
       if ((slMap !== 0) !== ((flMap >>> fl) & 1) > 0) fail('bitmaps', `FL bitmap bit ${fl} disagrees with SL bitmap ${hex(slMap >>> 0)}`);
@@ -485,9 +485,7 @@ export class TlsfHeap {
       }
     }
     for (const lost of freeSet) fail(lost, 'free but on no free list');
-    const header: Array<[string, number, number]> = [
-      ['USED', W_USED, used], ['FREE_BYTES', W_FREE_BYTES, freeBytes], ['FREE_BLOCKS', W_FREE_BLOCKS, freeBlocks]];
-    for (const [name, w, actual] of header) {
+    for (const [name, w, actual] of [['USED', W_USED, used], ['FREE_BYTES', W_FREE_BYTES, freeBytes], ['FREE_BLOCKS', W_FREE_BLOCKS, freeBlocks]] as const) {
       if (i32[b + w] !== actual) fail('header', `${name} says ${i32[b + w]}, the blocks say ${actual}`);
     }
   }

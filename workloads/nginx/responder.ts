@@ -123,20 +123,25 @@ const DAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 const two = (n: number): string => (n < 10 ? `0${n}` : `${n}`);
 
+/** IMF-fixdate: `Sun, 06 Nov 1994 08:49:37 GMT`. */
+export function formatHttpDate(ms: number): string {
+  const d = new Date(Math.floor(ms / 1000) * 1000);
+  return (
+    `${DAYS[d.getUTCDay()]}, ${two(d.getUTCDate())} ${MONTHS[d.getUTCMonth()]} ${String(d.getUTCFullYear()).padStart(4, '0')} ` +
+    `${two(d.getUTCHours())}:${two(d.getUTCMinutes())}:${two(d.getUTCSeconds())} GMT`
+  );
+}
+
+// The Date header changes once a second: format it once a second, as nginx caches its time strings.
 let cachedSecond = NaN;
 let cachedDate = '';
-
-/** IMF-fixdate (`Sun, 06 Nov 1994 08:49:37 GMT`), cached per second like nginx's time strings. */
-export function formatHttpDate(ms: number): string {
-  const second = Math.floor(ms / 1000);
-  if (second === cachedSecond) return cachedDate;
-  const d = new Date(second * 1000);
-  const text =
-    `${DAYS[d.getUTCDay()]}, ${two(d.getUTCDate())} ${MONTHS[d.getUTCMonth()]} ${String(d.getUTCFullYear()).padStart(4, '0')} ` +
-    `${two(d.getUTCHours())}:${two(d.getUTCMinutes())}:${two(d.getUTCSeconds())} GMT`;
-  cachedSecond = second;
-  cachedDate = text;
-  return text;
+function dateHeader(nowMs: number): string {
+  const second = Math.floor(nowMs / 1000);
+  if (second !== cachedSecond) {
+    cachedDate = formatHttpDate(nowMs);
+    cachedSecond = second;
+  }
+  return cachedDate;
 }
 
 // The three date forms HTTP allows (RFC 9110 5.6.7); `fields` gives the capture group of day,
@@ -175,7 +180,7 @@ interface Head {
 
 // Header order as nginx's header filter writes them.
 function writeHead(out: ByteWriter, status: number, nowMs: number, keepAlive: boolean, head: Head): void {
-  out.writeAscii(`HTTP/1.1 ${status} ${REASONS.get(status)}\r\nServer: ${SERVER_NAME}\r\nDate: ${formatHttpDate(nowMs)}\r\n`);
+  out.writeAscii(`HTTP/1.1 ${status} ${REASONS.get(status)}\r\nServer: ${SERVER_NAME}\r\nDate: ${dateHeader(nowMs)}\r\n`);
   if (head.contentType !== undefined) out.writeAscii(`Content-Type: ${head.contentType}\r\n`);
   if (head.contentLength !== undefined) out.writeAscii(`Content-Length: ${head.contentLength}\r\n`);
   if (head.lastModified !== undefined) out.writeAscii(`Last-Modified: ${head.lastModified}\r\n`);

@@ -81,14 +81,14 @@ t.test('input fed one byte at a time parses like input fed at once', async (t) =
 
 t.test('pipelined requests in one chunk come out in order, bodies skipped between them', async (t) => {
   const text =
-    'POST /a HTTP/1.1\r\nHost: h\r\nContent-Length: 14\r\n\r\nGET /fake HTTP/1.1\r\n' +
+    'POST /a HTTP/1.1\r\nHost: h\r\nContent-Length: 20\r\n\r\nGET /fake HTTP/1.1\r\n' +
     'PUT /b HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n3;ext=1\r\nabc\r\n10\r\n0123456789abcdef\r\n0\r\nX-Trailer: t\r\n\r\n' +
     'GET /c HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n';
   const results = parseText(text) as HttpRequest[];
   t.same(
     results.map((r) => [r.method, r.target, r.bodyLength, r.keepAlive]),
     [
-      ['POST', '/a', 14, true],
+      ['POST', '/a', 20, true],
       ['PUT', '/b', 19, true],
       ['GET', '/c', 0, false],
     ],
@@ -224,7 +224,8 @@ t.test('buffering is linear: a 2 MiB header line fed in 64-byte pieces is scanne
     result = parser.next() ?? result;
   }
   const elapsed = performance.now() - started;
-  t.match(result, { kind: 'request', headers: [['host', 'h'], ['x-long', (v: string) => v.length === big]] });
+  t.equal(result?.kind, 'request');
+  t.equal((result as HttpRequest).headers[1]?.[1].length, big, 'the whole value came through');
   // Rescanning or recopying the line on each piece would visit ~32768 x 1 MiB = 34 G bytes.
   t.ok(elapsed < 1500, `took ${elapsed.toFixed(0)} ms`);
 });
@@ -329,6 +330,7 @@ t.test('property: any sequence of valid requests, split anywhere, parses back id
     }),
     { numRuns: 300 },
   );
+  t.pass('300 random request streams round-tripped');
 });
 
 const fragmentArb = fc.oneof(
@@ -338,9 +340,23 @@ const fragmentArb = fc.oneof(
   ),
   fc.string({ maxLength: 12 }),
 );
+// Valid streams with a few bytes set, inserted or deleted reach the deeper states (bodies, chunks, trailers).
+const editArb = fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 }), fc.constantFrom('set', 'insert', 'delete'));
+const mutatedArb = fc
+  .tuple(fc.array(modelArb, { minLength: 1, maxLength: 3 }), fc.array(editArb, { maxLength: 4 }))
+  .map(([models, edits]) => {
+    const data = [...Buffer.concat(models.map(serialize))];
+    for (const [pos, byte, op] of edits) {
+      const i = pos % (data.length + 1);
+      if (op === 'insert') data.splice(i, 0, byte);
+      else if (i < data.length) op === 'set' ? (data[i] = byte) : data.splice(i, 1);
+    }
+    return Uint8Array.from(data);
+  });
 const garbageArb = fc.oneof(
   fc.uint8Array({ maxLength: 300 }),
   fc.array(fragmentArb, { maxLength: 30 }).map((parts) => bytes(parts.join(''))),
+  mutatedArb,
 );
 const small: HttpParserOptions = { requestLine: 40, headerLine: 30, headers: 4, headerBytes: 80, body: 20 };
 const outcome = (results: HttpParseResult[]): unknown[] => results.map((r) => (r.kind === 'error' ? r.status : r));
@@ -355,4 +371,5 @@ t.test('property: random bytes never throw, and splitting never changes the outc
     }),
     { numRuns: 500 },
   );
+  t.pass('500 random inputs');
 });

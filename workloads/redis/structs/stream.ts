@@ -12,6 +12,9 @@ export interface StreamEntry {
   readonly fields: readonly number[];
 }
 
+/** Redis's stream-node-max-entries default: the unit MAXLEN ~ trims by. */
+export const NODE_ENTRIES = 100;
+
 export const UINT64_MAX = (1n << 64n) - 1n;
 
 export const compareIds = (a: StreamId, b: StreamId): number =>
@@ -50,9 +53,13 @@ export class Stream {
     this.lastId = entry.id;
   }
 
-  /** Drop the oldest entries beyond maxlen; returns them so the caller frees their bytes. */
-  trimTo(maxlen: number): StreamEntry[] {
-    const excess = this.length - maxlen;
+  /**
+   * Drop the oldest entries beyond maxlen; returns them so the caller frees their bytes.
+   * `approx` (MAXLEN ~) removes only whole nodes of NODE_ENTRIES, as Redis frees radix-tree nodes.
+   */
+  trimTo(maxlen: number, options: { approx?: boolean } = {}): StreamEntry[] {
+    let excess = this.length - maxlen;
+    if (options.approx === true) excess -= excess % NODE_ENTRIES;
     if (excess <= 0) return [];
     const removed = this.#entries.slice(this.#head, this.#head + excess);
     this.#head += excess;

@@ -1,0 +1,90 @@
+// lwip's socket table: file descriptors to protocol control blocks, and connections to sockets.
+// Private to lwip's compartment (its JS heap); payloads stay in pbufs in simulated memory.
+
+export interface QueuedPbuf {
+  readonly pbuf: number;
+  readonly length: number;
+  offset: number;
+}
+
+export class Socket {
+  fd = -1;
+  conn = 0;
+  port = 0;
+  listening = false;
+  backlogLimit = 0;
+  readonly backlog: Socket[] = [];
+  nonblocking: boolean;
+  readonly rx: QueuedPbuf[] = [];
+  rxBytes = 0;
+  peerClosed = false;
+  reset = false;
+  shutRd = false;
+  shutWr = false;
+  readonly options = new Map<number, number>();
+  constructor(nonblocking: boolean) {
+    this.nonblocking = nonblocking;
+  }
+}
+
+/** FlexOS lwip numbers its sockets after stdin/stdout/stderr. */
+const FIRST_FD = 3;
+const MAX_SOCKETS = 1024;
+
+export class SocketTable {
+  readonly #byFd: (Socket | undefined)[] = [];
+  readonly #byConn = new Map<number, Socket>();
+  /** Connections opened before any socket listened. */
+  readonly unclaimed: Socket[] = [];
+
+  get(fd: number): Socket | undefined {
+    return Number.isInteger(fd) && fd >= 0 ? this.#byFd[fd] : undefined;
+  }
+
+  byConn(conn: number): Socket | undefined {
+    return this.#byConn.get(conn);
+  }
+
+  /** A new unconnected socket; null when the table is full (EMFILE). */
+  open(nonblocking: boolean): number | null {
+    return this.install(new Socket(nonblocking));
+  }
+
+  /** A socket for a connection the device just opened, not yet accepted. */
+  adopt(conn: number): Socket {
+    const s = new Socket(false);
+    s.conn = conn;
+    this.#byConn.set(conn, s);
+    return s;
+  }
+
+  install(s: Socket): number | null {
+    for (let fd = FIRST_FD; fd < MAX_SOCKETS; fd++) {
+      if (this.#byFd[fd] === undefined) {
+        this.#byFd[fd] = s;
+        s.fd = fd;
+        return fd;
+      }
+    }
+    return null;
+  }
+
+  forget(s: Socket): void {
+    if (s.conn !== 0) this.#byConn.delete(s.conn);
+  }
+
+  close(fd: number): void {
+    const s = this.#byFd[fd];
+    if (!s) return;
+    this.forget(s);
+    this.#byFd[fd] = undefined;
+  }
+
+  listener(): Socket | undefined {
+    return this.#byFd.find((s) => s?.listening);
+  }
+
+  portInUse(port: number, except: Socket): boolean {
+    return port !== 0 && this.#byFd.some((s) => s !== undefined && s !== except && s.port === port && s.listening);
+  }
+}

@@ -1,0 +1,98 @@
+// netdev: the guest driver library over the device memory the host backend serves. Payloads are
+// copied between the rings and buffers in simulated memory, which must be reachable from this
+// compartment (lwip's packet buffers come from the shared heap).
+
+import type { LibraryContext, LibraryInstance } from '../../compartments/context.js';
+import { NetdevDevice } from './device.js';
+import { NETDEV_EVENT_NONE, NETDEV_EVENT_OPEN, NETDEV_EVENT_PEER_CLOSED, NETDEV_EVENT_RESET } from './exports.js';
+import { ERRNO } from '../newlib/errno.js';
+
+const WAIT_SLICE_MS = 50;
+
+export function create(ctx: LibraryContext): LibraryInstance {
+  const memory = ctx.memory;
+  let device: NetdevDevice | null = null;
+  const open: number[] = []; // connections with an rx side, in arrival order
+  let next = 0;
+  const dev = (): NetdevDevice => {
+    if (!device) throw new RangeError('netdev: no device attached');
+    return device;
+  };
+  const forget = (conn: number): void => {
+    const i = open.indexOf(conn);
+    if (i >= 0) open.splice(i, 1);
+  };
+  const guarded = (body: () => number): number => {
+    try {
+      return body();
+    } catch (error) {
+      if ((error as { code?: string }).code === 'FLEXOS_ERR_PROTECTION_FAULT') throw error;
+      if (error instanceof RangeError) return -ERRNO.ENOTCONN;
+      throw error;
+    }
+  };
+
+  return {
+    init() {
+      device = NetdevDevice.attach(ctx.device('netdev'));
+    },
+    exports: {
+      netdev_poll: (out) => {
+        const event = dev().pollEvent();
+        if (!event) return NETDEV_EVENT_NONE;
+        memory.write64(out, event.conn);
+        if (event.type === 'open') {
+          open.push(event.conn);
+          return NETDEV_EVENT_OPEN;
+        }
+        if (event.type === 'reset') {
+          forget(event.conn);
+          return NETDEV_EVENT_RESET;
+        }
+        return NETDEV_EVENT_PEER_CLOSED;
+      },
+      netdev_rx_burst: (buf, len, connOut) => {
+        const d = dev();
+        const view = memory.view(buf, len, 'write');
+        for (let tried = 0; tried < open.length; tried++) {
+          next = (next + 1) % open.length;
+          const conn = open[next] as number;
+          const n = d.rxRead(conn, view);
+          if (n > 0) {
+            memory.write64(connOut, conn);
+            return n;
+          }
+        }
+        return 0;
+      },
+      netdev_tx: (conn, buf, len) =>
+        guarded(() => {
+          const n = dev().txWrite(conn, memory.view(buf, len, 'read'));
+          if (n > 0) dev().kick();
+          return n;
+        }),
+      netdev_tx_space: (conn) => guarded(() => dev().txSpace(conn)),
+      netdev_close: (conn) =>
+        guarded(() => {
+          forget(conn);
+          dev().close(conn);
+          return 0;
+        }),
+      netdev_shutdown: (conn) =>
+        guarded(() => {
+          dev().shutdownWrite(conn);
+          return 0;
+        }),
+      netdev_wait: (timeoutMs) => {
+        const d = dev();
+        return ctx.idle(() => {
+          if (timeoutMs >= 0) return d.waitForWork(timeoutMs) ? 1 : 0;
+          for (;;) {
+            if (d.waitForWork(WAIT_SLICE_MS)) return 1;
+            ctx.checkShutdown();
+          }
+        });
+      },
+    },
+  };
+}

@@ -1,0 +1,15 @@
+// tlsf: walks this compartment's heaps and checks their invariants (the allocator is shm/tlsf.ts).
+
+import type { LibraryContext, LibraryInstance } from '../../compartments/context.js';
+
+export function create(ctx: LibraryContext): LibraryInstance {
+  return {
+    exports: {
+      tlsf_check: () => {
+        ctx.heap.check();
+        ctx.sharedHeap.check();
+        return 0;
+      },
+    },
+  };
+}

@@ -1,0 +1,42 @@
+// ukalloc: the allocator API over this compartment's TLSF heaps (private and shared).
+// uk_alloc_stats writes {size, used, free, peak, allocations, frees} as six 8-byte fields.
+
+import type { LibraryContext, LibraryInstance } from '../../compartments/context.js';
+import { ERRNO } from '../newlib/errno.js';
+
+export function create(ctx: LibraryContext): LibraryInstance {
+  const check = ctx.import('tlsf', 'tlsf_check');
+  const heap = ctx.heap;
+  const shared = ctx.sharedHeap;
+  return {
+    init() {
+      if (check() !== 0) throw new Error('ukalloc: the heap failed its consistency check at boot');
+    },
+    exports: {
+      uk_malloc: (size) => heap.malloc(size),
+      uk_calloc: (count, size) => heap.calloc(count, size),
+      uk_realloc: (address, size) => heap.realloc(address, size),
+      uk_memalign: (align, size) => heap.memalign(align, size),
+      uk_palloc: (pages) => heap.palloc(pages),
+      uk_free: (address) => {
+        if (shared.owns(address)) shared.free(address);
+        else heap.free(address);
+        return 0;
+      },
+      uk_malloc_shared: (size) => shared.malloc(size),
+      uk_free_shared: (address) => {
+        shared.free(address);
+        return 0;
+      },
+      uk_alloc_stats: (out) => {
+        try {
+          const s = heap.stats();
+          [s.size, s.used, s.free, s.peakUsed, s.allocations, s.frees].forEach((v, i) => ctx.memory.write64(out + 8 * i, v));
+          return 0;
+        } catch {
+          return -ERRNO.EFAULT;
+        }
+      },
+    },
+  };
+}

@@ -1,0 +1,19 @@
+// The redis application library: what the image build needs to know of it.
+
+import type { LibraryDescriptor } from '../../compartments/library.js';
+
+export const redis: LibraryDescriptor = {
+  name: 'redis',
+  exports: {
+    /** Serves RESP on `port` until the image shuts down. */
+    main: { args: ['int'], returns: 'int' },
+  },
+  calls: {
+    lwip: ['socket', 'setsockopt', 'bind', 'listen', 'accept', 'select', 'read', 'write', 'close', 'fcntl'],
+    uktime: ['uk_time_now_ms'],
+  },
+  // FlexOS's Redis port annotates 16 shared variables; here: the query and reply buffers handed to
+  // lwip, the fd_sets and timeval of ae_select, and the sockaddr.
+  whitelist: ['querybuf', 'replybuf', 'readfds', 'writefds', 'tvp', 'sa'],
+  implementation: new URL('./server.js', import.meta.url).href,
+};

@@ -1,0 +1,199 @@
+// The Redis 5 event loop on the library OS (ae_select): one thread, select() over the listening
+// socket and the clients, reads into a buffer annotated shared (placed by the stack strategy),
+// replies written back through lwip. Keys' values live in this compartment's heap region.
+
+import type { LibraryContext, LibraryInstance } from '../../compartments/context.js';
+import * as abi from '../../kernel/lwip/abi.js';
+import { ERRNO } from '../../kernel/newlib/errno.js';
+import { execute } from './commands.js';
+import { createSession, type Session } from './commands/common.js';
+import { Keyspace, NO_ADDRESS, type ValueStore } from './keyspace.js';
+import { ReplyWriter, RespParser } from './resp.js';
+
+/** PROTO_IOBUF_LEN: Redis reads at most 16 KiB per read(). */
+const IOBUF = 16 * 1024;
+/** Redis's client output limit is soft; past this much pending output the client is dropped. */
+const MAX_PENDING_OUTPUT = 64 * 1024 * 1024;
+/** serverCron runs at hz 10. */
+const CRON_MS = 100;
+
+interface Client {
+  readonly fd: number;
+  readonly parser: RespParser;
+  readonly session: Session;
+  readonly out: ReplyWriter;
+  /** Reply bytes not yet accepted by lwip. */
+  pending: Uint8Array[];
+  pendingBytes: number;
+  closeAfterWrite: boolean;
+}
+
+export function create(ctx: LibraryContext): LibraryInstance {
+  const lwip = (fn: string) => ctx.import('lwip', fn);
+  const socket = lwip('socket');
+  const setsockopt = lwip('setsockopt');
+  const bind = lwip('bind');
+  const listen = lwip('listen');
+  const accept = lwip('accept');
+  const select = lwip('select');
+  const read = lwip('read');
+  const write = lwip('write');
+  const close = lwip('close');
+  const fcntl = lwip('fcntl');
+  const nowMs = ctx.import('uktime', 'uk_time_now_ms');
+  const memory = ctx.memory;
+  const stack = ctx.stack;
+
+  // Values live in the app compartment's heap region: isolation protects them.
+  const store: ValueStore = {
+    put(bytes) {
+      const address = ctx.heap.malloc(bytes.length);
+      if (address === 0) throw new RangeError('OOM command not allowed when used memory > maxmemory');
+      memory.writeBytes(address, bytes);
+      return address;
+    },
+    read: (address, length) => (length === 0 || address === NO_ADDRESS ? new Uint8Array(0) : memory.readBytes(address, length)),
+    free: (address) => {
+      if (address !== NO_ADDRESS) ctx.heap.free(address);
+    },
+  };
+  let cachedMs = 0; // server.mstime: updated once per event-loop iteration
+  const clients = new Map<number, Client>();
+  let nextId = 1;
+
+  const flush = (c: Client): boolean => {
+    while (c.pending.length > 0) {
+      const chunk = c.pending[0]!;
+      const n = stack.frame(() => {
+        const buf = stack.shared(chunk.length);
+        memory.writeBytes(buf, chunk);
+        return write(c.fd, buf, chunk.length);
+      });
+      if (n === -ERRNO.EAGAIN) return true;
+      if (n < 0) return false;
+      c.pendingBytes -= n;
+      if (n < chunk.length) {
+        c.pending[0] = chunk.subarray(n);
+        return true;
+      }
+      c.pending.shift();
+    }
+    return !c.closeAfterWrite;
+  };
+
+  const queueReply = (c: Client): void => {
+    if (c.out.length === 0) return;
+    const bytes = c.out.bytes().slice();
+    c.out.reset();
+    c.pending.push(bytes);
+    c.pendingBytes += bytes.length;
+  };
+
+  const drop = (ks: Keyspace, c: Client): void => {
+    close(c.fd);
+    clients.delete(c.fd);
+    ks.server.connectedClients = clients.size;
+  };
+
+  /** readQueryFromClient + processInputBuffer: false when the client must be closed. */
+  const serve = (ks: Keyspace, c: Client): boolean => {
+    const chunk = stack.frame(() => {
+      const buf = stack.shared(IOBUF);
+      const n = read(c.fd, buf, IOBUF);
+      return n > 0 ? memory.readBytes(buf, n) : n;
+    });
+    if (typeof chunk === 'number') return chunk === -ERRNO.EAGAIN;
+    c.parser.feed(chunk);
+    for (;;) {
+      const command = c.parser.next();
+      if (command === null) break;
+      if ('error' in command) {
+        c.out.error(`ERR ${command.error}`);
+        c.closeAfterWrite = true;
+        break;
+      }
+      if (command.argv.length === 0) continue;
+      ks.server.totalCommands++;
+      execute(ks, command.argv, c.session, c.out);
+      if (c.session.quit) {
+        c.closeAfterWrite = true;
+        break;
+      }
+    }
+    queueReply(c);
+    return c.pendingBytes <= MAX_PENDING_OUTPUT;
+  };
+
+  return {
+    exports: {
+      main: (port) => {
+        const ks = new Keyspace(store, { nowMs: () => cachedMs }, { port });
+        cachedMs = nowMs();
+        const listener = socket(abi.AF_INET, abi.SOCK_STREAM, 0);
+        if (listener < 0) return listener;
+        const sets = ctx.sharedHeap.calloc(1, 2 * abi.FD_SET_BYTES + abi.TIMEVAL_BYTES);
+        const readfds = sets;
+        const writefds = sets + abi.FD_SET_BYTES;
+        const tv = sets + 2 * abi.FD_SET_BYTES;
+        const setup = stack.frame(() => {
+          const one = stack.shared(4);
+          memory.write32(one, 1);
+          setsockopt(listener, abi.SOL_SOCKET, abi.SO_REUSEADDR, one, 4);
+          const sa = stack.shared(abi.SOCKADDR_IN_BYTES);
+          memory.view(sa, abi.SOCKADDR_IN_BYTES, 'write').set([abi.AF_INET, 0, (port >> 8) & 0xff, port & 0xff, 0, 0, 0, 0]);
+          const r = bind(listener, sa, abi.SOCKADDR_IN_BYTES);
+          return r < 0 ? r : listen(listener, 511);
+        });
+        if (setup < 0) return setup;
+        fcntl(listener, abi.F_SETFL, abi.O_NONBLOCK);
+        let lastCron = cachedMs;
+        for (;;) {
+          const read8 = new Uint8Array(abi.FD_SET_BYTES);
+          const write8 = new Uint8Array(abi.FD_SET_BYTES);
+          let maxfd = listener;
+          read8[listener >> 3]! |= 1 << (listener & 7);
+          for (const c of clients.values()) {
+            read8[c.fd >> 3]! |= 1 << (c.fd & 7);
+            if (c.pendingBytes > 0) write8[c.fd >> 3]! |= 1 << (c.fd & 7);
+            if (c.fd > maxfd) maxfd = c.fd;
+          }
+          memory.writeBytes(readfds, read8);
+          memory.writeBytes(writefds, write8);
+          memory.write64(tv, 0);
+          memory.write64(tv + 8, CRON_MS * 1000);
+          const ready = select(maxfd + 1, readfds, writefds, 0, tv);
+          cachedMs = nowMs();
+          if (ready < 0) return ready;
+          const r = memory.readBytes(readfds, abi.FD_SET_BYTES);
+          const w = memory.readBytes(writefds, abi.FD_SET_BYTES);
+          const isSet = (set: Uint8Array, fd: number): boolean => (set[fd >> 3]! & (1 << (fd & 7))) !== 0;
+          if (isSet(r, listener)) {
+            for (;;) {
+              const fd = accept(listener, 0, 0);
+              if (fd < 0) break;
+              fcntl(fd, abi.F_SETFL, abi.O_NONBLOCK);
+              stack.frame(() => {
+                const one = stack.shared(4);
+                memory.write32(one, 1);
+                setsockopt(fd, abi.IPPROTO_TCP, abi.TCP_NODELAY, one, 4);
+              });
+              clients.set(fd, { fd, parser: new RespParser(), session: createSession(nextId++), out: new ReplyWriter(), pending: [], pendingBytes: 0, closeAfterWrite: false });
+              ks.server.totalConnections++;
+              ks.server.connectedClients = clients.size;
+            }
+          }
+          for (const c of [...clients.values()]) {
+            let alive = true;
+            if (isSet(r, c.fd)) alive = serve(ks, c);
+            if (alive && (c.pendingBytes > 0 || c.closeAfterWrite) && (isSet(w, c.fd) || isSet(r, c.fd))) alive = flush(c);
+            if (!alive) drop(ks, c);
+          }
+          if (cachedMs - lastCron >= CRON_MS) {
+            lastCron = cachedMs;
+            ks.activeExpireCycle?.(20);
+          }
+        }
+      },
+    },
+  };
+}
