@@ -17,6 +17,14 @@ export interface CrossingRow extends Edge {
 }
 
 const SLOTS_PER_EDGE = 2;
+/** Per compartment (index 0..16): nanoseconds spent waiting on gates, and parked idle on a device. */
+const COMPARTMENT_SLOTS = 17 * 2;
+
+export interface CompartmentTime {
+  readonly compartment: number;
+  readonly waitNs: number;
+  readonly idleNs: number;
+}
 
 export class CrossingCounters {
   readonly edges: readonly Edge[];
@@ -25,7 +33,7 @@ export class CrossingCounters {
 
   constructor(edges: readonly Edge[], buffer?: SharedArrayBuffer) {
     this.edges = edges;
-    this.buffer = buffer ?? new SharedArrayBuffer(Math.max(1, edges.length) * SLOTS_PER_EDGE * 8);
+    this.buffer = buffer ?? new SharedArrayBuffer((edges.length * SLOTS_PER_EDGE + COMPARTMENT_SLOTS) * 8);
     this.#cells = new Float64Array(this.buffer);
   }
 
@@ -33,6 +41,24 @@ export class CrossingCounters {
     const cells = this.#cells;
     cells[edge * SLOTS_PER_EDGE] = (cells[edge * SLOTS_PER_EDGE] ?? 0) + 1;
     cells[edge * SLOTS_PER_EDGE + 1] = (cells[edge * SLOTS_PER_EDGE + 1] ?? 0) + ns;
+  }
+
+  /** Time compartment `index` spent waiting (gates) or idle (parked on a device); its own thread writes it. */
+  recordWait(index: number, ns: number): void {
+    const at = this.edges.length * SLOTS_PER_EDGE + index * 2;
+    this.#cells[at] = (this.#cells[at] ?? 0) + ns;
+  }
+
+  recordIdle(index: number, ns: number): void {
+    const at = this.edges.length * SLOTS_PER_EDGE + index * 2 + 1;
+    this.#cells[at] = (this.#cells[at] ?? 0) + ns;
+  }
+
+  /** Wait and idle time per compartment since `before` (a snapshot), or since boot. */
+  compartmentTimes(indexes: readonly number[], before?: Float64Array): CompartmentTime[] {
+    const base = this.edges.length * SLOTS_PER_EDGE;
+    const cell = (i: number): number => (this.#cells[i] ?? 0) - (before?.[i] ?? 0);
+    return indexes.map((c) => ({ compartment: c, waitNs: cell(base + c * 2), idleNs: cell(base + c * 2 + 1) }));
   }
 
   reset(): void {

@@ -56,6 +56,11 @@ export class GatePort {
     this.#timeoutMs = options.timeoutMs;
   }
 
+  /** Accounts time this compartment spent parked on an external event (the CPU idle). */
+  recordIdle(ns: number): void {
+    this.#counters.recordIdle(this.self, ns);
+  }
+
   get depth(): number {
     return this.#depth;
   }
@@ -157,9 +162,11 @@ export class GatePort {
 
   #wait(doorbell: number, seen: number, sliceMs: number): void {
     const parked = headerWord(this.self, H_PARKED);
+    const started = performance.now();
     Atomics.store(this.#words, parked, 1);
     this.#waiter.wait(this.#words, doorbell, seen, sliceMs);
     Atomics.store(this.#words, parked, 0);
+    this.#counters.recordWait(this.self, (performance.now() - started) * 1e6);
   }
 
   #checkShutdown(): void {

@@ -36,8 +36,8 @@ import {
   W_RING_BYTES,
   W_STATUS,
   W_VERSION,
-  connId,
-  connSlot,
+  netdevConnId,
+  netdevConnSlot,
   netdevLayout,
   rxRingOffset,
   slotOffset,
@@ -238,7 +238,7 @@ export class NetdevBackend {
     const record = this.#record;
     while (this.#requests.pop(record)) {
       this.#stats.requests++;
-      const slot = this.#slots[connSlot(record[1]!)];
+      const slot = this.#slots[netdevConnSlot(record[1]!)];
       if (slot === undefined || slot.conn !== record[1]) continue; // stale: never expected, ignore
       if (record[0] === NETDEV_REQUEST_CLOSE) this.#guestClose(slot);
       else if (record[0] === NETDEV_REQUEST_SHUTDOWN_WR) this.#shutdownWrite(slot);
@@ -263,7 +263,7 @@ export class NetdevBackend {
     // The guest has let go of this slot (CLOSE), so the host may lay the rings out afresh.
     ByteRing.format(this.sab, { offset: rxRingOffset(this.#layout, index), capacity: this.ringBytes });
     ByteRing.format(this.sab, { offset: txRingOffset(this.#layout, index), capacity: this.ringBytes });
-    slot.bind(connId(index, generation), generation, socket);
+    slot.bind(netdevConnId(index, generation), generation, socket);
     Atomics.store(slot.words, SLOT_W_GENERATION, generation);
     Atomics.store(slot.words, SLOT_W_STATE, NETDEV_SLOT_OPEN);
     this.#active.add(slot);

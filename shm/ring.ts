@@ -113,7 +113,8 @@ export class ByteRing {
   /** Producer: copies src[start, end) in, as much as fits; returns the bytes accepted. */
   write(src: Uint8Array, start = 0, end = src.length): number {
     const words = this.#words;
-    const tail = Atomics.load(words, RING_WORD_TAIL);
+    // Only the producer writes TAIL, so it reads its own word plainly; the peer's word needs Atomics.
+    const tail = words[RING_WORD_TAIL]!;
     const used = (tail - Atomics.load(words, RING_WORD_HEAD)) >>> 0;
     let n = end - start;
     if (n > this.capacity - used) n = this.capacity - used;
@@ -128,33 +129,36 @@ export class ByteRing {
 
   /** Consumer: copies up to dst[start, end) out and frees it; returns the bytes read. */
   read(dst: Uint8Array, start = 0, end = dst.length): number {
-    const n = this.peek(dst, start, end);
-    if (n > 0) Atomics.store(this.#words, RING_WORD_HEAD, (Atomics.load(this.#words, RING_WORD_HEAD) + n) | 0);
+    const head = this.#words[RING_WORD_HEAD]!; // only the consumer writes HEAD
+    const n = this.#copyFrom(head, dst, start, end);
+    if (n > 0) Atomics.store(this.#words, RING_WORD_HEAD, (head + n) | 0);
     return n;
   }
 
   /** Consumer: copies like read() but frees nothing, so a later consume() decides how much was taken. */
   peek(dst: Uint8Array, start = 0, end = dst.length): number {
+    return this.#copyFrom(this.#words[RING_WORD_HEAD]!, dst, start, end);
+  }
+
+  /** Consumer: frees up to n readable bytes without copying them; returns the bytes freed. */
+  consume(n: number): number {
     const words = this.#words;
-    const head = Atomics.load(words, RING_WORD_HEAD);
-    let n = (Atomics.load(words, RING_WORD_TAIL) - head) >>> 0;
+    const head = words[RING_WORD_HEAD]!;
+    const available = (Atomics.load(words, RING_WORD_TAIL) - head) >>> 0;
+    if (n > available) n = available;
+    if (!(n > 0)) return 0;
+    Atomics.store(words, RING_WORD_HEAD, (head + n) | 0);
+    return n;
+  }
+
+  #copyFrom(head: number, dst: Uint8Array, start: number, end: number): number {
+    let n = (Atomics.load(this.#words, RING_WORD_TAIL) - head) >>> 0;
     if (n > end - start) n = end - start;
     if (n <= 0) return 0;
     const pos = head & this.#mask;
     const first = Math.min(n, this.capacity - pos);
     this.#copyOut(pos, first, dst, start);
     if (first < n) this.#copyOut(0, n - first, dst, start + first);
-    return n;
-  }
-
-  /** Consumer: frees up to n readable bytes without copying them; returns the bytes freed. */
-  consume(n: number): number {
-    const words = this.#words;
-    const head = Atomics.load(words, RING_WORD_HEAD);
-    const available = (Atomics.load(words, RING_WORD_TAIL) - head) >>> 0;
-    if (n > available) n = available;
-    if (!(n > 0)) return 0;
-    Atomics.store(words, RING_WORD_HEAD, (head + n) | 0);
     return n;
   }
 

@@ -4,7 +4,8 @@
 //
 // Data calls (rxRead, txWrite, pollEvent) are batched: they only note that the host has something
 // to look at, and kick() or waitForWork() rings the host doorbell once. close() and shutdownWrite()
-// ring it at once. A guest loop that never kicks nor waits leaves the host unaware of its tx bytes.
+// ring it at once, and so does an rxRead that empties a ring below half. A guest that neither kicks
+// nor waits after txWrite leaves the host unaware of its tx bytes.
 
 import {
   NETDEV_EVENT_OPEN,
@@ -25,8 +26,8 @@ import {
   W_STATUS,
   W_VERSION,
   HEADER_BYTES,
-  connGeneration,
-  connSlot,
+  netdevConnGeneration,
+  netdevConnSlot,
   netdevLayout,
   rxRingOffset,
   slotOffset,
@@ -65,6 +66,7 @@ export class NetdevDevice {
   /** Per slot: 1 once the guest shut its write side. */
   readonly #shutWr: Uint8Array;
   readonly #record = new Int32Array(2);
+  readonly #rxHalf: number;
   #pendingKick = false;
   #seenSeq: number;
 
@@ -73,6 +75,7 @@ export class NetdevDevice {
     this.#header = header;
     this.maxConnections = Atomics.load(header, W_MAX_CONNECTIONS);
     this.ringBytes = Atomics.load(header, W_RING_BYTES);
+    this.#rxHalf = this.ringBytes >>> 1;
     const layout = netdevLayout(this.maxConnections, this.ringBytes);
     if (sab.byteLength < layout.totalBytes) throw new RangeError('NetdevDevice.attach: buffer smaller than its layout');
     this.#events = RecordRing.attach(sab, { offset: layout.eventsOffset });
@@ -99,10 +102,10 @@ export class NetdevDevice {
       this.#pendingKick = true; // the host may hold events that did not fit
       const kind = record[0]!;
       const conn = record[1]!;
-      const slot = connSlot(conn);
+      const slot = netdevConnSlot(conn);
       if (slot >= this.maxConnections) continue;
       if (kind === NETDEV_EVENT_OPEN) {
-        if (Atomics.load(this.#slotWords[slot]!, SLOT_W_GENERATION) !== connGeneration(conn)) continue;
+        if (Atomics.load(this.#slotWords[slot]!, SLOT_W_GENERATION) !== netdevConnGeneration(conn)) continue;
         this.#conns[slot] = conn;
         this.#shutWr[slot] = 0;
         return { type: 'open', conn };
@@ -116,8 +119,15 @@ export class NetdevDevice {
 
   /** Copies up to dst[start, end) of received bytes; 0 when none are there (EOF is the peer-closed event). */
   rxRead(conn: number, dst: Uint8Array, start = 0, end = dst.length): number {
-    const n = this.#rx[this.#open(conn)]!.read(dst, start, end);
-    if (n > 0) this.#pendingKick = true;
+    const ring = this.#rx[this.#open(conn)]!;
+    const before = ring.readable();
+    const n = ring.read(dst, start, end);
+    if (n > 0) {
+      this.#pendingKick = true;
+      // The host pauses a socket when its ring is full: crossing the half mark lets it refill while
+      // the guest reads the other half, instead of only when the guest runs dry and waits.
+      if (before > this.#rxHalf && before - n <= this.#rxHalf) this.kick();
+    }
     return n;
   }
 

@@ -53,7 +53,7 @@ export const NETDEV_SLOT_RESET = 3;
 
 export const SLOT_W_STATE = 0;
 export const SLOT_W_GENERATION = 1;
-export const SLOT_HEADER_BYTES = 64;
+export const NETDEV_SLOT_HEADER_BYTES = 64;
 
 export const NETDEV_DEFAULT_MAX_CONNECTIONS = 128;
 export const NETDEV_DEFAULT_RING_BYTES = 64 * 1024;
@@ -62,13 +62,13 @@ export const NETDEV_MIN_RING_BYTES = 64;
 export const NETDEV_MAX_RING_BYTES = 16 * 1024 * 1024;
 export const NETDEV_MAX_GENERATION = 0x7fff;
 
-export function connId(slot: number, generation: number): number {
+export function netdevConnId(slot: number, generation: number): number {
   return (generation << 16) | slot;
 }
-export function connSlot(conn: number): number {
+export function netdevConnSlot(conn: number): number {
   return conn & 0xffff;
 }
-export function connGeneration(conn: number): number {
+export function netdevConnGeneration(conn: number): number {
   return conn >>> 16;
 }
 
@@ -96,7 +96,7 @@ export function netdevLayout(maxConnections: number, ringBytes: number): NetdevL
   const eventsOffset = HEADER_BYTES;
   const requestsOffset = align64(eventsOffset + RecordRing.bytesFor(eventRecords));
   const slotsOffset = align64(requestsOffset + RecordRing.bytesFor(requestRecords));
-  const slotStride = align64(SLOT_HEADER_BYTES + 2 * ByteRing.bytesFor(ringBytes));
+  const slotStride = align64(NETDEV_SLOT_HEADER_BYTES + 2 * ByteRing.bytesFor(ringBytes));
   return {
     maxConnections,
     ringBytes,
@@ -114,7 +114,7 @@ export function slotOffset(layout: NetdevLayout, slot: number): number {
   return layout.slotsOffset + slot * layout.slotStride;
 }
 export function rxRingOffset(layout: NetdevLayout, slot: number): number {
-  return slotOffset(layout, slot) + SLOT_HEADER_BYTES;
+  return slotOffset(layout, slot) + NETDEV_SLOT_HEADER_BYTES;
 }
 export function txRingOffset(layout: NetdevLayout, slot: number): number {
   return rxRingOffset(layout, slot) + ByteRing.bytesFor(layout.ringBytes);

@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { Worker } from 'node:worker_threads';
 import { NetdevBackend } from '../../compartments/netdev-backend.js';
 import { NetdevDevice } from '../../kernel/netdev/device.js';
-import { connGeneration, connSlot } from '../../kernel/netdev/layout.js';
+import { netdevConnGeneration, netdevConnSlot } from '../../kernel/netdev/layout.js';
 import { EchoGuest, runGuestHere, untilDoorbell, type EchoGuestOptions } from '../fixtures/netdev-guest.js';
 
 const MiB = 1024 * 1024;
@@ -196,8 +196,8 @@ t.test('a reused slot gets a new generation; the old conn id and its late events
   await untilDoorbell(device, () => (ev = device.pollEvent()) !== null);
   t.same(ev, { type: 'open', conn: ev!.conn }, 'the stale PEER_CLOSED of A was dropped');
   const second = ev!.conn;
-  t.equal(connSlot(second), connSlot(first), 'same slot');
-  t.equal(connGeneration(second), connGeneration(first) + 1, 'next generation');
+  t.equal(netdevConnSlot(second), netdevConnSlot(first), 'same slot');
+  t.equal(netdevConnGeneration(second), netdevConnGeneration(first) + 1, 'next generation');
   const buf = new Uint8Array(16);
   t.throws(() => device.rxRead(first, buf), RangeError);
   t.throws(() => device.txWrite(first, buf), RangeError);

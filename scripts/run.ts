@@ -1,0 +1,138 @@
+// `node scripts/run.js <preset>`: boots an image, drives it with the paper's workload for its
+// application, and reports what isolation costs: measured and modelled, side by side.
+
+import { loadConfigurationFile } from '../compartments/config/parse.js';
+import { loadPreset, presetNames, PRESETS } from '../compartments/config/presets.js';
+import type { Configuration } from '../compartments/config/schema.js';
+import { kernelRegistry } from '../kernel/registry.js';
+import { launch, applicationOf, type RunningImage } from '../workloads/launch.js';
+import { loadGeneratorCpu } from '../compartments/pinning.js';
+import { buildReport, describeConfiguration, printReport } from './report.js';
+import { runAppWorkload } from '../workloads/drive.js';
+import { numberOption, parseCommandLine, runCommand, UsageError } from './cli.js';
+
+const USAGE = `usage: node scripts/run.js <preset> [options]
+       node scripts/run.js --config file.yaml [options]
+
+Boots a FlexOS image in simulation, runs the paper's workload for its application with the real
+client (redis-benchmark for Redis), and prints throughput and latency, measured and modelled,
+with the gate crossings per request.
+
+options:
+  --config <file>     a configuration file (kraft.yaml shape) instead of a preset
+  --list              list the presets
+  --serve             boot and keep the image up for any client until Ctrl-C
+  --port <n>          host TCP port (default 0: a free one; with --serve, 6379 for Redis)
+  --requests <n>      requests per redis-benchmark run (default 100000, the paper's)
+  --sizes <list>      value sizes in bytes for Redis runs (default 1,2,3,4,5, the paper's)
+  --json              print one JSON object on stdout instead of the report
+  --help              this text
+
+example: node scripts/run.js redis-mpk2`;
+
+const OPTIONS = {
+  config: { type: 'string' },
+  list: { type: 'boolean' },
+  serve: { type: 'boolean' },
+  port: { type: 'string' },
+  requests: { type: 'string' },
+  sizes: { type: 'string' },
+  duration: { type: 'string' },
+  json: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+function listPresets(): string {
+  const runnable = new Set(presetNames().filter((n) => isRunnable(n)));
+  return presetNames()
+    .map((n) => `  ${n.padEnd(18)} ${PRESETS[n]!.description}${runnable.has(n) ? '' : '  [application not built yet]'}`)
+    .join('\n');
+}
+
+function isRunnable(name: string): boolean {
+  try {
+    loadPreset(name, { registry: kernelRegistry });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function configurationFrom(values: Record<string, unknown>, positionals: string[]): Configuration {
+  if (typeof values['config'] === 'string') {
+    if (positionals.length > 0) throw new UsageError(`give a preset or --config, not both (got ${positionals.join(' ')} and --config ${values['config']})`);
+    return loadConfigurationFile(values['config'], { registry: kernelRegistry });
+  }
+  if (positionals.length !== 1) throw new UsageError(`expected one preset, got ${positionals.length ? positionals.join(' ') : 'none'}\npresets:\n${listPresets()}`);
+  const name = positionals[0]!;
+  if (!(name in PRESETS)) throw new UsageError(`unknown preset ${JSON.stringify(name)}\npresets:\n${listPresets()}\n\nexample: node scripts/run.js redis-mpk2`);
+  return loadPreset(name, { registry: kernelRegistry });
+}
+
+function parseSizes(raw: unknown): number[] {
+  if (raw === undefined) return [1, 2, 3, 4, 5];
+  const sizes = String(raw).split(',').map((s) => Number(s.trim()));
+  if (sizes.some((n) => !Number.isInteger(n) || n < 1 || n > 1024 * 1024)) throw new UsageError(`--sizes: ${JSON.stringify(raw)} is not a comma-separated list of integers from 1 to 1048576`);
+  return sizes;
+}
+
+async function main(): Promise<number> {
+  const argv = process.argv.slice(2);
+  if (argv.length === 0) {
+    process.stdout.write(`${USAGE}\n\npresets:\n${listPresets()}\n`);
+    return 0;
+  }
+  const { values, positionals } = parseCommandLine(argv, OPTIONS, USAGE);
+  if (values['help']) {
+    process.stdout.write(USAGE + '\n');
+    return 0;
+  }
+  if (values['list']) {
+    process.stdout.write(listPresets() + '\n');
+    return 0;
+  }
+  const config = configurationFrom(values, positionals);
+  const app = applicationOf(config);
+  const serve = values['serve'] === true;
+  const port = numberOption(values, 'port', serve && app === 'redis' ? 6379 : 0, { min: 0, max: 65535, integer: true });
+  const requests = numberOption(values, 'requests', 100_000, { min: 1, max: 1e9, integer: true });
+  const sizes = parseSizes(values['sizes']);
+  const json = values['json'] === true;
+  const say = (text: string): void => void process.stderr.write(text + '\n');
+
+  for (const w of config.warnings) say(`warning: ${w}`);
+  say(`booting ${config.name}: ${describeConfiguration(config)}`);
+  const image = await launch(config, { registry: kernelRegistry, port });
+  const stop = async (): Promise<void> => {
+    await image.stop();
+  };
+  process.once('SIGINT', () => {
+    say('\ninterrupted: shutting the image down');
+    void stop().then(() => process.exit(130));
+  });
+  try {
+    if (serve) return await serveUntilInterrupted(image, say);
+    say(`${app} listening on 127.0.0.1:${image.port}`);
+    const result = await runAppWorkload(image, { requests, sizes, cpu: loadGeneratorCpu(config.gates.pin), say });
+    const report = buildReport({ config, image, result });
+    if (json) process.stdout.write(JSON.stringify(report.json) + '\n');
+    else printReport(report, (line) => process.stdout.write(line + '\n'));
+    return 0;
+  } finally {
+    await stop();
+  }
+}
+
+async function serveUntilInterrupted(image: RunningImage, say: (text: string) => void): Promise<number> {
+  say(`${image.app} listening on 127.0.0.1:${image.port}; press Ctrl-C to stop`);
+  if (image.app === 'redis') say(`try: redis-cli -p ${image.port} ping    or    redis-benchmark -p ${image.port} -P 16 -q`);
+  try {
+    await image.main;
+    return 0;
+  } catch (error) {
+    if ((error as { code?: string }).code === 'FLEXOS_ERR_SHUTDOWN' || /shutting down/.test(String(error))) return 0;
+    throw error;
+  }
+}
+
+await runCommand(main);

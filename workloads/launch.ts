@@ -1,0 +1,65 @@
+// Boots an application image the way a user runs one: the host's virtio-net backend listening on a
+// real TCP port, the image booted with it attached, and the application's main started. stop()
+// shuts down in order (image, then device) and is safe to call twice.
+
+import { Machine } from '../compartments/host.js';
+import { NetdevBackend } from '../compartments/netdev-backend.js';
+import { netdevAttachment } from '../compartments/devices.js';
+import { FlexosError } from '../compartments/errors.js';
+import type { Configuration } from '../compartments/config/schema.js';
+import type { LibraryRegistry } from '../compartments/library.js';
+import { APPLICATIONS } from '../kernel/registry.js';
+
+export interface LaunchOptions {
+  readonly registry: LibraryRegistry;
+  /** Host TCP port; 0 picks a free one. */
+  readonly port: number;
+}
+
+export interface RunningImage {
+  readonly machine: Machine;
+  readonly backend: NetdevBackend;
+  readonly port: number;
+  readonly app: string;
+  /** Settles when the app's main returns or fails; a shutdown ends it with FLEXOS_ERR_SHUTDOWN. */
+  readonly main: Promise<number>;
+  stop(): Promise<void>;
+}
+
+/** The application library of a configuration (exactly one is expected). */
+export function applicationOf(config: Configuration): string {
+  const apps = config.libraries.map((l) => l.name).filter((name) => APPLICATIONS.some((a) => a.name === name));
+  if (apps.length !== 1) {
+    throw new FlexosError('FLEXOS_ERR_BOOT', `a runnable image holds exactly one application (${APPLICATIONS.map((a) => a.name).join(', ')}); ${config.name} holds ${apps.length ? apps.join(', ') : 'none'}`);
+  }
+  return apps[0]!;
+}
+
+export async function launch(config: Configuration, options: LaunchOptions): Promise<RunningImage> {
+  const app = applicationOf(config);
+  const backend = await NetdevBackend.create({ port: options.port });
+  let machine: Machine;
+  try {
+    machine = await Machine.boot(config, { registry: options.registry, devices: [netdevAttachment(backend.sab)] });
+  } catch (error) {
+    await backend.close();
+    throw error;
+  }
+  const main = machine.run(app, 'main', [backend.port]);
+  main.catch(() => undefined); // observed by whoever awaits it; never an unhandled rejection
+  let stopping: Promise<void> | null = null;
+  return {
+    machine,
+    backend,
+    port: backend.port,
+    app,
+    main,
+    stop() {
+      stopping ??= (async () => {
+        await machine.shutdown();
+        await backend.close();
+      })();
+      return stopping;
+    },
+  };
+}
