@@ -86,7 +86,7 @@ t.test('exports are numbered; each names its library and compartment; keys and P
 
 t.test('a call to a function the callee does not export is refused', async (t) => {
   refused(t, () => build('intel-pku', { rogue: 'a', beta: 'b' }), ['rogue', 'beta.secret', /does not export/]);
-  refused(t, () => build('intel-pku', { rogue: 'a', beta: 'a' }), ['beta.secret'], );
+  refused(t, () => build('intel-pku', { rogue: 'a', beta: 'a' }), ['beta.secret']);
   refused(t, () => build('fcalls', { rogue: 'a' }), ['beta.secret']);
 });
 
@@ -153,6 +153,7 @@ t.test('booted: a compartment does not get another compartment\'s heap buffer', 
     );
     t.ok(error, `${driver}: beta reading alpha's private heap fails`);
     t.equal(error?.name, 'GateCalleeError', `${driver}: a GateCalleeError`);
+    t.type(error, GateCalleeError, `${driver}: of its class on the host side`);
     t.match(error?.message, /beta\.sum/, 'names the callee function');
     t.match(error?.message, /heap\.a \(key 0\) by library beta in compartment b/, 'the protection fault names region, key, library and compartment');
     t.equal(error?.code, 'FLEXOS_ERR_GATE_CALLEE', `${driver}: code survives the control plane`);

@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Installs what flexos-sim needs on a fresh Debian machine: the real clients the workloads and
+# tests drive (redis-tools, wrk, iperf, curl) and the npm packages from the lock file, which
+# `npm ci` compiles (prepare: tsc). Safe to run again.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+packages=(redis-tools wrk iperf curl util-linux)
+missing=()
+for p in "${packages[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
+if [ ${#missing[@]} -gt 0 ]; then
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  echo "installing Debian packages: ${missing[*]}" >&2
+  $sudo env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+  $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+npm ci --no-audit --no-fund
