@@ -42,7 +42,7 @@ export function create(ctx: LibraryContext): LibraryInstance {
     try {
       return body();
     } catch (error) {
-      if ((error as { code?: string }).code === 'FLEXOS_ERR_PROTECTION_FAULT') return -ERRNO.EFAULT;
+      if ((error as { code?: string }).code === 'FLEXOS_ERR_PROTECTION_FAULT' || (error as { remoteCode?: string }).remoteCode === 'FLEXOS_ERR_PROTECTION_FAULT') return -ERRNO.EFAULT;
       throw error;
     } finally {
       unlock(coreLock);
@@ -229,6 +229,7 @@ export function create(ctx: LibraryContext): LibraryInstance {
       write: (fd, buf, len) => api(() => transmit(fd, buf, len, 0)),
       sendmsg: (fd, msg, flags) =>
         api(() => {
+          if (!table.get(fd)) return -ERRNO.EBADF;
           const iov = memory.read64(msg + 16);
           const count = memory.read64(msg + 24);
           let total = 0;

@@ -191,7 +191,7 @@ export function create(ctx: LibraryContext): LibraryInstance {
     } catch (error) {
       return efault(error);
     }
-    file.data.readInto(target, offset); if (n > 5000) target[4999] ^= 1;
+    file.data.readInto(target, offset);
     return n;
   };
 

@@ -88,13 +88,15 @@ for (const [layout, sharing] of LAYOUTS) {
         ['getpeername', (fd) => call('lwip', 'getpeername', fd, sa, len)],
         ['fcntl', (fd) => call('lwip', 'fcntl', fd, abi.F_GETFL, 0)],
       ];
-      const named = [-1, 0, 1, 2, 1023, 1024, 2 ** 31, -(2 ** 31), 3.5, Number.NaN, Number.POSITIVE_INFINITY];
+      // vmept gates carry integers only (a C int cannot be 3.5): non-integers are tried on the other mechanisms.
+      const integers = [-1, 0, 1, 2, 1023, 1024, 2 ** 31, -(2 ** 31)];
+      const named = layout === 'ept2' ? integers : [...integers, 3.5, Number.NaN, Number.POSITIVE_INFINITY];
       for (const [name, f] of calls) {
         const got = await Promise.all(named.map((fd) => f(fd)));
         t.same(got, named.map(() => -E.EBADF), `${name}: stdio, negative, huge and non-integer fds`);
       }
       // Any other number that is not an open socket.
-      const notOpen = fc.oneof(fc.integer(), fc.double()).filter((fd) => !open.has(fd));
+      const notOpen = (layout === 'ept2' ? fc.integer() : fc.oneof(fc.integer(), fc.double())).filter((fd) => !open.has(fd));
       await fc.assert(
         fc.asyncProperty(notOpen, fc.integer({ min: 0, max: calls.length - 1 }), async (fd, which) => (await calls[which]![1](fd)) === -E.EBADF),
         { numRuns: 60 },
@@ -118,8 +120,7 @@ for (const [layout, sharing] of LAYOUTS) {
       t.equal(await call('lwip', 'send', s, buf, 16, 0), -E.ENOTCONN, 'send on an unconnected socket: ENOTCONN');
       t.equal(await call('lwip', 'getpeername', s, sa, len), -E.ENOTCONN, 'getpeername: ENOTCONN');
       t.equal(await call('lwip', 'shutdown', s, abi.SHUT_RDWR), -E.ENOTCONN, 'shutdown: ENOTCONN');
-      t.equal(await call('lwip', 'bind', s, sa, abi.SOCKADDR_IN_BYTES), 0, 'bind to the listener\'s port is allowed before listen');
-      t.equal(await call('lwip', 'listen', s, 1), -E.EADDRINUSE, 'listen on a port another socket listens on: EADDRINUSE');
+      t.equal(await call('lwip', 'bind', s, sa, abi.SOCKADDR_IN_BYTES), -E.EADDRINUSE, 'bind to the port another socket listens on: EADDRINUSE');
       t.equal(await call('lwip', 'close', s), 0, 'close');
       t.equal(await call('lwip', 'close', s), -E.EBADF, 'close twice: EBADF');
       t.equal(await call('lwip', 'bind', listener, sa, 4), -E.EINVAL, 'bind with a truncated sockaddr: EINVAL');
