@@ -42,6 +42,18 @@ interface Booted {
 }
 
 const WORKER_URL = new URL('./compartment-worker.js', import.meta.url);
+/** Compartments run compiled JS: loader hooks of the host (a test runner's) would only slow each worker's start. */
+const WORKER_EXEC_ARGV = withoutLoaders(process.execArgv);
+
+function withoutLoaders(argv: readonly string[]): string[] {
+  const kept: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (/^--(import|loader|experimental-loader|require)$/.test(a)) i++; // the value is the next word
+    else if (!/^--(import|loader|experimental-loader|require)=/.test(a)) kept.push(a);
+  }
+  return kept;
+}
 
 export class Machine {
   readonly image: Image;
@@ -122,7 +134,7 @@ export class Machine {
         cpu: cpuFor(config.gates.pin, c.index),
         maxSpinners: Math.max(1, availableParallelism() - 1),
       };
-      const worker = new Worker(WORKER_URL, { workerData: data, name: `compartment ${c.name}` });
+      const worker = new Worker(WORKER_URL, { workerData: data, name: `compartment ${c.name}`, execArgv: WORKER_EXEC_ARGV });
       worker.on('error', (error) => {
         this.#failure ??= error;
       });

@@ -125,7 +125,13 @@ export class CompartmentRuntime {
       const descriptor = image.descriptors[library];
       if (!descriptor) throw new BuildError(`library ${library} has no descriptor in the image`);
       const module = (await import(descriptor.implementation)) as LibraryModule;
-      const instance = module.create(this.#context(library, slots));
+      let instance: LibraryInstance;
+      try {
+        instance = module.create(this.#context(library, slots));
+      } catch (error) {
+        const reason = error instanceof Error ? error.message : String(error);
+        throw new FlexosError('FLEXOS_ERR_BOOT', `library ${library} failed to start in compartment ${this.#name}: ${reason}`, { cause: error });
+      }
       for (const fn of Object.keys(descriptor.exports)) {
         if (typeof instance.exports[fn] !== 'function') throw new BuildError(`library ${library} declares ${fn} in its exportsyms but does not implement it`);
       }

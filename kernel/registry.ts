@@ -10,9 +10,12 @@ import { ukalloc } from './ukalloc/exports.js';
 import { uksched } from './uksched/exports.js';
 import { ukschedcoop } from './ukschedcoop/exports.js';
 import { uktime } from './uktime/exports.js';
+import { ramfs } from './ramfs/exports.js';
+import { vfscore } from './vfscore/exports.js';
 import { redis } from '../workloads/redis/exports.js';
+import { nginx } from '../workloads/nginx/exports.js';
 
-export const KERNEL_LIBRARIES: readonly LibraryDescriptor[] = [lwip, netdev, newlib, tlsf, ukalloc, uksched, ukschedcoop, uktime];
-export const APPLICATIONS: readonly LibraryDescriptor[] = [redis];
+export const KERNEL_LIBRARIES: readonly LibraryDescriptor[] = [lwip, netdev, newlib, ramfs, tlsf, ukalloc, uksched, ukschedcoop, uktime, vfscore];
+export const APPLICATIONS: readonly LibraryDescriptor[] = [redis, nginx];
 
 export const kernelRegistry: LibraryRegistry = createRegistry([...KERNEL_LIBRARIES, ...APPLICATIONS]);

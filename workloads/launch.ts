@@ -9,12 +9,19 @@ import { FlexosError } from '../compartments/errors.js';
 import type { Configuration } from '../compartments/config/schema.js';
 import type { LibraryRegistry } from '../compartments/library.js';
 import { APPLICATIONS } from '../kernel/registry.js';
+import { initrdDevice } from '../kernel/ramfs/initrd.js';
+import { fileURLToPath } from 'node:url';
 
 export interface LaunchOptions {
   readonly registry: LibraryRegistry;
   /** Host TCP port; 0 picks a free one. */
   readonly port: number;
+  /** The host directory packed into the initrd when the image has ramfs (default: the bundled site). */
+  readonly initrd?: string;
 }
+
+/** The site nginx serves unless told otherwise: a default index page and a few small files. */
+export const DEFAULT_INITRD = fileURLToPath(new URL('../../workloads/nginx/www', import.meta.url));
 
 export interface RunningImage {
   readonly machine: Machine;
@@ -40,7 +47,9 @@ export async function launch(config: Configuration, options: LaunchOptions): Pro
   const backend = await NetdevBackend.create({ port: options.port });
   let machine: Machine;
   try {
-    machine = await Machine.boot(config, { registry: options.registry, devices: [netdevAttachment(backend.sab)] });
+    const devices = [netdevAttachment(backend.sab)];
+    if (config.libraries.some((l) => l.name === 'ramfs')) devices.push(initrdDevice(options.initrd ?? DEFAULT_INITRD));
+    machine = await Machine.boot(config, { registry: options.registry, devices });
   } catch (error) {
     await backend.close();
     throw error;

@@ -26,6 +26,7 @@ export class RespParser {
   #bulkLen = -1; // length of the bulk being read, -1 while its "$len" line is pending
   #argv: Uint8Array[] = [];
   #fatal: { error: string; fatal: true } | null = null;
+  #stalled = false; // a NUL precedes the pending line's terminator (see #find)
 
   constructor(initialCapacity = 16 * 1024) {
     this.#buf = new Uint8Array(Math.max(16, initialCapacity));
@@ -94,10 +95,21 @@ export class RespParser {
     this.#start = 0;
   }
 
-  /** Index of the next `byte` at or after the scan point, remembering progress when absent. */
+  /**
+   * Index of the next `byte` at or after the scan point, remembering progress when absent.
+   * Redis finds line ends with strchr, which stops at a NUL: a NUL before the terminator means
+   * the line is never found (the request stalls until a size limit rejects it), and so here.
+   */
   #find(byte: number): number {
+    if (this.#stalled) return -1;
     const from = Math.max(this.#scanFrom, this.#start);
-    const at = this.#buf.subarray(0, this.#end).indexOf(byte, from);
+    const window = this.#buf.subarray(0, this.#end);
+    const at = window.indexOf(byte, from);
+    // Look for a NUL only up to the terminator, so pipelined input is scanned once.
+    if (window.subarray(from, at < 0 ? this.#end : at).indexOf(0) >= 0) {
+      this.#stalled = true;
+      return -1;
+    }
     this.#scanFrom = at < 0 ? this.#end : this.#start;
     return at;
   }

@@ -9,6 +9,7 @@ import { execute } from './commands.js';
 import { createSession, type Session } from './commands/common.js';
 import { Keyspace, NO_ADDRESS, type ValueStore } from './keyspace.js';
 import { ReplyWriter, RespParser } from './resp.js';
+import { OutputQueue } from '../output-queue.js';
 
 /** PROTO_IOBUF_LEN: Redis reads at most 16 KiB per read(). */
 const IOBUF = 16 * 1024;
@@ -23,8 +24,7 @@ interface Client {
   readonly session: Session;
   readonly out: ReplyWriter;
   /** Reply bytes not yet accepted by lwip. */
-  pending: Uint8Array[];
-  pendingBytes: number;
+  readonly pending: OutputQueue;
   closeAfterWrite: boolean;
 }
 
@@ -61,32 +61,15 @@ export function create(ctx: LibraryContext): LibraryInstance {
   const clients = new Map<number, Client>();
   let nextId = 1;
 
+  const io = { write, memory, stack };
   const flush = (c: Client): boolean => {
-    while (c.pending.length > 0) {
-      const chunk = c.pending[0]!;
-      const n = stack.frame(() => {
-        const buf = stack.shared(chunk.length);
-        memory.writeBytes(buf, chunk);
-        return write(c.fd, buf, chunk.length);
-      });
-      if (n === -ERRNO.EAGAIN) return true;
-      if (n < 0) return false;
-      c.pendingBytes -= n;
-      if (n < chunk.length) {
-        c.pending[0] = chunk.subarray(n);
-        return true;
-      }
-      c.pending.shift();
-    }
-    return !c.closeAfterWrite;
+    const state = c.pending.flush(c.fd, io);
+    return state === 'again' || (state === 'done' && !c.closeAfterWrite);
   };
 
   const queueReply = (c: Client): void => {
-    if (c.out.length === 0) return;
-    const bytes = c.out.bytes().slice();
+    c.pending.push(c.out.bytes().slice());
     c.out.reset();
-    c.pending.push(bytes);
-    c.pendingBytes += bytes.length;
   };
 
   const drop = (ks: Keyspace, c: Client): void => {
@@ -121,7 +104,7 @@ export function create(ctx: LibraryContext): LibraryInstance {
       }
     }
     queueReply(c);
-    return c.pendingBytes <= MAX_PENDING_OUTPUT;
+    return c.pending.bytes <= MAX_PENDING_OUTPUT;
   };
 
   return {
@@ -154,7 +137,7 @@ export function create(ctx: LibraryContext): LibraryInstance {
           read8[listener >> 3]! |= 1 << (listener & 7);
           for (const c of clients.values()) {
             read8[c.fd >> 3]! |= 1 << (c.fd & 7);
-            if (c.pendingBytes > 0) write8[c.fd >> 3]! |= 1 << (c.fd & 7);
+            if (c.pending.bytes > 0) write8[c.fd >> 3]! |= 1 << (c.fd & 7);
             if (c.fd > maxfd) maxfd = c.fd;
           }
           memory.writeBytes(readfds, read8);
@@ -177,7 +160,7 @@ export function create(ctx: LibraryContext): LibraryInstance {
                 memory.write32(one, 1);
                 setsockopt(fd, abi.IPPROTO_TCP, abi.TCP_NODELAY, one, 4);
               });
-              clients.set(fd, { fd, parser: new RespParser(), session: createSession(nextId++), out: new ReplyWriter(), pending: [], pendingBytes: 0, closeAfterWrite: false });
+              clients.set(fd, { fd, parser: new RespParser(), session: createSession(nextId++), out: new ReplyWriter(), pending: new OutputQueue(), closeAfterWrite: false });
               ks.server.totalConnections++;
               ks.server.connectedClients = clients.size;
             }
@@ -185,7 +168,7 @@ export function create(ctx: LibraryContext): LibraryInstance {
           for (const c of [...clients.values()]) {
             let alive = true;
             if (isSet(r, c.fd)) alive = serve(ks, c);
-            if (alive && (c.pendingBytes > 0 || c.closeAfterWrite) && (isSet(w, c.fd) || isSet(r, c.fd))) alive = flush(c);
+            if (alive && (c.pending.bytes > 0 || c.closeAfterWrite) && (isSet(w, c.fd) || isSet(r, c.fd))) alive = flush(c);
             if (!alive) drop(ks, c);
           }
           if (cachedMs - lastCron >= CRON_MS) {

@@ -1,0 +1,20 @@
+// The nginx application library: what the image build needs to know of it.
+
+import type { LibraryDescriptor } from '../../compartments/library.js';
+
+export const nginx: LibraryDescriptor = {
+  name: 'nginx',
+  exports: {
+    /** Serves HTTP/1.1 on `port` from the root of the filesystem until the image shuts down. */
+    main: { args: ['int'], returns: 'int' },
+  },
+  calls: {
+    lwip: ['socket', 'setsockopt', 'bind', 'listen', 'accept', 'poll', 'read', 'write', 'close', 'fcntl'],
+    vfscore: ['open', 'read', 'close', 'fstat', 'stat'],
+    uktime: ['uk_time_now_ms'],
+  },
+  // FlexOS's Nginx port annotates 36 shared variables; here: the request and response buffers
+  // handed to lwip and vfscore, the pollfd array, paths, stat structs and the sockaddr.
+  whitelist: ['request_buf', 'response_buf', 'pollfds', 'path', 'stat', 'sa'],
+  implementation: new URL('./server.js', import.meta.url).href,
+};
