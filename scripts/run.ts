@@ -15,7 +15,7 @@ const USAGE = `usage: node scripts/run.js <preset> [options]
        node scripts/run.js --config file.yaml [options]
 
 Boots a FlexOS image in simulation, runs the paper's workload for its application with the real
-client (redis-benchmark for Redis), and prints throughput and latency, measured and modelled,
+client (redis-benchmark for Redis, wrk for Nginx), and prints throughput and latency, measured and modelled,
 with the gate crossings per request.
 
 options:
@@ -25,6 +25,9 @@ options:
   --port <n>          host TCP port (default 0: a free one; with --serve, 6379 for Redis)
   --requests <n>      requests per redis-benchmark run (default 100000, the paper's)
   --sizes <list>      value sizes in bytes for Redis runs (default 1,2,3,4,5, the paper's)
+  --duration <s>      seconds per wrk run for Nginx (default 10, the paper's)
+  --runs <n>          wrk runs for Nginx (default 5, the paper's)
+  --www <dir>         the directory Nginx serves, packed into the initrd (default: the bundled site)
   --json              print one JSON object on stdout instead of the report
   --help              this text
 
@@ -38,6 +41,8 @@ const OPTIONS = {
   requests: { type: 'string' },
   sizes: { type: 'string' },
   duration: { type: 'string' },
+  runs: { type: 'string' },
+  www: { type: 'string' },
   json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
@@ -94,15 +99,18 @@ async function main(): Promise<number> {
   const config = configurationFrom(values, positionals);
   const app = applicationOf(config);
   const serve = values['serve'] === true;
-  const port = numberOption(values, 'port', serve && app === 'redis' ? 6379 : 0, { min: 0, max: 65535, integer: true });
+  const port = numberOption(values, 'port', serve ? (app === 'redis' ? 6379 : 8080) : 0, { min: 0, max: 65535, integer: true });
   const requests = numberOption(values, 'requests', 100_000, { min: 1, max: 1e9, integer: true });
   const sizes = parseSizes(values['sizes']);
+  const durationS = numberOption(values, 'duration', 10, { min: 1, max: 3600, integer: true });
+  const runs = numberOption(values, 'runs', 5, { min: 1, max: 100, integer: true });
   const json = values['json'] === true;
   const say = (text: string): void => void process.stderr.write(text + '\n');
 
   for (const w of config.warnings) say(`warning: ${w}`);
   say(`booting ${config.name}: ${describeConfiguration(config)}`);
-  const image = await launch(config, { registry: kernelRegistry, port });
+  const www = typeof values['www'] === 'string' ? values['www'] : undefined;
+  const image = await launch(config, { registry: kernelRegistry, port, ...(www ? { initrd: www } : {}) });
   const stop = async (): Promise<void> => {
     await image.stop();
   };
@@ -113,8 +121,8 @@ async function main(): Promise<number> {
   try {
     if (serve) return await serveUntilInterrupted(image, say);
     say(`${app} listening on 127.0.0.1:${image.port}`);
-    const result = await runAppWorkload(image, { requests, sizes, cpu: loadGeneratorCpu(config.gates.pin), say });
-    const report = buildReport({ config, image, result });
+    const result = await runAppWorkload(image, { requests, sizes, durationS, runs, cpu: loadGeneratorCpu(config.gates.pin), say });
+    const report = buildReport({ config, result });
     if (json) process.stdout.write(JSON.stringify(report.json) + '\n');
     else printReport(report, (line) => process.stdout.write(line + '\n'));
     return 0;
@@ -126,6 +134,7 @@ async function main(): Promise<number> {
 async function serveUntilInterrupted(image: RunningImage, say: (text: string) => void): Promise<number> {
   say(`${image.app} listening on 127.0.0.1:${image.port}; press Ctrl-C to stop`);
   if (image.app === 'redis') say(`try: redis-cli -p ${image.port} ping    or    redis-benchmark -p ${image.port} -P 16 -q`);
+  if (image.app === 'nginx') say(`try: curl -i http://127.0.0.1:${image.port}/    or    wrk -t 2 -c 30 -d 5s http://127.0.0.1:${image.port}/`);
   try {
     await image.main;
     return 0;

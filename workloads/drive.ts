@@ -1,62 +1,74 @@
-// The paper's workload for each application, run against a booted image with the real client.
-// Results are per run (one per value size for Redis), with what the report needs to model them.
+// The paper's workload for each application, run against a booted image with the real client:
+// redis-benchmark for Redis, wrk for Nginx. Each client run gets its own measurement window, so
+// the report can model every run from what happened inside it.
 
 import { FlexosError } from '../compartments/errors.js';
-import { findRedisBenchmark, redisBenchmarkArgs, runRedisBenchmark, type RedisBenchRun } from './redis/benchmark.js';
+import { findRedisBenchmark, redisBenchmarkArgs, runRedisBenchmark } from './redis/benchmark.js';
+import { findWrk, runWrk, wrkArgs } from './nginx/benchmark.js';
 import type { RunningImage } from './launch.js';
 import { openWindow, type Window } from './window.js';
 
 export interface DriveOptions {
   readonly requests: number;
   readonly sizes: readonly number[];
+  readonly durationS: number;
+  readonly runs: number;
   readonly cpu: number | null;
   readonly say: (text: string) => void;
+}
+
+/** One client run: one kind of request, one window. */
+export interface ClientRun {
+  readonly test: string;
+  readonly size?: number;
+  readonly rps: number;
+  readonly p50Ms: number;
+  readonly p99Ms: number;
+  readonly requests: number;
 }
 
 export interface WorkloadResult {
   readonly client: string;
   readonly command: string;
-  /** Requests the server answered in the measured window. */
-  readonly requests: number;
-  readonly runs: readonly RedisBenchRun[];
+  readonly runs: readonly ClientRun[];
   /** The measurement window of each run, in the same order. */
   readonly windows: readonly Window[];
-  /** The headline figure: the paper reports the mean GET throughput for Redis. */
-  readonly throughputRps: number;
-  readonly p50Ms: number;
-  readonly p99Ms: number;
+  /** The test whose mean throughput is the headline (the paper: GET for Redis and Nginx). */
+  readonly headline: string;
 }
 
-const mean = (xs: readonly number[]): number => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : 0);
-
 export async function runAppWorkload(image: RunningImage, options: DriveOptions): Promise<WorkloadResult> {
-  if (image.app !== 'redis') throw new FlexosError('FLEXOS_ERR_BOOT', `no workload driver for ${image.app} yet`);
-  const version = findRedisBenchmark();
-  if (!version) throw new FlexosError('FLEXOS_ERR_BOOT', 'redis-benchmark is not installed (Debian package redis-tools)');
-  const bench = { port: image.port, requests: options.requests, clients: 30, pipeline: 16, sizes: options.sizes, tests: ['get', 'set'], cpu: options.cpu };
-  options.say(`client: ${version}, pinned to ${options.cpu === null ? 'no CPU' : `CPU ${options.cpu}`}; ${options.sizes.length * 2} runs`);
   const windows: Window[] = [];
-  const runs = await runRedisBenchmark({
-    ...bench,
-    around: async (body) => {
-      const close = openWindow(image.machine);
-      try {
-        return await body();
-      } finally {
-        windows.push(close());
-      }
-    },
-    onRun: (run, i, total) => options.say(`  [${i}/${total}] ${run.test.toUpperCase()} -d ${run.size}: ${Math.round(run.rps).toLocaleString('en-US')} rps, p50 ${run.p50Ms} ms, p99 ${run.p99Ms} ms`),
-  });
-  const gets = runs.filter((r) => r.test === 'get');
-  return {
-    client: version,
-    command: `redis-benchmark ${redisBenchmarkArgs(bench, options.sizes[0] ?? 1).join(' ').replace(/-d \d+/, `-d {${options.sizes.join(',')}}`)}`,
-    requests: runs.reduce((sum, r) => sum + r.requests, 0),
-    runs,
-    windows,
-    throughputRps: mean(gets.map((r) => r.rps)),
-    p50Ms: mean(gets.map((r) => r.p50Ms)),
-    p99Ms: mean(gets.map((r) => r.p99Ms)),
+  const around = async <T>(body: () => Promise<T>): Promise<T> => {
+    const close = openWindow(image.machine);
+    try {
+      return await body();
+    } finally {
+      windows.push(close());
+    }
   };
+  const pinned = options.cpu === null ? 'not pinned' : `pinned to CPU ${options.cpu}`;
+  const progress = (run: ClientRun, i: number, total: number): void =>
+    options.say(`  [${i}/${total}] ${run.test.toUpperCase()}${run.size === undefined ? '' : ` -d ${run.size}`}: ${Math.round(run.rps).toLocaleString('en-US')} rps, p50 ${run.p50Ms} ms, p99 ${run.p99Ms} ms`);
+
+  if (image.app === 'redis') {
+    const version = findRedisBenchmark();
+    if (!version) throw new FlexosError('FLEXOS_ERR_BOOT', 'redis-benchmark is not installed (Debian package redis-tools; scripts/install.sh installs it)');
+    const bench = { port: image.port, requests: options.requests, clients: 30, pipeline: 16, sizes: options.sizes, tests: ['get', 'set'], cpu: options.cpu };
+    options.say(`client: ${version}, ${pinned}; ${options.sizes.length * 2} runs`);
+    const runs = await runRedisBenchmark({ ...bench, around, onRun: progress });
+    const command = `redis-benchmark ${redisBenchmarkArgs(bench, 1).join(' ').replace(/-d \d+/, `-d {${options.sizes.join(',')}}`).replace('-t get,set', '-t {get,set}')}`;
+    return { client: version, command, runs, windows, headline: 'get' };
+  }
+  if (image.app === 'nginx') {
+    const version = findWrk();
+    if (!version) throw new FlexosError('FLEXOS_ERR_BOOT', 'wrk is not installed (Debian package wrk; scripts/install.sh installs it)');
+    const bench = { url: `http://127.0.0.1:${image.port}/`, threads: 14, connections: 30, durationS: options.durationS, runs: options.runs, cpu: options.cpu };
+    options.say(`client: ${version}, ${pinned}; ${options.runs} runs of ${options.durationS} s`);
+    const runs = await runWrk({ ...bench, around, onRun: progress });
+    const errors = runs.reduce((s, r) => s + r.errors, 0);
+    if (errors > 0) options.say(`warning: wrk counted ${errors} socket errors or non-2xx/3xx responses`);
+    return { client: version, command: `wrk ${wrkArgs(bench).join(' ')} (× ${options.runs})`, runs, windows, headline: 'get' };
+  }
+  throw new FlexosError('FLEXOS_ERR_BOOT', `no workload driver for ${image.app} yet (drivers: redis, nginx)`);
 }

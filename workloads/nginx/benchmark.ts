@@ -26,7 +26,7 @@ export interface WrkRun {
 export function findWrk(): string | null {
   const r = spawnSync('wrk', ['--version'], { encoding: 'utf8' });
   const text = `${r.stdout}${r.stderr}`;
-  return /wrk \d/.test(text) ? text.split('\n')[0]!.trim() : null;
+  return /^wrk /.test(text) ? text.split('\n')[0]!.trim() : null;
 }
 
 export function wrkArgs(options: WrkOptions): string[] {
