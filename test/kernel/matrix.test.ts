@@ -1,17 +1,22 @@
 // The library OS's test matrix: echoapp booted under fcalls, intel-pku with 2 and 3 compartments and
 // vmept with 2, each with the shared, DSS and heap stack strategies, echoing byte-identical data to
 // real TCP clients (small to far past the 64 KiB rings, concurrent clients, a client that resets
-// mid-stream), then the gate crossing matrix of the run and the shared heap back to where it was.
+// mid-stream), then the gate crossing matrix of the run and the shared heap back to where it was;
+// with vfscore and ramfs in the kernel, a file round trip too, also with the filesystem isolated.
 
 import t, { type Test } from 'tap';
 import { RegionHeap } from '../../shm/heap.js';
 import type { GateKind } from '../../compartments/crossings.js';
-import { bootEcho, closed, connect, exchange, firstDifference, pattern, receive, type EchoImage, type Layout, type Sharing } from '../fixtures/echoapp/harness.js';
+import { bootEcho, closed, connect, exchange, firstDifference, pattern, receive, type EchoImage, type EchoOptions, type Layout, type Sharing } from '../fixtures/echoapp/harness.js';
+import { HAS_FS } from '../fixtures/echoapp/registry.js';
 
 const KiB = 1024;
 const MiB = 1024 * KiB;
 
-const MATRIX: readonly (readonly [Layout, Sharing])[] = [
+/** The filesystem in a compartment of its own (the paper's SQLite layouts isolate {vfscore, ramfs}). */
+const FS_APART: EchoOptions = { place: { vfscore: 'comp3', ramfs: 'comp3' } };
+
+const MATRIX: readonly (readonly [Layout, Sharing, EchoOptions?])[] = [
   ['none', 'shared'],
   ['mpk2', 'shared'],
   ['mpk2', 'dss'],
@@ -22,7 +27,20 @@ const MATRIX: readonly (readonly [Layout, Sharing])[] = [
   ['ept2', 'shared'],
   ['ept2', 'dss'],
   ['ept2', 'heap'],
+  ...(HAS_FS
+    ? ([
+        ['mpk2', 'dss', FS_APART],
+        ['ept2', 'heap', FS_APART],
+      ] as const)
+    : []),
 ];
+
+/** The bytes echoapp's fileRoundTrip(lines) writes and reads back (its line format). */
+function roundTripBytes(lines: number): number {
+  let n = 0;
+  for (let i = 0; i < lines; i++) n += `line ${i} ${'x'.repeat((i * 37) % 200)}\n`.length;
+  return n;
+}
 
 /** Sizes around the MSS (1460), echoapp's 16 KiB reads and the 64 KiB rings, then well past them. */
 const SEQUENTIAL = [0, 1, 100, 1460, 1461, 16 * KiB + 1, 64 * KiB - 1, 64 * KiB, 64 * KiB + 1, 200 * KiB, 1 * MiB];
@@ -53,9 +71,10 @@ function sharedHeapUsed(img: EchoImage): number {
   return RegionHeap.attach(region).stats().used;
 }
 
-for (const [layout, sharing] of MATRIX) {
-  t.test(`echoapp on ${layout} with ${sharing} stacks`, async (t) => {
-    const img = await bootEcho(t, layout, sharing);
+for (const [layout, sharing, options] of MATRIX) {
+  const fsApart = options !== undefined;
+  t.test(`echoapp on ${layout} with ${sharing} stacks${fsApart ? ', the filesystem in comp3' : ''}`, async (t) => {
+    const img = await bootEcho(t, layout, sharing, options);
     const kind = expectedKind(layout, sharing);
     t.equal(img.machine.image.gateKind, kind, `the image uses ${kind} gates`);
     const sharedBefore = sharedHeapUsed(img);
@@ -106,5 +125,16 @@ for (const [layout, sharing] of MATRIX) {
       if (layout === 'mpk3') t.notOk(seen.has('echoapp->uksched'), 'the app does not call the scheduler directly');
     }
     t.equal(sharedHeapUsed(img), sharedBefore, 'every pbuf and converted stack variable went back to the shared heap');
+
+    if (HAS_FS) {
+      await t.test('a file round trip through vfscore and ramfs', async (t) => {
+        const before = img.machine.counters.snapshot();
+        t.equal(await img.machine.run('echoapp', 'fileRoundTrip', [300]), roundTripBytes(300), '300 lines appended, read back identical');
+        const crossed = img.machine.counters.rowsSince(before).find((r) => r.caller === 'echoapp' && r.callee === 'vfscore')?.count ?? 0;
+        if (fsApart) t.ok(crossed >= 300, `each write crossed echoapp -> vfscore (${crossed} crossings)`);
+        else t.equal(crossed, 0, 'vfscore shares the app compartment: no gate');
+        t.equal(sharedHeapUsed(img), sharedBefore, 'nothing leaked in the shared heap');
+      });
+    }
   });
 }
