@@ -4,7 +4,8 @@
 # `npm ci` compiles (prepare: tsc). Safe to run again.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-packages=(redis-tools wrk iperf curl util-linux)
+# redis-server and nginx-light are the real servers scripts/bench-vs-real.js compares against.
+packages=(redis-tools wrk iperf curl util-linux redis-server nginx-light)
 missing=()
 for p in "${packages[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ ${#missing[@]} -gt 0 ]; then

@@ -29,7 +29,6 @@ export const lwip: LibraryDescriptor = {
     newlib: ['memcpy'],
     uksched: ['uk_mutex_init', 'uk_mutex_lock', 'uk_mutex_unlock'],
     uktime: ['ukplat_monotonic_us'],
-    ukalloc: ['uk_malloc_shared', 'uk_free_shared'],
   },
   whitelist: ['pbufs', 'fd_sets'],
   implementation: new URL('./lwip.js', import.meta.url).href,

@@ -28,8 +28,10 @@ export function create(ctx: LibraryContext): LibraryInstance {
   const lock = ctx.import('uksched', 'uk_mutex_lock');
   const unlock = ctx.import('uksched', 'uk_mutex_unlock');
   const now = ctx.import('uktime', 'ukplat_monotonic_us');
-  const pbufAlloc = ctx.import('ukalloc', 'uk_malloc_shared');
-  const pbufFree = ctx.import('ukalloc', 'uk_free_shared');
+  // flexos_malloc_whitelist: the shared heap's allocator runs in the caller's compartment (its
+  // metadata is in the shared region), so a pbuf allocation is not a gate.
+  const pbufAlloc = (size: number): number => ctx.sharedHeap.malloc(size);
+  const pbufFree = (address: number): void => ctx.sharedHeap.free(address);
 
   const table = new SocketTable();
   let coreLock = 0;
@@ -316,6 +318,7 @@ export function create(ctx: LibraryContext): LibraryInstance {
             if (!set) continue;
             for (let fd = 0; fd < nfds; fd++) if (set[fd >> 3]! & (1 << (fd & 7)) && !table.get(fd)) return -ERRNO.EBADF;
           }
+          if (timeout !== 0 && !(memory.read64(timeout) >= 0 && memory.read64(timeout + 8) >= 0)) return -ERRNO.EINVAL;
           const limitMs = timeout === 0 ? -1 : memory.read64(timeout) * 1000 + memory.read64(timeout + 8) / 1000;
           const deadline = now() + limitMs * 1000;
           input();

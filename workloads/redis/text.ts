@@ -71,19 +71,49 @@ export function formatDouble(d: number): string {
   if (d === -Infinity) return '-inf';
   if (Number.isNaN(d)) return 'nan';
   if (d === 0) return Object.is(d, -0) ? '-0' : '0';
-  const [mantissa, exp] = d.toExponential(16).split('e') as [string, string];
-  const x = Number(exp);
-  if (x < -4 || x >= 17) {
-    const m = stripZeros(mantissa);
-    const e = Math.abs(x);
-    return `${m}e${x < 0 ? '-' : '+'}${e < 10 ? '0' : ''}${e}`;
+  if (Number.isSafeInteger(d)) return String(d); // exact digits, and what %.17g prints for them
+  const x = Math.abs(d);
+  let [digits, exp] = decimalDigits(x.toExponential(16));
+  // JS breaks an exact tie at the 18th digit away from zero; glibc rounds half to even.
+  const [wide, wideExp] = decimalDigits(x.toExponential(24));
+  if (wide.endsWith('50000000') && Number(wide[16]) % 2 === 0 && isExactTie(x, wide.slice(0, 17), wideExp)) {
+    digits = wide.slice(0, 17);
+    exp = wideExp;
   }
-  return stripZeros(d.toFixed(16 - x));
+  const sign = d < 0 ? '-' : '';
+  if (exp < -4 || exp >= 17) {
+    const frac = digits.slice(1).replace(/0+$/, '');
+    const e = Math.abs(exp);
+    return `${sign}${digits[0]}${frac === '' ? '' : `.${frac}`}e${exp < 0 ? '-' : '+'}${e < 10 ? '0' : ''}${e}`;
+  }
+  const int = exp >= 0 ? digits.slice(0, exp + 1) : '0';
+  const frac = (exp >= 0 ? digits.slice(exp + 1) : '0'.repeat(-exp - 1) + digits).replace(/0+$/, '');
+  return `${sign}${int}${frac === '' ? '' : `.${frac}`}`;
 }
 
-function stripZeros(s: string): string {
-  if (!s.includes('.')) return s;
-  return s.replace(/\.?0+$/, '');
+/** "d.ddd e±x" from toExponential as (all digits, decimal exponent). */
+function decimalDigits(s: string): [string, number] {
+  const [mantissa, exp] = s.split('e') as [string, string];
+  return [mantissa.replace('.', ''), Number(exp)];
+}
+
+/** Is x exactly (head followed by a 5) x 10^(exp - 17), i.e. halfway between two 17-digit values? */
+function isExactTie(x: number, head: string, exp: number): boolean {
+  const view = new DataView(new ArrayBuffer(8));
+  view.setFloat64(0, x);
+  const bits = view.getBigUint64(0);
+  const biased = Number((bits >> 52n) & 0x7ffn);
+  const fraction = bits & ((1n << 52n) - 1n);
+  const m = biased === 0 ? fraction : fraction | (1n << 52n);
+  const e2 = (biased === 0 ? 1 : biased) - 1075; // x = m * 2^e2
+  const p10 = exp - 17; // candidate = t * 10^p10
+  let lhs = m;
+  let rhs = BigInt(head) * 10n + 5n;
+  if (e2 >= 0) lhs <<= BigInt(e2);
+  else rhs <<= BigInt(-e2);
+  if (p10 >= 0) rhs *= 10n ** BigInt(p10);
+  else lhs *= 10n ** BigInt(-p10);
+  return lhs === rhs;
 }
 
 /** Bytes to a JS string holding one char per byte (binary-safe, unlike TextDecoder('latin1')). */

@@ -35,6 +35,13 @@ async function acceptOne(img: EchoImage, listener: number): Promise<{ fd: number
   return { fd, client };
 }
 
+/** The call's result, or 'still waiting' when it has not settled after `ms` (a hang shows as a failure, not a timeout). */
+function settlesWithin(call: Promise<number>, ms: number): Promise<number | string> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<string>((resolve) => (timer = setTimeout(() => resolve(`still waiting after ${ms} ms`), ms)));
+  return Promise.race([call, late]).finally(() => clearTimeout(timer));
+}
+
 /** Polls one fd until one of `events` (or an error/hangup) is reported; returns revents. */
 async function pollUntil(img: EchoImage, fds: number, fd: number, events: number): Promise<number> {
   img.host.write32(fds, fd);
@@ -99,8 +106,9 @@ for (const [layout, sharing] of LAYOUTS) {
       const notOpen = (layout === 'ept2' ? fc.integer() : fc.oneof(fc.integer(), fc.double())).filter((fd) => !open.has(fd));
       await fc.assert(
         fc.asyncProperty(notOpen, fc.integer({ min: 0, max: calls.length - 1 }), async (fd, which) => (await calls[which]![1](fd)) === -E.EBADF),
-        { numRuns: 60 },
+        { numRuns: 40 },
       );
+      t.pass('40 random non-open fds on random calls: EBADF');
       // sendmsg: a msghdr with one iovec over a good buffer, on a bad fd.
       const msg = shared + 256;
       const iov = shared + 512;
@@ -111,6 +119,7 @@ for (const [layout, sharing] of LAYOUTS) {
       t.equal(await call('lwip', 'sendmsg', 999, msg, 0), -E.EBADF, 'sendmsg with one iovec');
       img.host.write64(msg + 24, 0);
       t.equal(await call('lwip', 'sendmsg', 999, msg, 0), -E.EBADF, 'sendmsg with no iovec');
+      t.equal(await call('lwip', 'sendmsg', listener, UNMAPPED, 0), -E.EFAULT, 'sendmsg with an unmapped msghdr: EFAULT');
     });
 
     await t.test('sockets in the wrong state', async (t) => {
@@ -157,6 +166,12 @@ for (const [layout, sharing] of LAYOUTS) {
       t.equal(await call('lwip', 'select', 6, UNMAPPED, 0, 0, tv), -E.EFAULT, 'readfds unmapped: EFAULT');
       img.host.bytes(sets, 1)[0] = 0;
       t.equal(await call('lwip', 'select', 6, sets, 0, 0, UNMAPPED), -E.EFAULT, 'timeout unmapped: EFAULT');
+      img.host.write64(tv, -1);
+      t.equal(await settlesWithin(call('lwip', 'select', 0, 0, 0, 0, tv), 2000), -E.EINVAL, 'a negative timeout: EINVAL (not an endless wait)');
+      img.host.write64(tv, 0);
+      img.host.write64(tv + 8, -5);
+      t.equal(await settlesWithin(call('lwip', 'select', 0, 0, 0, 0, tv), 2000), -E.EINVAL, 'negative microseconds: EINVAL');
+      img.host.write64(tv + 8, 0);
       t.equal(await call('lwip', 'poll', fds, -1, 0), -E.EINVAL, 'poll nfds < 0: EINVAL');
       t.equal(await call('lwip', 'poll', fds, abi.FD_SETSIZE + 1, 0), -E.EINVAL, 'poll nfds > FD_SETSIZE: EINVAL');
       t.equal(await call('lwip', 'poll', UNMAPPED, 1, 0), -E.EFAULT, 'pollfds unmapped: EFAULT');

@@ -1,0 +1,167 @@
+// `node scripts/bench-vs-real.js`: in one run, the same client command against the real servers
+// (Debian redis-server, nginx with one worker) and against the simulated images, each server
+// given one CPU and the client the other; prints throughputs and each one's ratio to the real one.
+
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import net from 'node:net';
+import { loadPreset } from '../compartments/config/presets.js';
+import { pinCurrentThread } from '../compartments/pinning.js';
+import { kernelRegistry } from '../kernel/registry.js';
+import { launch, DEFAULT_INITRD } from '../workloads/launch.js';
+import { findRedisBenchmark, runRedisBenchmark } from '../workloads/redis/benchmark.js';
+import { findWrk, runWrk } from '../workloads/nginx/benchmark.js';
+import { numberOption, parseCommandLine, runCommand } from './cli.js';
+import { printTable } from './table.js';
+
+const USAGE = `usage: node scripts/bench-vs-real.js [--requests 100000] [--duration 10] [--only redis|nginx] [--json]
+
+Runs redis-benchmark -c 30 -k 1 -P 16 -t get,set -d 1..5 against a real redis-server and against
+redis-none, redis-mpk2, redis-mpk3, redis-ept2; then wrk -t 2 -c 30 against a real nginx (one
+worker) and against nginx-none, nginx-mpk2. Every server runs on CPU 0, the client on CPU 1.
+Targets: redis-none >= 0.5x real Redis, redis-mpk2 >= 0.35x, nginx-none >= 0.5x real nginx.`;
+
+const SERVER_CPU = 0;
+const CLIENT_CPU = 1;
+const TARGETS: Record<string, number> = { 'redis-none': 0.5, 'redis-mpk2': 0.35, 'nginx-none': 0.5 };
+
+interface Row {
+  readonly server: string;
+  readonly get_rps: number;
+  readonly set_rps?: number;
+  ratio?: number;
+  target?: number;
+  verdict?: string;
+}
+
+const mean = (xs: readonly number[]): number => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
+const say = (text: string): void => void process.stderr.write(text + '\n');
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer().listen(0, '127.0.0.1', () => {
+      const port = (s.address() as net.AddressInfo).port;
+      s.close(() => resolve(port));
+    });
+    s.on('error', reject);
+  });
+}
+
+async function waitForPort(port: number, child: ChildProcess): Promise<void> {
+  for (let i = 0; i < 100; i++) {
+    if (child.exitCode !== null) throw new Error(`the server exited with ${child.exitCode} before listening`);
+    const ok = await new Promise<boolean>((resolve) => {
+      const s = net.connect(port, '127.0.0.1', () => (s.destroy(), resolve(true)));
+      s.on('error', () => resolve(false));
+    });
+    if (ok) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`nothing listens on ${port} after 10 s`);
+}
+
+async function withProcess<T>(command: string, args: string[], port: number, body: () => Promise<T>): Promise<T> {
+  const child = spawn('taskset', ['-c', String(SERVER_CPU), command, ...args], { stdio: 'ignore' });
+  try {
+    await waitForPort(port, child);
+    return await body();
+  } finally {
+    child.kill('SIGTERM');
+  }
+}
+
+async function redisRows(requests: number): Promise<Row[]> {
+  const measure = async (port: number): Promise<{ get: number; set: number }> => {
+    const runs = await runRedisBenchmark({ port, requests, clients: 30, pipeline: 16, sizes: [1, 2, 3, 4, 5], tests: ['get', 'set'], cpu: CLIENT_CPU });
+    return { get: mean(runs.filter((r) => r.test === 'get').map((r) => r.rps)), set: mean(runs.filter((r) => r.test === 'set').map((r) => r.rps)) };
+  };
+  const rows: Row[] = [];
+  const port = await freePort();
+  say('real redis-server ...');
+  const real = await withProcess('redis-server', ['--port', String(port), '--save', '', '--appendonly', 'no', '--bind', '127.0.0.1'], port, () => measure(port));
+  rows.push({ server: 'redis-server (Debian)', get_rps: real.get, set_rps: real.set });
+  for (const preset of ['redis-none', 'redis-mpk2', 'redis-mpk3', 'redis-ept2']) {
+    say(`${preset} ...`);
+    const image = await launch(loadPreset(preset, { registry: kernelRegistry }), { registry: kernelRegistry, port: 0 });
+    try {
+      const r = await measure(image.port);
+      rows.push({ server: preset, get_rps: r.get, set_rps: r.set, ratio: r.get / real.get });
+    } finally {
+      await image.stop();
+    }
+  }
+  return rows;
+}
+
+async function nginxRows(durationS: number): Promise<Row[]> {
+  const measure = async (port: number): Promise<number> =>
+    mean((await runWrk({ url: `http://127.0.0.1:${port}/`, threads: 2, connections: 30, durationS, runs: 1, cpu: CLIENT_CPU })).map((r) => r.rps));
+  const dir = mkdtempSync(join(tmpdir(), 'flexos-nginx-'));
+  const port = await freePort();
+  writeFileSync(join(dir, 'nginx.conf'), `worker_processes 1;
+daemon off;
+pid ${dir}/nginx.pid;
+error_log ${dir}/error.log;
+events { worker_connections 1024; }
+http {
+  access_log off;
+  client_body_temp_path ${dir}/body;
+  types { text/html html; application/json json; text/plain txt; }
+  server { listen 127.0.0.1:${port}; root ${DEFAULT_INITRD}; index index.html; }
+}
+`);
+  const rows: Row[] = [];
+  try {
+    say('real nginx (1 worker) ...');
+    const real = await withProcess('nginx', ['-c', join(dir, 'nginx.conf'), '-p', dir], port, () => measure(port));
+    rows.push({ server: 'nginx (Debian, 1 worker)', get_rps: real });
+    for (const preset of ['nginx-none', 'nginx-mpk2']) {
+      say(`${preset} ...`);
+      const image = await launch(loadPreset(preset, { registry: kernelRegistry }), { registry: kernelRegistry, port: 0 });
+      try {
+        const rps = await measure(image.port);
+        rows.push({ server: preset, get_rps: rps, ratio: rps / real });
+      } finally {
+        await image.stop();
+      }
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  return rows;
+}
+
+async function main(): Promise<number> {
+  const { values } = parseCommandLine(process.argv.slice(2), {
+    requests: { type: 'string' }, duration: { type: 'string' }, only: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+  }, USAGE);
+  if (values['help']) return void process.stdout.write(USAGE + '\n'), 0;
+  const only = values['only'];
+  if (only !== undefined && only !== 'redis' && only !== 'nginx') throw new Error(`--only: ${JSON.stringify(only)} is not valid; expected redis or nginx`);
+  const missing = [
+    only !== 'nginx' && !findRedisBenchmark() && 'redis-tools',
+    only !== 'nginx' && spawnSync('redis-server', ['--version']).status !== 0 && 'redis-server',
+    only !== 'redis' && !findWrk() && 'wrk',
+    only !== 'redis' && spawnSync('nginx', ['-v']).status !== 0 && 'nginx-light',
+  ].filter(Boolean);
+  if (missing.length) throw new Error(`missing Debian packages: ${missing.join(', ')} (scripts/install.sh installs them)`);
+  // The host thread of each image shares CPU 0 with its compartments, as a real server's one core.
+  pinCurrentThread(SERVER_CPU);
+  const requests = numberOption(values, 'requests', 100_000, { min: 1000, max: 1e9, integer: true });
+  const durationS = numberOption(values, 'duration', 10, { min: 1, max: 600, integer: true });
+  const rows = [...(only === 'nginx' ? [] : await redisRows(requests)), ...(only === 'redis' ? [] : await nginxRows(durationS))];
+  for (const r of rows) {
+    const target = TARGETS[r.server];
+    if (target !== undefined && r.ratio !== undefined) {
+      r.target = target;
+      r.verdict = r.ratio >= target ? 'PASS' : 'MISS';
+    }
+  }
+  if (values['json']) process.stdout.write(JSON.stringify({ rows }) + '\n');
+  else printTable(['server', 'GET rps', 'SET rps', 'x real', 'target', ''], rows.map((r) => [r.server, Math.round(r.get_rps), r.set_rps === undefined ? '' : Math.round(r.set_rps), r.ratio === undefined ? '1.00' : r.ratio.toFixed(2), r.target === undefined ? '' : `>= ${r.target}`, r.verdict ?? '']));
+  return 0;
+}
+
+await runCommand(main);
