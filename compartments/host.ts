@@ -88,11 +88,15 @@ export class Machine {
     }
     for (const r of regions) if (r.kind === 'heap' || r.kind === 'shared-heap') RegionHeap.format(r);
     const machine = new Machine(image, regions, options);
+    // The workers are unref'd (an idle image must not keep a process alive); while booting, this does.
+    const keepAlive = setInterval(() => undefined, 1 << 30);
     try {
       await machine.#start(options.devices ?? []);
     } catch (error) {
       await machine.shutdown();
       throw error;
+    } finally {
+      clearInterval(keepAlive);
     }
     return machine;
   }
@@ -155,6 +159,9 @@ export class Machine {
   /** A control-plane call: rings the doorbell so an idle compartment yields to its event loop; fails if the thread dies. */
   async #call<T>(c: Booted, body: (api: Remote<ControlApi>) => Promise<T>): Promise<T> {
     if (this.#down) throw new FlexosError('FLEXOS_ERR_SHUTDOWN', `compartment ${c.name} is shut down`); // a terminated worker never answers
+    // Post first (comlink posts synchronously), then ring: the worker leaves its gate loop for its
+    // event loop and finds the message already queued there.
+    const reply = body(c.control);
     Atomics.add(this.#rpc, G_CONTROL, 1);
     Atomics.add(this.#rpc, headerWord(c.index, H_DOORBELL), 1);
     Atomics.notify(this.#rpc, headerWord(c.index, H_DOORBELL));
@@ -167,7 +174,7 @@ export class Machine {
       c.worker.once('exit', onExit);
     });
     try {
-      return await Promise.race([body(c.control) as Promise<T>, died]);
+      return await Promise.race([reply, died]);
     } finally {
       c.worker.off('error', onError!);
       c.worker.off('exit', onExit!);
@@ -175,6 +182,15 @@ export class Machine {
   }
 
   async #shutdown(): Promise<void> {
+    const keepAlive = setInterval(() => undefined, 1 << 30);
+    try {
+      await this.#stopAll();
+    } finally {
+      clearInterval(keepAlive);
+    }
+  }
+
+  async #stopAll(): Promise<void> {
     Atomics.store(this.#rpc, G_SHUTDOWN, 1);
     for (const c of this.#compartments) {
       Atomics.add(this.#rpc, headerWord(c.index, H_DOORBELL), 1);

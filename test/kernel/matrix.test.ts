@@ -55,8 +55,8 @@ function expectedKind(layout: Layout, sharing: Sharing): GateKind {
   return sharing === 'shared' ? 'mpk-light' : 'mpk-dss';
 }
 
-/** The edges an echo must cross: the app's socket calls, and lwip's driver, memcpy, pbuf, lock and clock calls. */
-const ECHO_EDGES = ['echoapp->lwip', 'lwip->netdev', 'lwip->newlib', 'lwip->ukalloc', 'lwip->uksched', 'lwip->uktime'];
+/** The edges an echo must cross: the app's socket calls, and lwip's driver, memcpy, lock and clock calls. */
+const ECHO_EDGES = ['echoapp->lwip', 'lwip->netdev', 'lwip->newlib', 'lwip->uksched', 'lwip->uktime'];
 
 async function checkEcho(t: Test, port: number, size: number, seed: number): Promise<void> {
   const payload = pattern(size, seed);

@@ -96,7 +96,6 @@ export function create(ctx: LibraryContext): LibraryInstance {
         break;
       }
       if (command.argv.length === 0) continue;
-      ks.server.totalCommands++;
       execute(ks, command.argv, c.session, c.out);
       if (c.session.quit) {
         c.closeAfterWrite = true;

@@ -130,7 +130,11 @@ t.test('without an initrd the root is empty; a damaged one stops the boot', asyn
   await d.shutdown();
   const junk = new SharedArrayBuffer(256);
   new Uint8Array(junk).fill(0x41);
-  await t.rejects(FsDriver.boot('fcalls', { devices: [{ name: 'initrd', library: 'ramfs', buffer: junk, wake() {} }] }), /cpio newc/);
+  // The machine's workers and its shutdown grace timer are unref'd: while the failed boot tears the
+  // machine down, nothing else may keep the event loop alive, and tap would end the test early.
+  const keepAlive = setInterval(() => {}, 1000);
+  t.teardown(() => clearInterval(keepAlive));
+  await t.rejects(FsDriver.boot('fcalls', { devices: [{ name: 'initrd', library: 'ramfs', buffer: junk, wake() {} }] }), { code: 'FLEXOS_ERR_BOOT', message: /cpio newc/ });
 });
 
 t.test('file data lives in ramfs private heap region, which the app cannot read under MPK', async (t) => {

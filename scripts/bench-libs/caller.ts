@@ -1,0 +1,20 @@
+// Bench library caller: calls callee.empty N times (a gate, or a plain call when both libraries
+// share a compartment) and keeps the per-call times in its own compartment.
+
+import type { LibraryContext, LibraryInstance } from '../../compartments/context.js';
+import { Samples, timeBatches, timeEach } from './samples.js';
+
+export function create(ctx: LibraryContext): LibraryInstance {
+  const empty = ctx.import('callee', 'empty');
+  const samples = new Samples();
+  return {
+    exports: {
+      /** n gate crossings timed one by one; returns the median in ns. */
+      gates: (n) => timeEach(samples, n, () => empty()),
+      /** `batches` batches of `per` calls (a plain call is too short to time alone); median ns per call. */
+      batches: (batches, per) => timeBatches(samples, batches, per, () => empty()),
+      quantile: (permille) => samples.quantile(permille),
+      mean: () => samples.mean(),
+    },
+  };
+}
