@@ -173,7 +173,9 @@ export class CompartmentRuntime {
             const previous = memory.library;
             memory.library = callee;
             try {
-              return (target.impl as GateFunction)(...args) ?? 0;
+              // An import made after boot finds its slot empty: the export table has the function.
+              const impl = target.impl ?? (target.impl = this.#functions[entry.fnId]?.impl);
+              return (impl as GateFunction)(...args) ?? 0;
             } finally {
               memory.library = previous;
             }

@@ -210,6 +210,7 @@ export function create(ctx: LibraryContext): LibraryInstance {
           const s = table.get(fd);
           if (!s) return -ERRNO.EBADF;
           if (!s.listening) return -ERRNO.EINVAL;
+          if (addr !== 0) memory.view(addr, abi.SOCKADDR_IN_BYTES, 'write'); // EFAULT before a connection is taken
           if (s.backlog.length === 0) input();
           while (s.backlog.length === 0) {
             if (s.nonblocking) return -ERRNO.EAGAIN;
@@ -318,7 +319,7 @@ export function create(ctx: LibraryContext): LibraryInstance {
             if (!set) continue;
             for (let fd = 0; fd < nfds; fd++) if (set[fd >> 3]! & (1 << (fd & 7)) && !table.get(fd)) return -ERRNO.EBADF;
           }
-          if (timeout !== 0 && !(memory.read64(timeout) >= 0 && memory.read64(timeout + 8) >= 0)) return -ERRNO.EINVAL;
+          if (timeout !== 0 && !(memory.read64(timeout) >= 0 && memory.read64(timeout + 8) >= 0 && memory.read64(timeout + 8) < 1e6)) return -ERRNO.EINVAL;
           const limitMs = timeout === 0 ? -1 : memory.read64(timeout) * 1000 + memory.read64(timeout + 8) / 1000;
           const deadline = now() + limitMs * 1000;
           input();

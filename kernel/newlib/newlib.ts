@@ -63,21 +63,7 @@ export function create(ctx: LibraryContext): LibraryInstance {
       },
       strtol: (s, endAddr, base) => {
         const text = memory.readString(s, strlen(s));
-        const match = /^\s*([+-]?)(0x|0X)?([0-9a-zA-Z]+)/.exec(text);
-        let value = 0;
-        let consumed = 0;
-        if (match) {
-          const radix = base === 0 ? (match[2] ? 16 : match[3]!.startsWith('0') && match[3]!.length > 1 ? 8 : 10) : base;
-          const digits = match[3]!;
-          let i = 0;
-          for (; i < digits.length; i++) {
-            const d = parseInt(digits[i]!, 36);
-            if (!(d < radix)) break;
-            value = value * radix + d;
-          }
-          if (i > 0) consumed = match[0].length - digits.length + i;
-          if (match[1] === '-') value = -value;
-        }
+        const { value, consumed } = parseLong(text, base);
         if (endAddr !== 0) memory.write64(endAddr, s + consumed);
         return value;
       },
@@ -101,4 +87,32 @@ export function create(ctx: LibraryContext): LibraryInstance {
       },
     },
   };
+}
+
+/**
+ * C's strtol: optional space and sign, then digits of `base` (2..36); base 0 picks 16 for "0x"
+ * followed by a hex digit, 8 for a leading 0, 10 otherwise. "0x" is a prefix only for bases 0 and
+ * 16, and only when a hex digit follows (else the "0" alone is the number). Nothing parsed: 0, end = s.
+ */
+export function parseLong(text: string, base: number): { value: number; consumed: number } {
+  if (base !== 0 && !(base >= 2 && base <= 36)) return { value: 0, consumed: 0 };
+  let i = 0;
+  while (i < text.length && /\s/.test(text[i]!)) i++;
+  let negative = false;
+  if (text[i] === '+' || text[i] === '-') negative = text[i++] === '-';
+  let radix = base;
+  const hexPrefix = text[i] === '0' && (text[i + 1] === 'x' || text[i + 1] === 'X') && /[0-9a-fA-F]/.test(text[i + 2] ?? '');
+  if ((radix === 0 || radix === 16) && hexPrefix) {
+    radix = 16;
+    i += 2;
+  } else if (radix === 0) radix = text[i] === '0' ? 8 : 10;
+  const start = i;
+  let value = 0;
+  for (; i < text.length; i++) {
+    const d = parseInt(text[i]!, 36);
+    if (!(d < radix)) break;
+    value = value * radix + d;
+  }
+  if (i === start) return { value: 0, consumed: 0 };
+  return { value: negative ? -value : value, consumed: i };
 }

@@ -4,6 +4,16 @@
 import type { LibraryContext, LibraryInstance } from '../../compartments/context.js';
 import { ERRNO } from '../newlib/errno.js';
 
+/** C's allocator contract: an impossible request (negative size, bad alignment) is NULL, not an exception. */
+const orNull = (allocate: () => number): number => {
+  try {
+    return allocate();
+  } catch (error) {
+    if (error instanceof RangeError) return 0;
+    throw error;
+  }
+};
+
 export function create(ctx: LibraryContext): LibraryInstance {
   const check = ctx.import('tlsf', 'tlsf_check');
   const heap = ctx.heap;
@@ -13,17 +23,17 @@ export function create(ctx: LibraryContext): LibraryInstance {
       if (check() !== 0) throw new Error('ukalloc: the heap failed its consistency check at boot');
     },
     exports: {
-      uk_malloc: (size) => heap.malloc(size),
-      uk_calloc: (count, size) => heap.calloc(count, size),
-      uk_realloc: (address, size) => heap.realloc(address, size),
-      uk_memalign: (align, size) => heap.memalign(align, size),
-      uk_palloc: (pages) => heap.palloc(pages),
+      uk_malloc: (size) => orNull(() => heap.malloc(size)),
+      uk_calloc: (count, size) => orNull(() => heap.calloc(count, size)),
+      uk_realloc: (address, size) => orNull(() => heap.realloc(address, size)),
+      uk_memalign: (align, size) => orNull(() => heap.memalign(align, size)),
+      uk_palloc: (pages) => orNull(() => heap.palloc(pages)),
       uk_free: (address) => {
         if (shared.owns(address)) shared.free(address);
         else heap.free(address);
         return 0;
       },
-      uk_malloc_shared: (size) => shared.malloc(size),
+      uk_malloc_shared: (size) => orNull(() => shared.malloc(size)),
       uk_free_shared: (address) => {
         shared.free(address);
         return 0;

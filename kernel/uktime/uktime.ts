@@ -40,8 +40,10 @@ export function create(ctx: LibraryContext): LibraryInstance {
         }),
       nanosleep: (req, rem) =>
         guard(() => {
-          const ms = memory.read64(req) * 1000 + memory.read64(req + 8) / 1e6;
-          if (!(ms >= 0)) return -ERRNO.EINVAL;
+          const sec = memory.read64(req);
+          const nsec = memory.read64(req + 8);
+          if (!(sec >= 0) || !(nsec >= 0 && nsec < 1e9)) return -ERRNO.EINVAL;
+          const ms = sec * 1000 + nsec / 1e6;
           ctx.idle(() => Atomics.wait(sleeper, 0, 0, ms));
           if (rem !== 0) {
             memory.write64(rem, 0);

@@ -7,8 +7,8 @@ import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 
 export interface BurnerWindow {
-  /** Stops the window: the share of one core the burner used since `window()` was called, or null. */
-  end(): number | null;
+  /** Closes the window: the burner's CPU time and the wall time since `window()`, in ns (cpu NaN without /proc). */
+  end(): { readonly cpuNs: number; readonly wallNs: number };
 }
 
 export class Burner {
@@ -44,11 +44,7 @@ export class Burner {
     const cpu0 = this.#cpuNs();
     const wall0 = performance.now();
     return {
-      end: () => {
-        const cpu = this.#cpuNs() - cpu0;
-        const wallNs = (performance.now() - wall0) * 1e6;
-        return Number.isFinite(cpu) && wallNs > 0 ? cpu / wallNs : null;
-      },
+      end: () => ({ cpuNs: this.#cpuNs() - cpu0, wallNs: (performance.now() - wall0) * 1e6 }),
     };
   }
 
