@@ -25,6 +25,16 @@ export interface LibraryContext {
   readonly stack: StackFrames;
   /** A function of another library, as the image resolved it; only declared calls resolve. */
   import(library: string, fn: string): ImportedFunction;
+  /** The function pointer of an exported function (its id in the image's export table). */
+  functionId(library: string, fn: string): number;
+  /**
+   * Calls through a function pointer, for a library that declares `callsPointers` (a scheduler
+   * starting a thread's entry): a direct call in the same compartment, a gate otherwise. Only
+   * exported functions taking (int, int) are valid targets; anything else is refused.
+   */
+  callPointer(pointer: number, a: number, b: number): number;
+  /** True when `pointer` is a valid target for callPointer. */
+  isPointer(pointer: number): boolean;
   /** A simulated device's memory (e.g. `netdev`), handed only to the compartment that drives it. */
   device(name: string): SharedArrayBuffer;
   /** Marks the unikernel's CPU idle (parked on an external event) so open gates do not time out. */

@@ -85,18 +85,22 @@ export class GatePort {
     words[w + B_TO] = target.to;
     words[w + B_FN] = target.fnId;
     words[w + B_ARGC] = argc | (1 << 8);
-    const started = performance.now();
     Atomics.store(words, w + B_STATE, STATE_CALLED); // published last
     this.#depth++;
+    let started = 0;
     try {
       this.#post(target, index + 1);
+      // The clock is read once the call is posted, while the callee wakes: off the critical path.
+      started = performance.now();
       const state = this.#awaitReturn(w, target);
       if (state === STATE_THREW) throw this.#readError(base, target);
       return this.#f64[(base + B_RETURN_OFFSET) >> 3] ?? 0;
     } finally {
       this.#depth--;
-      Atomics.store(words, w + B_STATE, STATE_IDLE);
-      this.#counters.record(target.edge, (performance.now() - started) * 1e6);
+      // Only this compartment reads its blocks' state; a plain store is ordered before the next
+      // call's published STATE_CALLED and does not stall on the line the callee just wrote.
+      words[w + B_STATE] = STATE_IDLE;
+      if (started !== 0) this.#counters.record(target.edge, (performance.now() - started) * 1e6);
     }
   }
 
@@ -111,7 +115,7 @@ export class GatePort {
     const until = performance.now() + sliceMs;
     while (Atomics.load(words, G_SHUTDOWN) === 0 && Atomics.load(words, G_CONTROL) === control) {
       const seen = Atomics.load(words, doorbell);
-      const pending = Atomics.exchange(words, headerWord(this.self, H_PENDING), 0);
+      const pending = this.#claim();
       if (pending !== 0) {
         this.#callee.serve(pending - 1);
         continue;
@@ -133,18 +137,36 @@ export class GatePort {
     }
     const doorbell = headerWord(target.to, H_DOORBELL);
     Atomics.add(words, doorbell, 1);
-    Atomics.notify(words, doorbell);
+    // A callee that is not asleep in Atomics.wait (running, spinning, or about to re-check) needs
+    // no wake: the notify would only take V8's global futex lock, which both sides share.
+    if (Atomics.load(words, headerWord(target.to, H_PARKED)) !== 0) Atomics.notify(words, doorbell);
+  }
+
+  /**
+   * Takes the call addressed to this compartment, if any: PENDING goes 0 -> n only by a caller's
+   * compareExchange and back to 0 only here, so a load then a store claims it without a locked
+   * read-modify-write on a line the caller just wrote.
+   */
+  #claim(): number {
+    const words = this.#words;
+    const pending = headerWord(this.self, H_PENDING);
+    const token = Atomics.load(words, pending);
+    if (token !== 0) Atomics.store(words, pending, 0);
+    return token;
   }
 
   #awaitReturn(w: number, target: GateTarget): number {
     const words = this.#words;
     const doorbell = headerWord(this.self, H_DOORBELL);
+    const stateWord = w + B_STATE;
     let deadline = performance.now() + this.#timeoutMs;
     for (;;) {
-      const seen = Atomics.load(words, doorbell);
-      const state = Atomics.load(words, w + B_STATE);
+      let state = Atomics.load(words, stateWord);
       if (state === STATE_RETURNED || state === STATE_THREW) return state;
-      const pending = Atomics.exchange(words, headerWord(this.self, H_PENDING), 0);
+      const seen = Atomics.load(words, doorbell);
+      state = Atomics.load(words, stateWord);
+      if (state === STATE_RETURNED || state === STATE_THREW) return state;
+      const pending = this.#claim();
       if (pending !== 0) {
         this.#callee.serve(pending - 1);
         deadline = performance.now() + this.#timeoutMs;
@@ -156,17 +178,13 @@ export class GatePort {
       if (now >= deadline) {
         throw new GateTimeoutError(`gate to ${target.library}.${target.fn} (compartment ${target.to}) did not return within ${this.#timeoutMs} ms`);
       }
-      this.#wait(doorbell, seen, Math.min(SLICE_MS, deadline - now));
+      this.#wait(doorbell, seen, Math.min(SLICE_MS, deadline - now), stateWord, STATE_CALLED);
     }
   }
 
-  #wait(doorbell: number, seen: number, sliceMs: number): void {
-    const parked = headerWord(this.self, H_PARKED);
-    const started = performance.now();
-    Atomics.store(this.#words, parked, 1);
-    this.#waiter.wait(this.#words, doorbell, seen, sliceMs);
-    Atomics.store(this.#words, parked, 0);
-    this.#counters.recordWait(this.self, (performance.now() - started) * 1e6);
+  /** The callee bumps our doorbell after writing the state word, so watching the state while spinning loses nothing. */
+  #wait(doorbell: number, seen: number, sliceMs: number, watch?: number, watchValue?: number): void {
+    this.#waiter.wait(this.#words, doorbell, seen, sliceMs, headerWord(this.self, H_PARKED), watch, watchValue);
   }
 
   #checkShutdown(): void {

@@ -115,6 +115,17 @@ export function buildImage(config: Configuration, options: { registry: LibraryRe
       }
     }
   }
+  // A library that calls function pointers may reach any library in another compartment: one
+  // edge each, counted only when crossed.
+  for (const l of config.libraries) {
+    if (!descriptors[l.name]?.callsPointers) continue;
+    for (const other of config.libraries) {
+      const key = `${l.name}>${other.name}`;
+      if (other.compartment === l.compartment || edgeIndex.has(key)) continue;
+      edgeIndex.set(key, edges.length);
+      edges.push({ caller: l.name, callee: other.name, kind: gateKind });
+    }
+  }
   return { config, gateKind, compartments, exports, imports, edges, regions: planRegions(config, compartments), descriptors };
 }
 

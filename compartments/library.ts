@@ -24,6 +24,11 @@ export interface LibraryDescriptor {
   readonly together?: readonly string[];
   /** false for libraries FlexOS never hardens (tlsf, pthread-embedded). */
   readonly hardenable?: boolean;
+  /**
+   * Calls function pointers (a scheduler starting thread entries): it may call any exported
+   * function of the image whose signature is (int, int) -> int, directly or through a gate.
+   */
+  readonly callsPointers?: boolean;
 }
 
 /** The hardening options a library may be built with; `H` is the paper's kasan + ubsan + stackprotector. */

@@ -186,6 +186,13 @@ export class CompartmentRuntime {
         const port = this.#port;
         return (...args: number[]) => port.call(gate, args);
       },
+      functionId: (lib, fn) => {
+        const entry = data.image.exports.find((e) => e.library === lib && e.fn === fn);
+        if (!entry) throw new FlexosError('FLEXOS_ERR_BAD_ARGUMENT', `${lib}.${fn} is not an exported function of this image`);
+        return entry.id;
+      },
+      callPointer: (pointer, a, b) => this.#callPointer(library, pointer, a, b),
+      isPointer: (pointer) => this.#pointerTarget(pointer) !== undefined,
       device: (name) => {
         const buffer = data.devices[name];
         if (!buffer) throw new FlexosError('FLEXOS_ERR_BOOT', `device ${name} is not attached to compartment ${this.#name}`);
@@ -207,6 +214,32 @@ export class CompartmentRuntime {
       },
       log: (text) => void process.stdout.write(text),
     };
+  }
+
+  /** An indirect call: checked against the export table (the only valid targets), then direct or a gate. */
+  #callPointer(caller: string, pointer: number, a: number, b: number): number {
+    const image = this.#data.image;
+    if (!image.descriptors[caller]?.callsPointers) throw new BuildError(`${caller} calls a function pointer but does not declare callsPointers`);
+    const target = this.#pointerTarget(pointer);
+    if (!target) throw new FlexosError('FLEXOS_ERR_BAD_ARGUMENT', `${caller}: ${pointer} is not a valid function pointer (an exported function taking (int, int))`);
+    if (target.compartment === this.#data.self) {
+      const previous = this.#memory.library;
+      this.#memory.library = target.library;
+      try {
+        return (this.#functions[pointer]!.impl(a, b) as number | undefined) ?? 0;
+      } finally {
+        this.#memory.library = previous;
+      }
+    }
+    const edge = image.edges.findIndex((e) => e.caller === caller && e.callee === target.library);
+    return this.#port.call({ to: target.compartment, fnId: pointer, edge, library: target.library, fn: target.fn, integersOnly: image.gateKind === 'ept' }, [a, b]);
+  }
+
+  #pointerTarget(pointer: number): Image['exports'][number] | undefined {
+    const image = this.#data.image;
+    const target = Number.isInteger(pointer) ? image.exports[pointer] : undefined;
+    const signature = target && image.descriptors[target.library]?.exports[target.fn];
+    return signature && signature.args.length === 2 && signature.args.every((t) => t === 'int') ? target : undefined;
   }
 
   #instance(library: string): LibraryInstance {

@@ -14,6 +14,7 @@ export interface WaiterOptions {
 const SPIN_CHECK_EVERY = 64;
 const ADAPTIVE_MAX_BUDGET_NS = 200_000;
 const ADAPTIVE_MIN_BUDGET_NS = 2_000;
+const NONE = -1;
 
 export class Waiter {
   readonly policy: WaitPolicy;
@@ -32,46 +33,62 @@ export class Waiter {
    * Returns once words[index] !== seen, or after about `sliceMs` (so the caller can check its
    * deadline, shutdown, or go back to its event loop). Never loses a wake: the word is compared
    * inside Atomics.wait.
+   *
+   * `parked`: a word set to 1 only while this thread sleeps in Atomics.wait, so a poster may skip
+   * Atomics.notify when it reads 0 (it bumps `index` first; both sides use sequentially consistent
+   * atomics, so either the poster sees 1 or the sleeper sees the bump). `watch`: a second word
+   * that ends a spin when it differs from `watchValue` (a gate's state word, one cache line less
+   * on the return path); whoever changes it must also bump `index`, the only word parked on.
    */
-  wait(words: Int32Array, index: number, seen: number, sliceMs: number): void {
+  wait(words: Int32Array, index: number, seen: number, sliceMs: number, parked = NONE, watch = NONE, watchValue = 0): void {
     if (this.policy === 'park') {
-      this.#park(words, index, seen, sliceMs);
+      this.#park(words, index, seen, sliceMs, parked);
       return;
     }
     if (this.policy === 'spin') {
-      this.#spin(words, index, seen, sliceMs * 1e6);
+      this.#spin(words, index, seen, sliceMs * 1e6, watch, watchValue);
       return;
     }
     const spinners = this.#spinners;
     if (spinners && Atomics.add(spinners.words, spinners.index, 1) >= spinners.max) {
       Atomics.sub(spinners.words, spinners.index, 1);
-      this.#park(words, index, seen, sliceMs);
+      this.#park(words, index, seen, sliceMs, parked);
       return;
     }
-    const hit = this.#spin(words, index, seen, this.#budgetNs);
+    const hit = this.#spin(words, index, seen, this.#budgetNs, watch, watchValue);
     if (spinners) Atomics.sub(spinners.words, spinners.index, 1);
     if (hit) {
       this.spinHits++;
       this.#budgetNs = Math.min(ADAPTIVE_MAX_BUDGET_NS, this.#budgetNs * 1.25);
     } else {
       this.#budgetNs = Math.max(ADAPTIVE_MIN_BUDGET_NS, this.#budgetNs / 2);
-      this.#park(words, index, seen, sliceMs);
+      this.#park(words, index, seen, sliceMs, parked);
     }
   }
 
-  #park(words: Int32Array, index: number, seen: number, sliceMs: number): void {
+  #park(words: Int32Array, index: number, seen: number, sliceMs: number, parked: number): void {
     this.parks++;
+    if (parked === NONE) {
+      Atomics.wait(words, index, seen, sliceMs);
+      return;
+    }
+    Atomics.store(words, parked, 1);
     Atomics.wait(words, index, seen, sliceMs);
+    Atomics.store(words, parked, 0);
   }
 
-  /** Spins up to budgetNs; true when the word changed. */
-  #spin(words: Int32Array, index: number, seen: number, budgetNs: number): boolean {
-    const until = performance.now() + budgetNs / 1e6;
+  /** Spins up to budgetNs; true when a word changed. The clock is read only after a first round of checks. */
+  #spin(words: Int32Array, index: number, seen: number, budgetNs: number, watch: number, watchValue: number): boolean {
+    const other = watch === NONE ? index : watch;
+    const otherValue = watch === NONE ? seen : watchValue;
+    let until = 0;
     for (;;) {
       for (let i = 0; i < SPIN_CHECK_EVERY; i++) {
-        if (Atomics.load(words, index) !== seen) return true;
+        if (Atomics.load(words, other) !== otherValue || Atomics.load(words, index) !== seen) return true;
       }
-      if (performance.now() >= until) return false;
+      const now = performance.now();
+      if (until === 0) until = now + budgetNs / 1e6;
+      else if (now >= until) return false;
     }
   }
 }

@@ -27,7 +27,7 @@ export const lwip: LibraryDescriptor = {
   calls: {
     netdev: ['netdev_poll', 'netdev_rx_burst', 'netdev_tx', 'netdev_tx_space', 'netdev_close', 'netdev_shutdown', 'netdev_wait'],
     newlib: ['memcpy'],
-    uksched: ['uk_mutex_init', 'uk_mutex_lock', 'uk_mutex_unlock'],
+    uksched: ['uk_mutex_init', 'uk_mutex_lock', 'uk_mutex_unlock', 'uk_sched_run_ready'],
     uktime: ['ukplat_monotonic_us'],
   },
   whitelist: ['pbufs', 'fd_sets'],

@@ -27,6 +27,7 @@ export function create(ctx: LibraryContext): LibraryInstance {
   const mutexInit = ctx.import('uksched', 'uk_mutex_init');
   const lock = ctx.import('uksched', 'uk_mutex_lock');
   const unlock = ctx.import('uksched', 'uk_mutex_unlock');
+  const runReady = ctx.import('uksched', 'uk_sched_run_ready');
   const now = ctx.import('uktime', 'ukplat_monotonic_us');
   // flexos_malloc_whitelist: the shared heap's allocator runs in the caller's compartment (its
   // metadata is in the shared region), so a pbuf allocation is not a gate.
@@ -90,6 +91,8 @@ export function create(ctx: LibraryContext): LibraryInstance {
   const block = (timeoutMs = -1): void => {
     unlock(coreLock);
     try {
+      // A blocking call yields: ready threads run before the CPU idles on the device.
+      if (runReady() > 0) timeoutMs = 0;
       netdevWait(timeoutMs);
     } finally {
       lock(coreLock);

@@ -1,4 +1,4 @@
-// uksched's exportsyms: the scheduler API (threads, yield, sleep) and its synchronisation
+// uksched's exportsyms: the scheduler API (cooperative threads, yield, sleep, join) and its synchronisation
 // primitives (mutexes, semaphores, condition variables), plus newlib's __getreent hook.
 
 import type { LibraryDescriptor } from '../../compartments/library.js';
@@ -6,9 +6,12 @@ import type { LibraryDescriptor } from '../../compartments/library.js';
 export const uksched: LibraryDescriptor = {
   name: 'uksched',
   exports: {
-    uk_thread_create: { args: ['int', 'int', 'int'], returns: 'int' },
+    /** (entry function pointer, arg) -> tid; entry(tid, arg) returns -EAGAIN to yield, >= 0 to exit. */
+    uk_thread_create: { args: ['int', 'int'], returns: 'int' },
     uk_thread_current: { args: [], returns: 'int' },
     uk_sched_yield: { args: [], returns: 'int' },
+    /** Runs the ready threads (blocking calls do, before the CPU idles). */
+    uk_sched_run_ready: { args: [], returns: 'int' },
     uk_sched_sleep_ms: { args: ['int'], returns: 'int' },
     uk_thread_join: { args: ['int'], returns: 'int' },
     uk_thread_exit: { args: ['int'], returns: 'int' },
@@ -31,4 +34,5 @@ export const uksched: LibraryDescriptor = {
   whitelist: ['reent'],
   implementation: new URL('./uksched.js', import.meta.url).href,
   together: ['ukschedcoop'],
+  callsPointers: true,
 };

@@ -1,6 +1,7 @@
-// uksched (with ukschedcoop) as the app sees it, in a booted image: mutexes, semaphores and
-// condition variables of the one thread of control report EDEADLK instead of hanging, bad ids are
-// EINVAL, sleep sleeps; with the scheduler isolated (mpk3) every call crosses exactly one gate.
+// uksched (with ukschedcoop) as the app sees it, in a booted image: cooperative threads (created,
+// run when the main thread yields, sleeps, joins or blocks, synchronised by semaphores and condition
+// variables); a wait that no thread could ever end reports EDEADLK instead of hanging; bad ids are
+// EINVAL; sleep sleeps; with the scheduler isolated (mpk3) every call crosses exactly one gate.
 
 import t, { type Test } from 'tap';
 import { performance } from 'node:perf_hooks';
@@ -67,15 +68,53 @@ for (const [layout, sharing] of LAYOUTS) {
       const c = await sched('uk_condvar_init');
       const m = await sched('uk_mutex_init');
       t.ok(c > 0, 'uk_condvar_init');
-      t.equal(await prompt(t, 'condvar_wait', sched('uk_condvar_wait', c, m)), -E.EDEADLK, 'waiting with nobody to signal: EDEADLK');
+      t.equal(await sched('uk_condvar_wait', c, m), -E.EPERM, 'waiting without holding the mutex: EPERM');
+      t.equal(await sched('uk_mutex_lock', m), 0, 'lock the mutex');
+      t.equal(await prompt(t, 'condvar_wait', sched('uk_condvar_wait', c, m)), -E.EDEADLK, 'waiting with no thread left to signal: EDEADLK');
+      t.equal(await sched('uk_mutex_unlock', m), 0, 'the wait gave the mutex back');
       t.equal(await sched('uk_condvar_signal', c), 0, 'signal');
       t.equal(await sched('uk_condvar_signal', c + 100), -E.EINVAL, 'signal of an unknown condvar: EINVAL');
       const self = await sched('uk_thread_current');
       t.ok(self > 0, `uk_thread_current (${self})`);
       t.equal(await prompt(t, 'joining oneself', sched('uk_thread_join', self)), -E.EDEADLK, 'joining oneself: EDEADLK');
       t.ok((await sched('uk_thread_join', self + 1000)) < 0, 'joining a thread that does not exist fails');
-      t.ok((await sched('uk_thread_create', 0, 0, 0)) < 0, 'thread creation fails cleanly (one thread of control)');
-      t.equal(await sched('uk_sched_yield'), self, 'yield comes back to the only runnable thread');
+      t.equal(await sched('uk_thread_create', -1, 0), -E.EINVAL, 'a thread entry that is not a function pointer: EINVAL');
+      t.equal(await sched('uk_sched_yield'), 0, 'yield with no other thread ready runs nothing');
+    });
+
+    await t.test('cooperative threads', async (t) => {
+      const entry = async (i: number): Promise<number> => img.machine.run('echoapp', 'threadEntry', [i]);
+      const [counter, sleeper, semWaiter, semPoster] = [await entry(0), await entry(1), await entry(2), await entry(3)];
+      const counters = await img.alloc('shared', 16);
+      img.host.write32(counters, 0);
+      img.host.write32(counters + 4, 3);
+      img.host.write32(counters + 8, 0);
+      img.host.write32(counters + 12, 5);
+      const a = await sched('uk_thread_create', counter, counters);
+      const b = await sched('uk_thread_create', counter, counters + 8);
+      t.ok(a > 1 && b > a, `two threads created (${a}, ${b})`);
+      t.equal(await sched('uk_sched_yield'), 1, 'yield runs the ready threads');
+      t.ok(img.host.read32(counters) >= 1 && img.host.read32(counters + 8) >= 1, 'both threads ran');
+      t.equal(await sched('uk_thread_join', b), 5, 'join b: its exit value');
+      t.equal(img.host.read32(counters + 8), 5, 'b counted to its limit');
+      t.equal(await sched('uk_thread_join', a), 3, 'join a: it had finished while b ran');
+      t.ok((await sched('uk_thread_join', a)) < 0, 'a joined thread is gone');
+
+      let started = performance.now();
+      const z = await sched('uk_thread_create', sleeper, 40);
+      t.equal(await sched('uk_thread_join', z), 7, 'a thread that sleeps, then exits');
+      t.ok(performance.now() - started >= 39, 'join waited for its sleep');
+
+      const s = await sched('uk_sem_init', 0);
+      const w = await sched('uk_thread_create', semWaiter, s);
+      t.equal(await sched('uk_sched_yield'), 1, 'the waiter runs and finds the semaphore at 0');
+      t.equal(await sched('uk_sem_up', s), 0, 'the main thread posts');
+      t.equal(await sched('uk_thread_join', w), 42, 'the waiter got it and exited');
+
+      started = performance.now();
+      await sched('uk_thread_create', semPoster, s);
+      t.equal(await prompt(t, 'sem_down while a thread can post', sched('uk_sem_down', s)), 0, 'the main thread blocks on a semaphore until a thread posts it');
+      t.equal(await sched('uk_sem_down', s), -E.EDEADLK, 'and with no thread left, the same wait is EDEADLK');
     });
 
     await t.test('sleep', async (t) => {
