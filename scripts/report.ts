@@ -56,12 +56,19 @@ export function buildReport({ config, result }: Inputs): RunReport {
   }));
   const crossingsPerRequest = perRequest.reduce((s, r) => s + r.per_request, 0);
   const head = result.headline.toUpperCase();
+  const bytes = result.unit === 'bytes';
+  // iperf counts bytes: show Gb/s, and crossings per MiB received rather than per byte.
+  const show = (perSecond: number): string => (bytes ? `${((perSecond * 8) / 1e9).toFixed(3).padStart(9)} Gb/s` : `${fmt(perSecond).padStart(9)} rps `);
+  const perUnit = bytes ? 1024 * 1024 : 1;
+  const unitName = bytes ? 'MiB received' : `${head} request`;
   const throughput = Object.fromEntries(tests.map((t) => [t, { measured: measured(runsOf(t)), modelled: modelled(runsOf(t)) }]));
   const json = {
     preset: config.name,
     configuration: describeConfiguration(config),
     client: result.command,
-    throughput_rps: throughput[result.headline],
+    ...(bytes
+      ? { throughput_gbps: { measured: ((throughput[result.headline]?.measured ?? 0) * 8) / 1e9, modelled: ((throughput[result.headline]?.modelled ?? 0) * 8) / 1e9 } }
+      : { throughput_rps: throughput[result.headline] }),
     throughput_rps_by_test: throughput,
     latency_ms: { p50: mean(headRuns.map((i) => result.runs[i]!.p50Ms)), p99: mean(headRuns.map((i) => result.runs[i]!.p99Ms)) },
     crossings_per_request: crossingsPerRequest,
@@ -87,12 +94,12 @@ export function buildReport({ config, result }: Inputs): RunReport {
     `client: ${result.command} (${result.client})`,
     '',
     `                        measured        modelled (${config.costModel.cpu} @ ${config.costModel.clockGhz} GHz)`,
-    ...tests.map((t) => `${`${t.toUpperCase()} throughput (mean)`.padEnd(24)}${fmt(throughput[t]!.measured).padStart(9)} rps   ${fmt(throughput[t]!.modelled).padStart(9)} rps`),
-    `${`${head} latency p50 / p99`.padEnd(24)}${latency.p50.toFixed(3)} / ${latency.p99.toFixed(3)} ms (measured by the client)`,
+    ...tests.map((t) => `${`${t.toUpperCase()} throughput (mean)`.padEnd(24)}${show(throughput[t]!.measured)}  ${show(throughput[t]!.modelled)}`),
+    ...(bytes ? [] : [`${`${head} latency p50 / p99`.padEnd(24)}${latency.p50.toFixed(3)} / ${latency.p99.toFixed(3)} ms (measured by the client)`]),
     `time in gates           ${(measuredGateShare * 100).toFixed(1).padStart(8)} %    ${(headModel.gateShare * 100).toFixed(1).padStart(8)} %`,
     '',
-    `gate crossings per ${head} request: ${crossingsPerRequest.toFixed(3)}`,
-    ...(perRequest.length === 0 ? ['  (none: every call is a direct function call)'] : perRequest.map((r) => `  ${r.edge.padEnd(24)} ${r.kind.padEnd(9)} ${r.per_request.toFixed(3).padStart(8)} /req   ${(r.mean_ns / 1000).toFixed(1).padStart(7)} µs measured per crossing`)),
+    `gate crossings per ${unitName}: ${(crossingsPerRequest * perUnit).toFixed(3)}`,
+    ...(perRequest.length === 0 ? ['  (none: every call is a direct function call)'] : perRequest.map((r) => `  ${r.edge.padEnd(24)} ${r.kind.padEnd(9)} ${(r.per_request * perUnit).toFixed(3).padStart(10)} /${bytes ? 'MiB' : 'req'}   ${(r.mean_ns / 1000).toFixed(1).padStart(7)} µs measured per crossing`)),
     '',
     `model inputs (${head} runs): ` +
       `${fmt(headRequests)} requests; compute ${(headModel.computeNs / Math.max(1, headRequests)).toFixed(0)} ns/req ` +

@@ -15,8 +15,9 @@ const USAGE = `usage: node scripts/run.js <preset> [options]
        node scripts/run.js --config file.yaml [options]
 
 Boots a FlexOS image in simulation, runs the paper's workload for its application with the real
-client (redis-benchmark for Redis, wrk for Nginx), and prints throughput and latency, measured and modelled,
-with the gate crossings per request.
+client (redis-benchmark for Redis, wrk for Nginx; a built-in generator with the same parameters where the
+client is not installed), and prints throughput and latency, measured and modelled, with the gate
+crossings per request.
 
 options:
   --config <file>     a configuration file (kraft.yaml shape) instead of a preset
@@ -28,6 +29,7 @@ options:
   --duration <s>      seconds per wrk run for Nginx (default 10, the paper's)
   --runs <n>          wrk runs for Nginx (default 5, the paper's)
   --www <dir>         the directory Nginx serves, packed into the initrd (default: the bundled site)
+  --builtin           drive the image with the built-in load generator even where the real client is installed
   --json              print one JSON object on stdout instead of the report
   --help              this text
 
@@ -43,6 +45,7 @@ const OPTIONS = {
   duration: { type: 'string' },
   runs: { type: 'string' },
   www: { type: 'string' },
+  builtin: { type: 'boolean' },
   json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
@@ -121,7 +124,8 @@ async function main(): Promise<number> {
   try {
     if (serve) return await serveUntilInterrupted(image, say);
     say(`${app} listening on 127.0.0.1:${image.port}`);
-    const result = await runAppWorkload(image, { requests, sizes, durationS, runs, cpu: loadGeneratorCpu(config.gates.pin), say });
+    const forceBuiltin = values['builtin'] === true;
+    const result = await runAppWorkload(image, { requests, sizes, durationS, runs, cpu: loadGeneratorCpu(config.gates.pin), say, forceBuiltin });
     const report = buildReport({ config, result });
     if (json) process.stdout.write(JSON.stringify(report.json) + '\n');
     else printReport(report, (line) => process.stdout.write(line + '\n'));

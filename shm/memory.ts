@@ -43,19 +43,29 @@ export class Memory {
 
   /** A live view of [address, address + length), after the protection check. */
   view(address: number, length: number, access: 'read' | 'write' = 'write'): Uint8Array {
-    const region = regionOf(address);
-    const bytes = this.#bytes[region];
+    const bytes = this.region(address, length, access);
     const offset = offsetOf(address);
-    if (bytes === undefined || !(length >= 0) || offset + length > bytes.length) this.#fault(address, length, access);
     return bytes.subarray(offset, offset + length);
   }
 
   /** The region's whole buffer and the offset of `address` in it, for hot loops that check once. */
   span(address: number, length: number, access: 'read' | 'write'): { bytes: Uint8Array; offset: number } {
+    return { bytes: this.region(address, length, access), offset: offsetOf(address) };
+  }
+
+  /**
+   * The whole buffer of the region holding [address, address + length), after the protection
+   * check; `address` is at offsetOf(address) in it. Allocation-free, for hot paths.
+   */
+  region(address: number, length: number, access: 'read' | 'write'): Uint8Array {
     const bytes = this.#bytes[regionOf(address)];
-    const offset = offsetOf(address);
-    if (bytes === undefined || !(length >= 0) || offset + length > bytes.length) this.#fault(address, length, access);
-    return { bytes, offset };
+    if (bytes === undefined || !(length >= 0) || offsetOf(address) + length > bytes.length) this.#fault(address, length, access);
+    return bytes;
+  }
+
+  /** The protection check alone: faults exactly as an access of [address, address + length) would. */
+  check(address: number, length: number, access: 'read' | 'write'): void {
+    this.region(address, length, access);
   }
 
   read8(address: number): number {
@@ -82,10 +92,19 @@ export class Memory {
 
   /** A copy of the bytes (the caller may keep it). */
   readBytes(address: number, length: number): Uint8Array {
-    return this.view(address, length, 'read').slice();
+    const offset = offsetOf(address);
+    return this.region(address, length, 'read').slice(offset, offset + length);
   }
   writeBytes(address: number, source: Uint8Array): void {
-    this.view(address, source.length, 'write').set(source);
+    this.region(address, source.length, 'write').set(source, offsetOf(address));
+  }
+  /** Copies source[start, end) to `address` (no view is made). */
+  writeFrom(address: number, source: Uint8Array, start: number, end: number): void {
+    const length = end - start;
+    const bytes = this.region(address, length, 'write');
+    const offset = offsetOf(address);
+    if (length <= 32) for (let i = 0; i < length; i++) bytes[offset + i] = source[start + i]!;
+    else bytes.set(source.subarray(start, end), offset);
   }
   readString(address: number, length: number): string {
     return decoder.decode(this.view(address, length, 'read'));

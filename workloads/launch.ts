@@ -10,6 +10,7 @@ import type { Configuration } from '../compartments/config/schema.js';
 import type { LibraryRegistry } from '../compartments/library.js';
 import { APPLICATIONS } from '../kernel/registry.js';
 import { initrdDevice } from '../kernel/ramfs/initrd.js';
+import { IPERF_DEFAULT_BUFFER } from './iperf/exports.js';
 import { fileURLToPath } from 'node:url';
 
 export interface LaunchOptions {
@@ -18,6 +19,8 @@ export interface LaunchOptions {
   readonly port: number;
   /** The host directory packed into the initrd when the image has ramfs (default: the bundled site). */
   readonly initrd?: string;
+  /** Arguments of the app's main after the port (iperf: the receive buffer size). */
+  readonly mainArgs?: readonly number[];
 }
 
 /** The site nginx serves unless told otherwise: a default index page and a few small files. */
@@ -42,6 +45,10 @@ export function applicationOf(config: Configuration): string {
   return apps[0]!;
 }
 
+function defaultMainArgs(app: string): number[] {
+  return app === 'iperf' ? [IPERF_DEFAULT_BUFFER] : [];
+}
+
 export async function launch(config: Configuration, options: LaunchOptions): Promise<RunningImage> {
   const app = applicationOf(config);
   const backend = await NetdevBackend.create({ port: options.port });
@@ -54,7 +61,7 @@ export async function launch(config: Configuration, options: LaunchOptions): Pro
     await backend.close();
     throw error;
   }
-  const main = machine.run(app, 'main', [backend.port]);
+  const main = machine.run(app, 'main', [backend.port, ...(options.mainArgs ?? defaultMainArgs(app))]);
   main.catch(() => undefined); // observed by whoever awaits it; never an unhandled rejection
   let stopping: Promise<void> | null = null;
   return {

@@ -7,6 +7,7 @@ import { ERRNO } from '../newlib/errno.js';
 import { NETDEV_EVENT_NONE, NETDEV_EVENT_OPEN, NETDEV_EVENT_PEER_CLOSED, NETDEV_EVENT_RESET } from '../netdev/exports.js';
 import * as abi from './abi.js';
 import { Socket, SocketTable } from './sockets.js';
+import { offsetOf } from '../../shm/address.js';
 
 /** TCP_MSS: the payload of one packet buffer. */
 export const TCP_MSS = 1460;
@@ -35,9 +36,25 @@ export function create(ctx: LibraryContext): LibraryInstance {
   const pbufFree = (address: number): void => ctx.sharedHeap.free(address);
 
   const table = new SocketTable();
+  // select()'s scratch fd_sets: what was asked, and the answer being built (lwip's JS heap).
+  const selectWant = [0, 1, 2].map(() => new Uint8Array(abi.FD_SET_BYTES));
+  const selectOut = [0, 1].map(() => new Uint8Array(abi.FD_SET_BYTES));
+  const selectNone = new Uint8Array(abi.FD_SET_BYTES);
+  const copyIn = (into: Uint8Array, address: number, bytes: number): Uint8Array => {
+    const src = memory.region(address, bytes, 'read');
+    const at = offsetOf(address);
+    for (let i = 0; i < bytes; i++) into[i] = src[at + i]!;
+    return into;
+  };
   let coreLock = 0;
   let scratch = 0; // shared: the driver writes event records here
   let queued = 0;
+
+  /** A fault on the caller's addresses becomes EFAULT; anything else propagates. */
+  const efault = (error: unknown): number => {
+    if ((error as { code?: string }).code === 'FLEXOS_ERR_PROTECTION_FAULT' || (error as { remoteCode?: string }).remoteCode === 'FLEXOS_ERR_PROTECTION_FAULT') return -ERRNO.EFAULT;
+    throw error;
+  };
 
   /** LOCK_TCPIP_CORE around every API call; faults on the caller's addresses become EFAULT. */
   const api = (body: () => number): number => {
@@ -45,16 +62,28 @@ export function create(ctx: LibraryContext): LibraryInstance {
     try {
       return body();
     } catch (error) {
-      if ((error as { code?: string }).code === 'FLEXOS_ERR_PROTECTION_FAULT' || (error as { remoteCode?: string }).remoteCode === 'FLEXOS_ERR_PROTECTION_FAULT') return -ERRNO.EFAULT;
-      throw error;
+      return efault(error);
     } finally {
       unlock(coreLock);
     }
   };
 
-  /** Pulls connection events and received bytes from the device (lwip's netif input). */
-  const input = (): void => {
-    now(); // sys_now(): lwip's timers read the clock on every input pass
+  /** api() for the per-request calls, as a wrapper made once rather than a closure per call. */
+  type Call5 = (a: number, b: number, c: number, d: number, e: number) => number;
+  const locked = (body: Call5): Call5 => (a, b, c, d, e) => {
+    lock(coreLock);
+    try {
+      return body(a, b, c, d, e);
+    } catch (error) {
+      return efault(error);
+    } finally {
+      unlock(coreLock);
+    }
+  };
+
+  /** Pulls connection events and received bytes from the device (lwip's netif input); returns sys_now() in µs. */
+  const input = (): number => {
+    const time = now(); // sys_now(): lwip's timers read the clock on every input pass
     for (;;) {
       const type = netdevPoll(scratch);
       if (type === NETDEV_EVENT_NONE) break;
@@ -85,6 +114,7 @@ export function create(ctx: LibraryContext): LibraryInstance {
       s.rxBytes += n;
       queued += n;
     }
+    return time;
   };
 
   /** Blocks the CPU until the device has work (blocking sockets), then pulls input again. */
@@ -111,7 +141,7 @@ export function create(ctx: LibraryContext): LibraryInstance {
     const s = stream(fd);
     if (typeof s === 'number') return s;
     if (!(len >= 0)) return -ERRNO.EINVAL;
-    memory.view(buf, len, 'write'); // EFAULT before anything is consumed
+    memory.check(buf, len, 'write'); // EFAULT before anything is consumed
     if (s.rx.length === 0) input();
     while (s.rx.length === 0) {
       if (s.reset) return -ERRNO.ECONNRESET;
@@ -145,7 +175,7 @@ export function create(ctx: LibraryContext): LibraryInstance {
     if (s.reset) return -ERRNO.ECONNRESET;
     if (s.shutWr) return -ERRNO.EPIPE;
     if (!(len >= 0)) return -ERRNO.EINVAL;
-    memory.view(buf, len, 'read');
+    memory.check(buf, len, 'read');
     let sent = 0;
     while (sent < len) {
       const chunk = Math.min(TCP_MSS, len - sent);
@@ -229,10 +259,10 @@ export function create(ctx: LibraryContext): LibraryInstance {
           if (addr !== 0) writePeer(addr, lenAddr, child);
           return fdNew;
         }),
-      recv: (fd, buf, len, flags) => api(() => receive(fd, buf, len, flags)),
-      read: (fd, buf, len) => api(() => receive(fd, buf, len, 0)),
-      send: (fd, buf, len, flags) => api(() => transmit(fd, buf, len, flags)),
-      write: (fd, buf, len) => api(() => transmit(fd, buf, len, 0)),
+      recv: locked((fd, buf, len, flags) => receive(fd, buf, len, flags)),
+      read: locked((fd, buf, len) => receive(fd, buf, len, 0)),
+      send: locked((fd, buf, len, flags) => transmit(fd, buf, len, flags)),
+      write: locked((fd, buf, len) => transmit(fd, buf, len, 0)),
       sendmsg: (fd, msg, flags) =>
         api(() => {
           if (!table.get(fd)) return -ERRNO.EBADF;
@@ -313,37 +343,49 @@ export function create(ctx: LibraryContext): LibraryInstance {
           }
           return -ERRNO.EINVAL;
         }),
-      select: (nfds, readfds, writefds, exceptfds, timeout) =>
-        api(() => {
-          if (!(nfds >= 0 && nfds <= abi.FD_SETSIZE)) return -ERRNO.EINVAL;
-          const bytes = Math.ceil(nfds / 8);
-          const want = [readfds, writefds, exceptfds].map((set) => (set === 0 ? null : memory.readBytes(set, bytes)));
-          for (const set of want) {
-            if (!set) continue;
-            for (let fd = 0; fd < nfds; fd++) if (set[fd >> 3]! & (1 << (fd & 7)) && !table.get(fd)) return -ERRNO.EBADF;
+      select: locked((nfds, readfds, writefds, exceptfds, timeout) => {
+        if (!(nfds >= 0 && nfds <= abi.FD_SETSIZE)) return -ERRNO.EINVAL;
+        const bytes = Math.ceil(nfds / 8);
+        // The sets asked about, copied in before any is written back (lwip_select's lwip_selscan).
+        const wantRead = readfds === 0 ? null : copyIn(selectWant[0]!, readfds, bytes);
+        const wantWrite = writefds === 0 ? null : copyIn(selectWant[1]!, writefds, bytes);
+        const wantExcept = exceptfds === 0 ? null : copyIn(selectWant[2]!, exceptfds, bytes);
+        for (const set of [wantRead, wantWrite, wantExcept]) {
+          if (!set) continue;
+          for (let fd = 0; fd < nfds; fd++) if (set[fd >> 3]! & (1 << (fd & 7)) && !table.get(fd)) return -ERRNO.EBADF;
+        }
+        if (timeout !== 0 && !(memory.read64(timeout) >= 0 && memory.read64(timeout + 8) >= 0 && memory.read64(timeout + 8) < 1e6)) return -ERRNO.EINVAL;
+        const limitMs = timeout === 0 ? -1 : memory.read64(timeout) * 1000 + memory.read64(timeout + 8) / 1000;
+        // The deadline counts from the clock reading of the first input pass.
+        const deadline = input() + limitMs * 1000;
+        const outRead = selectOut[0]!;
+        const outWrite = selectOut[1]!;
+        for (;;) {
+          outRead.fill(0, 0, bytes);
+          outWrite.fill(0, 0, bytes);
+          let ready = 0;
+          for (let fd = 0; fd < nfds; fd++) {
+            const bit = 1 << (fd & 7);
+            const byte = fd >> 3;
+            const r = wantRead !== null && (wantRead[byte]! & bit) !== 0;
+            const w = wantWrite !== null && (wantWrite[byte]! & bit) !== 0;
+            if (!r && !w) continue;
+            const s = table.get(fd);
+            if (!s) continue;
+            if (r && readable(s)) (outRead[byte]! |= bit), ready++;
+            if (w && writable(s)) (outWrite[byte]! |= bit), ready++;
           }
-          if (timeout !== 0 && !(memory.read64(timeout) >= 0 && memory.read64(timeout + 8) >= 0 && memory.read64(timeout + 8) < 1e6)) return -ERRNO.EINVAL;
-          const limitMs = timeout === 0 ? -1 : memory.read64(timeout) * 1000 + memory.read64(timeout + 8) / 1000;
-          const deadline = now() + limitMs * 1000;
-          input();
-          for (;;) {
-            const out = want.map((set) => (set ? new Uint8Array(set.length) : null));
-            let ready = 0;
-            for (let fd = 0; fd < nfds; fd++) {
-              const bit = 1 << (fd & 7);
-              const s = table.get(fd);
-              if (!s) continue;
-              if (want[0] && want[0][fd >> 3]! & bit && readable(s)) (out[0]![fd >> 3]! |= bit), ready++;
-              if (want[1] && want[1][fd >> 3]! & bit && writable(s)) (out[1]![fd >> 3]! |= bit), ready++;
-            }
-            const left = limitMs < 0 ? -1 : Math.max(0, (deadline - now()) / 1000);
-            if (ready > 0 || left === 0) {
-              [readfds, writefds, exceptfds].forEach((set, i) => set !== 0 && memory.writeBytes(set, out[i]!));
-              return ready;
-            }
-            block(left < 0 ? -1 : Math.ceil(left));
+          // The clock is read only when there is nothing to report yet (lwip waits with a timeout).
+          const left = ready > 0 ? 1 : limitMs < 0 ? -1 : Math.max(0, (deadline - now()) / 1000);
+          if (ready > 0 || left === 0) {
+            if (readfds !== 0) memory.writeFrom(readfds, outRead, 0, bytes);
+            if (writefds !== 0) memory.writeFrom(writefds, outWrite, 0, bytes);
+            if (exceptfds !== 0) memory.writeFrom(exceptfds, selectNone, 0, bytes); // no exceptional conditions
+            return ready;
           }
-        }),
+          block(left < 0 ? -1 : Math.ceil(left));
+        }
+      }),
       poll: (fds, nfds, timeoutMs) =>
         api(() => {
           if (!(nfds >= 0 && nfds <= abi.FD_SETSIZE)) return -ERRNO.EINVAL;

@@ -6,6 +6,7 @@ import type { LibraryContext, LibraryInstance } from '../../compartments/context
 import { NetdevDevice } from './device.js';
 import { NETDEV_EVENT_NONE, NETDEV_EVENT_OPEN, NETDEV_EVENT_PEER_CLOSED, NETDEV_EVENT_RESET } from './exports.js';
 import { ERRNO } from '../newlib/errno.js';
+import { offsetOf } from '../../shm/address.js';
 
 const WAIT_SLICE_MS = 50;
 
@@ -22,13 +23,17 @@ export function create(ctx: LibraryContext): LibraryInstance {
     const i = open.indexOf(conn);
     if (i >= 0) open.splice(i, 1);
   };
+  /** A connection the device does not know (RangeError) is ENOTCONN; a protection fault propagates. */
+  const notConnected = (error: unknown): number => {
+    if ((error as { code?: string }).code === 'FLEXOS_ERR_PROTECTION_FAULT') throw error;
+    if (error instanceof RangeError) return -ERRNO.ENOTCONN;
+    throw error;
+  };
   const guarded = (body: () => number): number => {
     try {
       return body();
     } catch (error) {
-      if ((error as { code?: string }).code === 'FLEXOS_ERR_PROTECTION_FAULT') throw error;
-      if (error instanceof RangeError) return -ERRNO.ENOTCONN;
-      throw error;
+      return notConnected(error);
     }
   };
 
@@ -53,11 +58,12 @@ export function create(ctx: LibraryContext): LibraryInstance {
       },
       netdev_rx_burst: (buf, len, connOut) => {
         const d = dev();
-        const view = memory.view(buf, len, 'write');
+        const bytes = memory.region(buf, len, 'write');
+        const start = offsetOf(buf);
         for (let tried = 0; tried < open.length; tried++) {
           next = (next + 1) % open.length;
           const conn = open[next] as number;
-          const n = d.rxRead(conn, view);
+          const n = d.rxRead(conn, bytes, start, start + len);
           if (n > 0) {
             memory.write64(connOut, conn);
             return n;
@@ -65,13 +71,25 @@ export function create(ctx: LibraryContext): LibraryInstance {
         }
         return 0;
       },
-      netdev_tx: (conn, buf, len) =>
-        guarded(() => {
-          const n = dev().txWrite(conn, memory.view(buf, len, 'read'));
-          if (n > 0) dev().kick();
+      netdev_tx: (conn, buf, len) => {
+        try {
+          const d = dev();
+          const bytes = memory.region(buf, len, 'read');
+          const start = offsetOf(buf);
+          const n = d.txWrite(conn, bytes, start, start + len);
+          if (n > 0) d.kick();
           return n;
-        }),
-      netdev_tx_space: (conn) => guarded(() => dev().txSpace(conn)),
+        } catch (error) {
+          return notConnected(error);
+        }
+      },
+      netdev_tx_space: (conn) => {
+        try {
+          return dev().txSpace(conn);
+        } catch (error) {
+          return notConnected(error);
+        }
+      },
       netdev_close: (conn) =>
         guarded(() => {
           forget(conn);

@@ -2,6 +2,7 @@
 // takes one share of a run's connections, and sends back counts and a latency histogram. A start
 // barrier in shared memory lines the shares up, so every connection is open before the clock starts.
 
+import net from 'node:net';
 import { availableParallelism } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import type { Piscina } from 'piscina';
@@ -41,6 +42,10 @@ export interface LoadPoolOptions {
   readonly cpu: number | null;
 }
 
+// Node 20 has Atomics.waitAsync (ES2024); the project's lib setting (es2023) does not declare it.
+type WaitAsyncResult = { async: false; value: 'not-equal' | 'timed-out' } | { async: true; value: Promise<'ok' | 'timed-out'> };
+const waitAsync = (Atomics as unknown as { waitAsync(array: Int32Array, index: number, value: number, timeoutMs: number): WaitAsyncResult }).waitAsync;
+
 export const nowMs = (): number => performance.timeOrigin + performance.now();
 
 /**
@@ -70,7 +75,7 @@ export class StartBarrier {
       Atomics.store(w, 2, 1);
       Atomics.notify(w, 2);
     } else {
-      const wait = Atomics.waitAsync(w, 2, 0, timeoutMs);
+      const wait = waitAsync(w, 2, 0, timeoutMs);
       if (wait.async && (await wait.value) === 'timed-out') Atomics.store(w, 1, 1);
     }
     return Atomics.load(w, 1) === 0;
@@ -81,6 +86,32 @@ export class StartBarrier {
 export function splitEvenly(total: number, parts: number): number[] {
   const base = Math.floor(total / parts);
   return Array.from({ length: parts }, (_, i) => base + (i < total % parts ? 1 : 0));
+}
+
+/** Opens one TCP connection (Nagle off: requests are small and answered one batch at a time). */
+export function connectTcp(host: string, port: number): Promise<net.Socket> {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect({ host, port, noDelay: true });
+    socket.once('connect', () => {
+      socket.off('error', reject);
+      resolve(socket);
+    });
+    socket.once('error', reject);
+  });
+}
+
+/**
+ * Runs inside a client thread: opens a share's connections, then waits at the start barrier.
+ * Null when another thread failed (this one stands down); throws when this one failed.
+ */
+export async function connectAll(host: string, port: number, count: number, barrier: StartBarrier): Promise<net.Socket[] | null> {
+  const settled = await Promise.allSettled(Array.from({ length: count }, () => connectTcp(host, port)));
+  const sockets = settled.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
+  const failure = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+  const go = await barrier.arrive(failure === undefined);
+  if (failure || !go) for (const s of sockets) s.destroy();
+  if (failure) throw failure.reason;
+  return go ? sockets : null;
 }
 
 export function defaultThreads(cpu: number | null, connections: number): number {

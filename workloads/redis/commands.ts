@@ -18,14 +18,30 @@ export { REDIS_VERSION } from './commands/server.js';
 
 const OK = new TextEncoder().encode('+OK\r\n');
 
+const nameCodes: number[] = [];
+
 /** Command name bytes, lowercased, as the latin1 string the table is keyed by. */
 function commandName(b: Uint8Array): string {
-  let s = '';
+  if (b.length > 64) {
+    let s = '';
+    for (let i = 0; i < b.length; i++) {
+      const ch = b[i]!;
+      s += String.fromCharCode(ch >= 0x41 && ch <= 0x5a ? ch | 0x20 : ch);
+    }
+    return s;
+  }
+  nameCodes.length = b.length;
   for (let i = 0; i < b.length; i++) {
     const ch = b[i]!;
-    s += String.fromCharCode(ch >= 0x41 && ch <= 0x5a ? ch | 0x20 : ch);
+    nameCodes[i] = ch >= 0x41 && ch <= 0x5a ? ch | 0x20 : ch;
   }
-  return s;
+  return String.fromCharCode.apply(null, nameCodes);
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 /** A C string's view of an argument: it ends at the first NUL, as %s prints it. */
@@ -45,6 +61,9 @@ export function unknownCommandError(argv: readonly Uint8Array[]): string {
 
 export class CommandTable implements CommandTableView {
   #byName = new Map<string, CommandSpec>();
+  /** The last name looked up, as sent and lowercased: pipelines repeat one command. */
+  #lastRaw: Uint8Array = new Uint8Array(0);
+  #lastName = '';
 
   constructor(specs: Iterable<CommandSpec>) {
     for (const s of specs) {
@@ -69,7 +88,13 @@ export class CommandTable implements CommandTableView {
    */
   execute(ks: Keyspace, argv: readonly Uint8Array[], session: Session, out: ReplyWriter): void {
     if (argv.length === 0) return;
-    const name = commandName(argv[0]!);
+    const raw = argv[0]!;
+    let name = this.#lastName;
+    if (!sameBytes(raw, this.#lastRaw)) {
+      name = commandName(raw);
+      this.#lastRaw = raw.slice();
+      this.#lastName = name;
+    }
     const cmd = this.#byName.get(name);
     if (cmd === undefined) {
       if (name === 'quit') {

@@ -7,11 +7,14 @@ import { MemberSet } from './structs/member-set.js';
 import { SortedSet } from './structs/sorted-set.js';
 import { Stream } from './structs/stream.js';
 import { stringMatch } from './text.js';
+import type { ReplyWriter } from './resp.js';
 
 /** Where value bytes live: the app compartment's heap region in simulated memory. */
 export interface ValueStore {
   put(bytes: Uint8Array): number /* address */;
   read(address: number, length: number): Uint8Array /* a copy */;
+  /** Appends the bytes as a bulk reply, copying them once from where they live (optional). */
+  readInto?(address: number, length: number, out: ReplyWriter): void;
   free(address: number): void;
 }
 
@@ -145,6 +148,13 @@ export class Keyspace {
 
   readBytes(addr: number, len: number): Uint8Array {
     return len === 0 ? EMPTY : this.store.read(addr, len);
+  }
+
+  /** Replies the bytes (addr, len) names as a bulk. */
+  replyBulk(addr: number, len: number, out: ReplyWriter): void {
+    if (len === 0) out.bulk(EMPTY);
+    else if (this.store.readInto !== undefined) this.store.readInto(addr, len, out);
+    else out.bulk(this.store.read(addr, len));
   }
 
   freeBytes(addr: number, len: number): void {

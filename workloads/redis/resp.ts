@@ -102,16 +102,22 @@ export class RespParser {
    */
   #find(byte: number): number {
     if (this.#stalled) return -1;
-    const from = Math.max(this.#scanFrom, this.#start);
-    const window = this.#buf.subarray(0, this.#end);
-    const at = window.indexOf(byte, from);
-    // Look for a NUL only up to the terminator, so pipelined input is scanned once.
-    if (window.subarray(from, at < 0 ? this.#end : at).indexOf(0) >= 0) {
-      this.#stalled = true;
-      return -1;
+    const buf = this.#buf;
+    const end = this.#end;
+    // One pass looking for both the terminator and a NUL before it, so pipelined input is scanned once.
+    for (let i = this.#scanFrom > this.#start ? this.#scanFrom : this.#start; i < end; i++) {
+      const c = buf[i]!;
+      if (c === byte) {
+        this.#scanFrom = this.#start;
+        return i;
+      }
+      if (c === 0) {
+        this.#stalled = true;
+        return -1;
+      }
     }
-    this.#scanFrom = at < 0 ? this.#end : this.#start;
-    return at;
+    this.#scanFrom = end;
+    return -1;
   }
 
   #multibulkHeader(): 'ok' | 'more' | 'empty' | { error: string; fatal: true } {
@@ -321,6 +327,22 @@ export class ReplyWriter {
     this.#len += bytes.length;
     this.#buf[this.#len++] = CR;
     this.#buf[this.#len++] = LF;
+  }
+
+  /** The bulk of src[start, start + length). */
+  bulkFrom(src: Uint8Array, start: number, length: number): void {
+    this.#ascii('$', String(length));
+    this.#reserve(length + 2);
+    const buf = this.#buf;
+    let at = this.#len;
+    if (length <= 32) for (let i = 0; i < length; i++) buf[at++] = src[start + i]!;
+    else {
+      buf.set(src.subarray(start, start + length), at);
+      at += length;
+    }
+    buf[at++] = CR;
+    buf[at++] = LF;
+    this.#len = at;
   }
 
   /** A bulk whose content is a latin1 (binary-safe) JS string. */

@@ -8,6 +8,7 @@ import { ERRNO } from '../../kernel/newlib/errno.js';
 import { execute } from './commands.js';
 import { createSession, type Session } from './commands/common.js';
 import { Keyspace, NO_ADDRESS, type ValueStore } from './keyspace.js';
+import { offsetOf } from '../../shm/address.js';
 import { ReplyWriter, RespParser } from './resp.js';
 import { OutputQueue } from '../output-queue.js';
 
@@ -23,7 +24,7 @@ interface Client {
   readonly parser: RespParser;
   readonly session: Session;
   readonly out: ReplyWriter;
-  /** Reply bytes not yet accepted by lwip. */
+  /** Reply bytes not yet accepted by lwip (besides what `out` holds). */
   readonly pending: OutputQueue;
   closeAfterWrite: boolean;
 }
@@ -53,6 +54,10 @@ export function create(ctx: LibraryContext): LibraryInstance {
       return address;
     },
     read: (address, length) => (length === 0 || address === NO_ADDRESS ? new Uint8Array(0) : memory.readBytes(address, length)),
+    readInto: (address, length, out) => {
+      if (length === 0 || address === NO_ADDRESS) return out.bulk(new Uint8Array(0));
+      out.bulkFrom(memory.region(address, length, 'read'), offsetOf(address), length);
+    },
     free: (address) => {
       if (address !== NO_ADDRESS) ctx.heap.free(address);
     },
@@ -62,14 +67,11 @@ export function create(ctx: LibraryContext): LibraryInstance {
   let nextId = 1;
 
   const io = { write, memory, stack };
+  /** Writes the queued output, then the replies of this pass straight from the reply buffer. */
   const flush = (c: Client): boolean => {
-    const state = c.pending.flush(c.fd, io);
-    return state === 'again' || (state === 'done' && !c.closeAfterWrite);
-  };
-
-  const queueReply = (c: Client): void => {
-    c.pending.push(c.out.bytes().slice());
+    const state = c.pending.flushWith(c.fd, io, c.out.bytes());
     c.out.reset();
+    return state === 'again' || (state === 'done' && !c.closeAfterWrite);
   };
 
   const drop = (ks: Keyspace, c: Client): void => {
@@ -80,13 +82,16 @@ export function create(ctx: LibraryContext): LibraryInstance {
 
   /** readQueryFromClient + processInputBuffer: false when the client must be closed. */
   const serve = (ks: Keyspace, c: Client): boolean => {
-    const chunk = stack.frame(() => {
+    const token = stack.enter();
+    let n: number;
+    try {
       const buf = stack.shared(IOBUF);
-      const n = read(c.fd, buf, IOBUF);
-      return n > 0 ? memory.readBytes(buf, n) : n;
-    });
-    if (typeof chunk === 'number') return chunk === -ERRNO.EAGAIN;
-    c.parser.feed(chunk);
+      n = read(c.fd, buf, IOBUF);
+      if (n > 0) c.parser.feed(memory.view(buf, n, 'read')); // the parser copies: querybuf is the app's
+    } finally {
+      stack.leave(token);
+    }
+    if (n <= 0) return n === -ERRNO.EAGAIN;
     for (;;) {
       const command = c.parser.next();
       if (command === null) break;
@@ -102,8 +107,7 @@ export function create(ctx: LibraryContext): LibraryInstance {
         break;
       }
     }
-    queueReply(c);
-    return c.pending.bytes <= MAX_PENDING_OUTPUT;
+    return c.pending.bytes + c.out.length <= MAX_PENDING_OUTPUT;
   };
 
   return {
@@ -129,14 +133,20 @@ export function create(ctx: LibraryContext): LibraryInstance {
         if (setup < 0) return setup;
         fcntl(listener, abi.F_SETFL, abi.O_NONBLOCK);
         let lastCron = cachedMs;
+        const read8 = new Uint8Array(abi.FD_SET_BYTES);
+        const write8 = new Uint8Array(abi.FD_SET_BYTES);
+        // FD_ISSET on the sets select() wrote, where they are (the shared heap).
+        const rOffset = offsetOf(readfds);
+        const wOffset = offsetOf(writefds);
+        const isSet = (set: Uint8Array, offset: number, fd: number): boolean => (set[offset + (fd >> 3)]! & (1 << (fd & 7))) !== 0;
         for (;;) {
-          const read8 = new Uint8Array(abi.FD_SET_BYTES);
-          const write8 = new Uint8Array(abi.FD_SET_BYTES);
+          read8.fill(0);
+          write8.fill(0);
           let maxfd = listener;
           read8[listener >> 3]! |= 1 << (listener & 7);
           for (const c of clients.values()) {
             read8[c.fd >> 3]! |= 1 << (c.fd & 7);
-            if (c.pending.bytes > 0) write8[c.fd >> 3]! |= 1 << (c.fd & 7);
+            if (c.pending.bytes > 0 || c.out.length > 0) write8[c.fd >> 3]! |= 1 << (c.fd & 7);
             if (c.fd > maxfd) maxfd = c.fd;
           }
           memory.writeBytes(readfds, read8);
@@ -146,10 +156,9 @@ export function create(ctx: LibraryContext): LibraryInstance {
           const ready = select(maxfd + 1, readfds, writefds, 0, tv);
           cachedMs = nowMs();
           if (ready < 0) return ready;
-          const r = memory.readBytes(readfds, abi.FD_SET_BYTES);
-          const w = memory.readBytes(writefds, abi.FD_SET_BYTES);
-          const isSet = (set: Uint8Array, fd: number): boolean => (set[fd >> 3]! & (1 << (fd & 7))) !== 0;
-          if (isSet(r, listener)) {
+          const r = memory.region(readfds, abi.FD_SET_BYTES, 'read');
+          const w = memory.region(writefds, abi.FD_SET_BYTES, 'read');
+          if (isSet(r, rOffset, listener)) {
             for (;;) {
               const fd = accept(listener, 0, 0);
               if (fd < 0) break;
@@ -164,10 +173,12 @@ export function create(ctx: LibraryContext): LibraryInstance {
               ks.server.connectedClients = clients.size;
             }
           }
-          for (const c of [...clients.values()]) {
+          // drop() deletes only the client being visited, which a Map iteration tolerates.
+          for (const c of clients.values()) {
             let alive = true;
-            if (isSet(r, c.fd)) alive = serve(ks, c);
-            if (alive && (c.pending.bytes > 0 || c.closeAfterWrite) && (isSet(w, c.fd) || isSet(r, c.fd))) alive = flush(c);
+            const readable = isSet(r, rOffset, c.fd);
+            if (readable) alive = serve(ks, c);
+            if (alive && (c.pending.bytes > 0 || c.out.length > 0 || c.closeAfterWrite) && (readable || isSet(w, wOffset, c.fd))) alive = flush(c);
             if (!alive) drop(ks, c);
           }
           if (cachedMs - lastCron >= CRON_MS) {

@@ -118,11 +118,8 @@ function isExactTie(x: number, head: string, exp: number): boolean {
 
 /** Bytes to a JS string holding one char per byte (binary-safe, unlike TextDecoder('latin1')). */
 export function latin1(b: Uint8Array): string {
-  if (b.length < 48) {
-    let s = '';
-    for (let i = 0; i < b.length; i++) s += String.fromCharCode(b[i]!);
-    return s;
-  }
+  // One flat string at once: keys are hashed and compared, and a string built by += is a rope.
+  if (b.length < 48) return String.fromCharCode.apply(null, b as unknown as number[]);
   return Buffer.from(b.buffer, b.byteOffset, b.length).toString('latin1');
 }
 

@@ -137,7 +137,7 @@ export function clampRange(start: number, end: number, len: number): [number, nu
 
 /** Reply with the bytes an (address, length) pair names in the value store. */
 export function bulkAt(c: Call, addr: number, len: number): void {
-  c.out.bulk(c.ks.readBytes(addr, len));
+  c.ks.replyBulk(addr, len, c.out);
 }
 
 /** addReplySubcommandSyntaxError. */

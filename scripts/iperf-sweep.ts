@@ -1,0 +1,67 @@
+// `node scripts/iperf-sweep.js`: the paper's Fig. 9 in simulation. For each preset and each receive
+// buffer size 2^4 .. 2^20 bytes, boot the iperf image, run `iperf -c` against it, and print the
+// bandwidth in Gb/s, measured and modelled.
+
+import { loadPreset, presetNames } from '../compartments/config/presets.js';
+import { projectRun } from '../compartments/cost-model.js';
+import { kernelRegistry } from '../kernel/registry.js';
+import { IPERF_BUFFER_SIZES } from '../workloads/iperf/exports.js';
+import { findIperf, runIperf } from '../workloads/iperf/benchmark.js';
+import { launch } from '../workloads/launch.js';
+import { openWindow } from '../workloads/window.js';
+import { loadGeneratorCpu } from '../compartments/pinning.js';
+import { COMPUTE_SCALE } from './report.js';
+import { numberOption, parseCommandLine, runCommand, UsageError } from './cli.js';
+import { printTable } from './table.js';
+
+const PAPER_PRESETS = ['iperf-none', 'iperf-mpk2-light', 'iperf-mpk2-dss', 'iperf-ept2'];
+const USAGE = `usage: node scripts/iperf-sweep.js [--presets a,b,...] [--sizes 16,64,...] [--duration 10] [--json]
+
+For each preset (default: ${PAPER_PRESETS.join(', ')}) and receive buffer size (default 2^4 .. 2^20
+bytes), boots the iperf image, runs iperf -c against it for --duration seconds and prints Gb/s,
+measured and modelled (the paper's Fig. 9). --json prints one JSON object per line and point.`;
+
+async function main(): Promise<number> {
+  const { values } = parseCommandLine(process.argv.slice(2), {
+    presets: { type: 'string' }, sizes: { type: 'string' }, duration: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+  }, USAGE);
+  if (values['help']) return void process.stdout.write(USAGE + '\n'), 0;
+  const presets = values['presets'] === undefined ? PAPER_PRESETS : String(values['presets']).split(',');
+  const unknown = presets.filter((p) => !presetNames().includes(p) || !p.startsWith('iperf-'));
+  if (unknown.length) throw new UsageError(`--presets: unknown iperf preset ${unknown.join(', ')}; valid: ${presetNames().filter((p) => p.startsWith('iperf-')).join(', ')}`);
+  const sizes = values['sizes'] === undefined ? IPERF_BUFFER_SIZES : String(values['sizes']).split(',').map(Number);
+  if (sizes.some((n) => !Number.isInteger(n) || n < 1 || n > 1 << 24)) throw new UsageError(`--sizes: ${JSON.stringify(values['sizes'])} is not a list of integers from 1 to 16777216`);
+  const durationS = numberOption(values, 'duration', 10, { min: 1, max: 600, integer: true });
+  if (!findIperf()) throw new UsageError('iperf is not installed (Debian package iperf; scripts/install.sh installs it)');
+  const rows: (string | number)[][] = [];
+  const total = presets.length * sizes.length;
+  let done = 0;
+  for (const preset of presets) {
+    const config = loadPreset(preset, { registry: kernelRegistry });
+    for (const size of sizes) {
+      const image = await launch(config, { registry: kernelRegistry, port: 0, mainArgs: [size] });
+      try {
+        const close = openWindow(image.machine);
+        const run = await runIperf({ port: image.port, durationS, cpu: loadGeneratorCpu(config.gates.pin) });
+        const w = close();
+        const model = projectRun({ requests: run.bytes, wallNs: w.wallNs, compartments: w.compartments, crossings: w.crossings, costModel: config.costModel, computeScale: COMPUTE_SCALE });
+        const measured = run.bitsPerSecond / 1e9;
+        const modelled = (model.requestsPerSecond * 8) / 1e9;
+        const crossings = w.crossings.reduce((s, r) => s + r.count, 0);
+        done++;
+        process.stderr.write(`[${done}/${total}] ${preset} ${size} B: ${measured.toFixed(3)} Gb/s measured, ${modelled.toFixed(3)} modelled\n`);
+        if (values['json']) process.stdout.write(JSON.stringify({ preset, buffer_bytes: size, gbps: { measured, modelled }, crossings, bytes: run.bytes }) + '\n');
+        rows.push([preset, size, measured, modelled, crossings]);
+      } finally {
+        await image.stop();
+      }
+    }
+  }
+  if (!values['json']) {
+    printTable(['preset', 'buffer B', 'Gb/s measured', 'Gb/s modelled', 'crossings'], rows);
+    process.stdout.write(`modelled: compute time × ${COMPUTE_SCALE} (JavaScript, not yet scaled to C) + gate cycles at the configured clock\n`);
+  }
+  return 0;
+}
+
+await runCommand(main);
