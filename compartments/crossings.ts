@@ -2,6 +2,8 @@
 // total round-trip time, kept in a SharedArrayBuffer so the host reads it while compartments run.
 // Each edge has exactly one writer: the compartment of its caller library.
 
+import { performance } from 'node:perf_hooks';
+
 export type GateKind = 'function' | 'mpk-light' | 'mpk-dss' | 'ept';
 
 export interface Edge {
@@ -17,8 +19,17 @@ export interface CrossingRow extends Edge {
 }
 
 const SLOTS_PER_EDGE = 2;
-/** Per compartment (index 0..16): nanoseconds spent waiting on gates, and parked idle on a device. */
-const COMPARTMENT_SLOTS = 17 * 2;
+/**
+ * Per compartment (index 0..16): nanoseconds spent waiting on gates and parked idle on a device,
+ * and when the current wait or idle period began (absolute ms, 0 when none), so a snapshot taken in
+ * the middle of a long idle period counts only its part inside the window.
+ */
+const PER_COMPARTMENT = 4;
+const WAIT_NS = 0;
+const IDLE_NS = 1;
+const WAIT_SINCE = 2;
+const IDLE_SINCE = 3;
+const COMPARTMENT_SLOTS = 17 * PER_COMPARTMENT;
 
 export interface CompartmentTime {
   readonly compartment: number;
@@ -26,15 +37,20 @@ export interface CompartmentTime {
   readonly idleNs: number;
 }
 
+/** Milliseconds on a clock every thread shares (timeOrigin differs per thread; their sum does not). */
+const absoluteMs = (): number => performance.timeOrigin + performance.now();
+
 export class CrossingCounters {
   readonly edges: readonly Edge[];
   readonly buffer: SharedArrayBuffer;
   readonly #cells: Float64Array;
+  readonly #base: number;
 
   constructor(edges: readonly Edge[], buffer?: SharedArrayBuffer) {
     this.edges = edges;
     this.buffer = buffer ?? new SharedArrayBuffer((edges.length * SLOTS_PER_EDGE + COMPARTMENT_SLOTS) * 8);
     this.#cells = new Float64Array(this.buffer);
+    this.#base = edges.length * SLOTS_PER_EDGE;
   }
 
   record(edge: number, ns: number): void {
@@ -43,22 +59,28 @@ export class CrossingCounters {
     cells[edge * SLOTS_PER_EDGE + 1] = (cells[edge * SLOTS_PER_EDGE + 1] ?? 0) + ns;
   }
 
-  /** Time compartment `index` spent waiting (gates) or idle (parked on a device); its own thread writes it. */
-  recordWait(index: number, ns: number): void {
-    const at = this.edges.length * SLOTS_PER_EDGE + index * 2;
-    this.#cells[at] = (this.#cells[at] ?? 0) + ns;
+  /** Compartment `index` starts waiting on a gate ('wait') or parks idle on a device ('idle'); its own thread writes these. */
+  begin(kind: 'wait' | 'idle', index: number): void {
+    this.#cells[this.#base + index * PER_COMPARTMENT + (kind === 'wait' ? WAIT_SINCE : IDLE_SINCE)] = absoluteMs();
   }
 
-  recordIdle(index: number, ns: number): void {
-    const at = this.edges.length * SLOTS_PER_EDGE + index * 2 + 1;
-    this.#cells[at] = (this.#cells[at] ?? 0) + ns;
+  end(kind: 'wait' | 'idle', index: number): void {
+    const at = this.#base + index * PER_COMPARTMENT;
+    const since = at + (kind === 'wait' ? WAIT_SINCE : IDLE_SINCE);
+    const total = at + (kind === 'wait' ? WAIT_NS : IDLE_NS);
+    const began = this.#cells[since] ?? 0;
+    if (began > 0) this.#cells[total] = (this.#cells[total] ?? 0) + (absoluteMs() - began) * 1e6;
+    this.#cells[since] = 0;
   }
 
   /** Wait and idle time per compartment since `before` (a snapshot), or since boot. */
   compartmentTimes(indexes: readonly number[], before?: Float64Array): CompartmentTime[] {
-    const base = this.edges.length * SLOTS_PER_EDGE;
-    const cell = (i: number): number => (this.#cells[i] ?? 0) - (before?.[i] ?? 0);
-    return indexes.map((c) => ({ compartment: c, waitNs: cell(base + c * 2), idleNs: cell(base + c * 2 + 1) }));
+    const now = this.snapshot();
+    const cell = (i: number): number => (now[i] ?? 0) - (before?.[i] ?? 0);
+    return indexes.map((c) => {
+      const at = this.#base + c * PER_COMPARTMENT;
+      return { compartment: c, waitNs: cell(at + WAIT_NS), idleNs: cell(at + IDLE_NS) };
+    });
   }
 
   reset(): void {
@@ -76,9 +98,18 @@ export class CrossingCounters {
     return rows.sort((a, b) => b.count - a.count);
   }
 
-  /** A snapshot to subtract later (per-request figures over a measurement window). */
+  /** A snapshot to subtract later (per-request figures over a measurement window); periods in progress count up to now. */
   snapshot(): Float64Array {
-    return this.#cells.slice();
+    const cells = this.#cells.slice();
+    const now = absoluteMs();
+    for (let c = 0; c < 17; c++) {
+      const at = this.#base + c * PER_COMPARTMENT;
+      for (const [since, total] of [[WAIT_SINCE, WAIT_NS], [IDLE_SINCE, IDLE_NS]] as const) {
+        const began = cells[at + since] ?? 0;
+        if (began > 0) cells[at + total] = (cells[at + total] ?? 0) + (now - began) * 1e6;
+      }
+    }
+    return cells;
   }
 
   rowsSince(before: Float64Array): CrossingRow[] {

@@ -56,9 +56,14 @@ export class GatePort {
     this.#timeoutMs = options.timeoutMs;
   }
 
-  /** Accounts time this compartment spent parked on an external event (the CPU idle). */
-  recordIdle(ns: number): void {
-    this.#counters.recordIdle(this.self, ns);
+  /** Accounts the time this compartment parks on an external event (the CPU idle). */
+  idle<T>(body: () => T): T {
+    this.#counters.begin('idle', this.self);
+    try {
+      return body();
+    } finally {
+      this.#counters.end('idle', this.self);
+    }
   }
 
   get depth(): number {
@@ -184,7 +189,10 @@ export class GatePort {
 
   /** The callee bumps our doorbell after writing the state word, so watching the state while spinning loses nothing. */
   #wait(doorbell: number, seen: number, sliceMs: number, watch?: number, watchValue?: number): void {
+    // Waiting time is what the cost model subtracts from a compartment's wall time to get its compute.
+    this.#counters.begin('wait', this.self);
     this.#waiter.wait(this.#words, doorbell, seen, sliceMs, headerWord(this.self, H_PARKED), watch, watchValue);
+    this.#counters.end('wait', this.self);
   }
 
   #checkShutdown(): void {

@@ -2,7 +2,6 @@
 // compartment, loads its libraries, resolves their imports (direct call or gate), and runs the
 // idle loop that serves gates while letting the control plane in between.
 
-import { performance } from 'node:perf_hooks';
 import { FlexosError, BuildError } from './errors.js';
 import { Memory } from '../shm/memory.js';
 import { RegionHeap, type Allocator } from '../shm/heap.js';
@@ -200,11 +199,9 @@ export class CompartmentRuntime {
       },
       idle: (body) => {
         Atomics.add(this.#rpcWords, G_CPU_IDLE, 1);
-        const started = performance.now();
         try {
-          return body();
+          return this.#port.idle(body);
         } finally {
-          this.#port.recordIdle((performance.now() - started) * 1e6);
           Atomics.sub(this.#rpcWords, G_CPU_IDLE, 1);
           if (Atomics.load(this.#rpcWords, G_SHUTDOWN) !== 0) throw new ShutdownSignal();
         }

@@ -14,9 +14,10 @@ import { ramfs } from './ramfs/exports.js';
 import { vfscore } from './vfscore/exports.js';
 import { redis } from '../workloads/redis/exports.js';
 import { nginx } from '../workloads/nginx/exports.js';
+import { sqlite } from '../workloads/sqlite/exports.js';
 import { iperf } from '../workloads/iperf/exports.js';
 
 export const KERNEL_LIBRARIES: readonly LibraryDescriptor[] = [lwip, netdev, newlib, ramfs, tlsf, ukalloc, uksched, ukschedcoop, uktime, vfscore];
-export const APPLICATIONS: readonly LibraryDescriptor[] = [redis, nginx, iperf];
+export const APPLICATIONS: readonly LibraryDescriptor[] = [redis, nginx, sqlite, iperf];
 
 export const kernelRegistry: LibraryRegistry = createRegistry([...KERNEL_LIBRARIES, ...APPLICATIONS]);

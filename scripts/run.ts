@@ -10,6 +10,9 @@ import { loadGeneratorCpu } from '../compartments/pinning.js';
 import { buildReport, describeConfiguration, printReport } from './report.js';
 import { runAppWorkload } from '../workloads/drive.js';
 import { numberOption, parseCommandLine, runCommand, UsageError } from './cli.js';
+import { COMPUTE_SCALE } from './report.js';
+import { runSqliteCommand } from '../workloads/sqlite/drive.js';
+import { readFileSync } from 'node:fs';
 
 const USAGE = `usage: node scripts/run.js <preset> [options]
        node scripts/run.js --config file.yaml [options]
@@ -29,7 +32,10 @@ options:
   --duration <s>      seconds per wrk run for Nginx (default 10, the paper's)
   --runs <n>          wrk runs for Nginx (default 5, the paper's)
   --www <dir>         the directory Nginx serves, packed into the initrd (default: the bundled site)
-  --builtin           drive the image with the built-in load generator even where the real client is installed
+  --builtin           Redis, Nginx: use the built-in load generator even where the real client is installed
+  --count <n>         SQLite: INSERTs for the benchmark, each its own transaction (default 5000, the paper's)
+  --sql <statements>  SQLite: run the statements and print the rows (after the benchmark only if --count is given)
+  --sql-file <file>   SQLite: the same, with the statements read from a file
   --json              print one JSON object on stdout instead of the report
   --help              this text
 
@@ -46,6 +52,9 @@ const OPTIONS = {
   runs: { type: 'string' },
   www: { type: 'string' },
   builtin: { type: 'boolean' },
+  count: { type: 'string' },
+  sql: { type: 'string' },
+  'sql-file': { type: 'string' },
   json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
@@ -112,6 +121,7 @@ async function main(): Promise<number> {
 
   for (const w of config.warnings) say(`warning: ${w}`);
   say(`booting ${config.name}: ${describeConfiguration(config)}`);
+  if (app === 'sqlite') return runSqlite(config, values, say);
   const www = typeof values['www'] === 'string' ? values['www'] : undefined;
   const image = await launch(config, { registry: kernelRegistry, port, ...(www ? { initrd: www } : {}) });
   const stop = async (): Promise<void> => {
@@ -133,6 +143,15 @@ async function main(): Promise<number> {
   } finally {
     await stop();
   }
+}
+
+/** SQLite has no network: the image boots without a netdev and runs the benchmark and/or the given SQL. */
+async function runSqlite(config: Configuration, values: Record<string, string | boolean | undefined>, say: (text: string) => void): Promise<number> {
+  if (typeof values['sql'] === 'string' && typeof values['sql-file'] === 'string') throw new UsageError('give --sql or --sql-file, not both');
+  const sql = typeof values['sql-file'] === 'string' ? readFileSync(values['sql-file'], 'utf8') : typeof values['sql'] === 'string' ? values['sql'] : null;
+  const count = sql !== null && values['count'] === undefined ? null : numberOption(values, 'count', 5000, { min: 1, max: 1e7, integer: true });
+  const print = (line: string): void => void process.stdout.write(line + '\n');
+  return runSqliteCommand(config, { registry: kernelRegistry, count, sql, json: values['json'] === true, computeScale: COMPUTE_SCALE, configuration: describeConfiguration(config), print, say });
 }
 
 async function serveUntilInterrupted(image: RunningImage, say: (text: string) => void): Promise<number> {

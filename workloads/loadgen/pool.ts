@@ -76,7 +76,13 @@ export class StartBarrier {
       Atomics.notify(w, 2);
     } else {
       const wait = waitAsync(w, 2, 0, timeoutMs);
-      if (wait.async && (await wait.value) === 'timed-out') Atomics.store(w, 1, 1);
+      // A pending waitAsync holds no handle: a timer keeps the event loop alive until it settles.
+      const keepAlive = setTimeout(() => undefined, timeoutMs + 1000);
+      try {
+        if (wait.async && (await wait.value) === 'timed-out') Atomics.store(w, 1, 1);
+      } finally {
+        clearTimeout(keepAlive);
+      }
     }
     return Atomics.load(w, 1) === 0;
   }

@@ -1,0 +1,48 @@
+// The load generators' latency histogram: percentiles within its stated precision of the exact
+// ones, and merging buckets from several threads equals recording every sample in one.
+
+import t from 'tap';
+import fc from 'fast-check';
+import { LatencyHistogram } from '../../../workloads/loadgen/histogram.js';
+
+const exact = (sorted: number[], p: number): number => sorted[Math.max(0, Math.ceil((p / 100) * sorted.length) - 1)]!;
+
+t.test('percentiles are within 1.6% (or 1 µs) of the exact sample percentiles', (t) => {
+  fc.assert(
+    fc.property(fc.array(fc.double({ min: 0, max: 5e7, noNaN: true }), { minLength: 1, maxLength: 300 }), fc.constantFrom(0, 1, 50, 90, 99, 100), (samples, p) => {
+      const h = new LatencyHistogram();
+      for (const s of samples) h.record(s);
+      const want = exact([...samples].sort((a, b) => a - b), p);
+      return Math.abs(h.percentileUs(p) - want) <= Math.max(1, want / 64);
+    }),
+  );
+  t.end();
+});
+
+t.test('merged histograms equal one histogram of all the samples', (t) => {
+  fc.assert(
+    fc.property(fc.array(fc.array(fc.integer({ min: 0, max: 1e6 }), { maxLength: 50 }), { minLength: 1, maxLength: 4 }), (parts) => {
+      const all = new LatencyHistogram();
+      const merged = new LatencyHistogram();
+      for (const part of parts) {
+        const h = new LatencyHistogram();
+        for (const s of part) (h.record(s), all.record(s));
+        merged.merge(LatencyHistogram.from(h.toData()));
+      }
+      return merged.count === all.count && [50, 99].every((p) => Object.is(merged.percentileUs(p), all.percentileUs(p))) && Object.is(merged.meanUs, all.meanUs);
+    }),
+  );
+  t.end();
+});
+
+t.test('recordMany counts n samples of one latency; an empty histogram has no percentiles', (t) => {
+  const h = new LatencyHistogram();
+  t.ok(Number.isNaN(h.percentileUs(50)));
+  h.recordMany(250, 16);
+  h.recordMany(999, 0);
+  t.equal(h.count, 16);
+  t.equal(h.meanUs, 250);
+  t.equal(h.percentileUs(99), 250, 'clamped to the exact min/max');
+  t.throws(() => h.percentileUs(101), RangeError);
+  t.end();
+});
