@@ -1,9 +1,10 @@
 // CPU pinning of the current thread. On this kind of machine the kernel packs runnable threads onto
 // one vCPU, so two unpinned spinners can share a core and a round trip becomes milliseconds.
-// The thread id comes from /proc/thread-self; taskset applies the mask to that one thread.
+// The thread id comes from /proc/thread-self; taskset applies the mask to that one thread, chrt
+// its scheduling class.
 
 import { execFileSync } from 'node:child_process';
-import { readlinkSync } from 'node:fs';
+import { readFileSync, readlinkSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import type { PinPolicy } from './config/schema.js';
 
@@ -23,6 +24,42 @@ export function pinCurrentThread(cpu: number): boolean {
   if (tid === null) return false;
   try {
     execFileSync('taskset', ['-p', '-c', String(cpu), String(tid)], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The CPUs the calling thread may run on (its affinity), or null when /proc does not say. */
+export function currentThreadCpus(): number[] | null {
+  try {
+    const status = readFileSync('/proc/thread-self/status', 'utf8');
+    const list = /^Cpus_allowed_list:\s*(\S+)/m.exec(status)?.[1];
+    if (list === undefined) return null;
+    const cpus: number[] = [];
+    for (const part of list.split(',')) {
+      const [from, to = from] = part.split('-').map(Number);
+      for (let c = from ?? 0; c <= (to ?? -1); c++) cpus.push(c);
+    }
+    return cpus;
+  } catch {
+    return null;
+  }
+}
+
+/** Linux scheduling classes a compartment thread may ask for: `normal` (CFS), `batch`, `round-robin` (real time, priority 1). */
+export type ThreadScheduling = 'normal' | 'batch' | 'round-robin';
+
+/**
+ * Puts the calling thread in a scheduling class; false when the platform or the privileges do not
+ * allow it (round-robin needs CAP_SYS_NICE or an RLIMIT_RTPRIO), and the thread keeps its class.
+ */
+export function scheduleCurrentThread(scheduling: ThreadScheduling): boolean {
+  const tid = currentThreadId();
+  if (tid === null) return false;
+  const flags = scheduling === 'round-robin' ? ['-r', '1'] : scheduling === 'batch' ? ['-b', '0'] : ['-o', '0'];
+  try {
+    execFileSync('chrt', ['-p', ...flags, String(tid)], { stdio: 'ignore' });
     return true;
   } catch {
     return false;

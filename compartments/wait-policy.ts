@@ -1,9 +1,11 @@
 // How a compartment waits for its doorbell: spin, park (Atomics.wait), or adaptive (spin while it
 // pays, park when it does not). On 2 cores, three spinners collapse to milliseconds, and a parked
-// handoff costs ~10-30 µs; the adaptive policy keeps the spin budget only while spins succeed.
+// handoff costs ~4-10 µs; the adaptive policy keeps the spin budget only while spins succeed.
 
+import { isMainThread } from 'node:worker_threads';
 import { performance } from 'node:perf_hooks';
 import type { WaitPolicy } from './config/schema.js';
+import { currentThreadCpus, scheduleCurrentThread, type ThreadScheduling } from './pinning.js';
 
 export interface WaiterOptions {
   readonly policy: WaitPolicy;
@@ -16,8 +18,28 @@ const ADAPTIVE_MAX_BUDGET_NS = 200_000;
 const ADAPTIVE_MIN_BUDGET_NS = 2_000;
 const NONE = -1;
 
+/**
+ * A compartment thread that only ever parks, pinned to one CPU, is part of the unikernel's one vCPU.
+ * Every gate there is a futex handoff, and V8 wakes a waiter while holding its global futex lock:
+ * under CFS the woken thread preempts the waker inside that lock, blocks on it and hands back,
+ * three context switches instead of one, and any other CFS task on the CPU adds its slice to the
+ * tail. Round-robin real time at the lowest priority never preempts an equal peer on wake-up and
+ * is not preempted by CFS tasks, so a handoff is one switch. A parking thread cannot hog the CPU
+ * while waiting, and the kernel's RT throttling still bounds a runaway library. Without the
+ * privilege for real time, SCHED_BATCH at least turns the wake-up preemption off.
+ */
+function dedicate(): ThreadScheduling {
+  const forced = process.env['FLEXOS_SCHED_TMP'] as ThreadScheduling | undefined; // TEMP experiment
+  if (forced) return scheduleCurrentThread(forced) ? forced : 'normal';
+  if (scheduleCurrentThread('round-robin')) return 'round-robin';
+  if (scheduleCurrentThread('batch')) return 'batch';
+  return 'normal';
+}
+
 export class Waiter {
   readonly policy: WaitPolicy;
+  /** The scheduling class this compartment's thread runs in (see `dedicate`). */
+  readonly scheduling: ThreadScheduling;
   readonly #spinners: WaiterOptions['spinners'];
   #budgetNs = 50_000;
   /** Counts for the report: how waits ended. */
@@ -27,6 +49,7 @@ export class Waiter {
   constructor(options: WaiterOptions) {
     this.policy = options.policy;
     this.#spinners = options.spinners;
+    this.scheduling = options.policy === 'park' && !isMainThread && currentThreadCpus()?.length === 1 ? dedicate() : 'normal';
   }
 
   /**

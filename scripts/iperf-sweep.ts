@@ -10,7 +10,8 @@ import { findIperf, runIperf } from '../workloads/iperf/benchmark.js';
 import { launch } from '../workloads/launch.js';
 import { openWindow } from '../workloads/window.js';
 import { loadGeneratorCpu } from '../compartments/pinning.js';
-import { COMPUTE_SCALE } from './report.js';
+import { computeScale, machineCalibration } from './report.js';
+import { describeCalibration } from '../compartments/calibration.js';
 import { numberOption, parseCommandLine, runCommand, UsageError } from './cli.js';
 import { printTable } from './table.js';
 
@@ -33,24 +34,28 @@ async function main(): Promise<number> {
   if (sizes.some((n) => !Number.isInteger(n) || n < 1 || n > 1 << 24)) throw new UsageError(`--sizes: ${JSON.stringify(values['sizes'])} is not a list of integers from 1 to 16777216`);
   const durationS = numberOption(values, 'duration', 10, { min: 1, max: 600, integer: true });
   if (!findIperf()) throw new UsageError('iperf is not installed (Debian package iperf; scripts/install.sh installs it)');
+  const calibration = machineCalibration(); // before any image boots: a first calibration times kernels on this CPU
+  const clocks = new Set<number>();
   const rows: (string | number)[][] = [];
   const total = presets.length * sizes.length;
   let done = 0;
   for (const preset of presets) {
     const config = loadPreset(preset, { registry: kernelRegistry });
+    const scale = computeScale(config, calibration);
+    clocks.add(config.costModel.clockGhz);
     for (const size of sizes) {
       const image = await launch(config, { registry: kernelRegistry, port: 0, mainArgs: [size] });
       try {
         const close = openWindow(image.machine);
         const run = await runIperf({ port: image.port, durationS, cpu: loadGeneratorCpu(config.gates.pin) });
         const w = close();
-        const model = projectRun({ requests: run.bytes, wallNs: w.wallNs, compartments: w.compartments, crossings: w.crossings, costModel: config.costModel, computeScale: COMPUTE_SCALE });
+        const model = projectRun({ requests: run.bytes, wallNs: w.wallNs, compartments: w.compartments, crossings: w.crossings, costModel: config.costModel, computeScale: scale });
         const measured = run.bitsPerSecond / 1e9;
         const modelled = (model.requestsPerSecond * 8) / 1e9;
         const crossings = w.crossings.reduce((s, r) => s + r.count, 0);
         done++;
         process.stderr.write(`[${done}/${total}] ${preset} ${size} B: ${measured.toFixed(3)} Gb/s measured, ${modelled.toFixed(3)} modelled\n`);
-        if (values['json']) process.stdout.write(JSON.stringify({ preset, buffer_bytes: size, gbps: { measured, modelled }, crossings, bytes: run.bytes }) + '\n');
+        if (values['json']) process.stdout.write(JSON.stringify({ preset, buffer_bytes: size, gbps: { measured, modelled }, crossings, bytes: run.bytes, compute_scale: scale }) + '\n');
         rows.push([preset, size, measured, modelled, crossings]);
       } finally {
         await image.stop();
@@ -59,7 +64,7 @@ async function main(): Promise<number> {
   }
   if (!values['json']) {
     printTable(['preset', 'buffer B', 'Gb/s measured', 'Gb/s modelled', 'crossings'], rows);
-    process.stdout.write(`modelled: compute time × ${COMPUTE_SCALE} (JavaScript, not yet scaled to C) + gate cycles at the configured clock\n`);
+    for (const ghz of clocks) process.stdout.write(`modelled${clocks.size > 1 ? ` at ${ghz} GHz` : ''}: compute = ${describeCalibration(calibration, ghz)}; + gate cycles at the configured clock\n`);
   }
   return 0;
 }

@@ -6,9 +6,17 @@ import type { Configuration } from '../compartments/config/schema.js';
 import { projectRun, type ModelResult } from '../compartments/cost-model.js';
 import type { WorkloadResult } from '../workloads/drive.js';
 import { mergeWindows, type Window } from '../workloads/window.js';
+import { calibrationJson, computeScaleOf, describeCalibration, loadCalibration, type Calibration } from '../compartments/calibration.js';
 
-/** JavaScript compute is not yet scaled to C (the calibration of the cost-model issue); said in every report. */
-export const COMPUTE_SCALE = 1;
+/** This machine's compute-scale calibration (compartments/calibration.ts): cached, or measured now in a few seconds. */
+export function machineCalibration(): Calibration {
+  return loadCalibration({ say: (line) => void process.stderr.write(line + '\n') });
+}
+
+/** Reference-CPU ns per ns of JavaScript compute under a configuration: the C/JS factor × this machine's clock / the reference clock. */
+export function computeScale(config: Configuration, calibration: Calibration = machineCalibration()): number {
+  return computeScaleOf(calibration, config.costModel.clockGhz);
+}
 
 export function describeConfiguration(config: Configuration): string {
   const layout = config.compartments
@@ -25,24 +33,27 @@ export interface RunReport {
 interface Inputs {
   readonly config: Configuration;
   readonly result: WorkloadResult;
+  /** Default: the cached calibration of this machine (measured now if there is none). */
+  readonly calibration?: Calibration;
 }
 
 const mean = (xs: readonly number[]): number => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : 0);
 const fmt = (n: number): string => Math.round(n).toLocaleString('en-US');
 
-function model(config: Configuration, requests: number, w: Window): ModelResult {
-  return projectRun({ requests, wallNs: w.wallNs, compartments: w.compartments, crossings: w.crossings, costModel: config.costModel, computeScale: COMPUTE_SCALE });
+function model(config: Configuration, requests: number, w: Window, scale: number): ModelResult {
+  return projectRun({ requests, wallNs: w.wallNs, compartments: w.compartments, crossings: w.crossings, costModel: config.costModel, computeScale: scale });
 }
 
-export function buildReport({ config, result }: Inputs): RunReport {
+export function buildReport({ config, result, calibration = machineCalibration() }: Inputs): RunReport {
+  const scale = computeScale(config, calibration);
   const tests = [...new Set(result.runs.map((r) => r.test))];
   const runsOf = (test: string): number[] => result.runs.map((r, i) => (r.test === test ? i : -1)).filter((i) => i >= 0);
-  const modelled = (runs: number[]): number => mean(runs.map((i) => model(config, result.runs[i]!.requests, result.windows[i]!).requestsPerSecond));
+  const modelled = (runs: number[]): number => mean(runs.map((i) => model(config, result.runs[i]!.requests, result.windows[i]!, scale).requestsPerSecond));
   const measured = (runs: number[]): number => mean(runs.map((i) => result.runs[i]!.rps));
   const headRuns = runsOf(result.headline);
   const headWindow = mergeWindows(headRuns.map((i) => result.windows[i]!));
   const headRequests = headRuns.reduce((s, i) => s + result.runs[i]!.requests, 0);
-  const headModel = model(config, headRequests, headWindow);
+  const headModel = model(config, headRequests, headWindow, scale);
   const busyNs = headWindow.compartments.reduce((s, c) => s + Math.max(0, headWindow.wallNs - c.waitNs - c.idleNs), 0);
   const idleNs = headWindow.compartments.reduce((s, c) => s + c.idleNs, 0);
   const activeNs = Math.max(1, headWindow.wallNs - idleNs);
@@ -78,8 +89,7 @@ export function buildReport({ config, result }: Inputs): RunReport {
       cpu: config.costModel.cpu,
       clock_ghz: config.costModel.clockGhz,
       gate_cycles: config.costModel.gateCycles,
-      compute_scale: COMPUTE_SCALE,
-      compute_scale_note: 'JavaScript compute time, not yet scaled to C',
+      ...calibrationJson(calibration, config.costModel.clockGhz),
       requests: headRequests,
       compute_ns_per_request: headModel.computeNs / Math.max(1, headRequests),
       gate_ns_per_request: headModel.gateNs / Math.max(1, headRequests),
@@ -103,7 +113,7 @@ export function buildReport({ config, result }: Inputs): RunReport {
     '',
     `model inputs (${head} runs): ` +
       `${fmt(headRequests)} requests; compute ${(headModel.computeNs / Math.max(1, headRequests)).toFixed(0)} ns/req ` +
-      `(JavaScript time × ${COMPUTE_SCALE}: not yet scaled to C); gates ${(headModel.gateNs / Math.max(1, headRequests)).toFixed(1)} ns/req ` +
+      `(${describeCalibration(calibration, config.costModel.clockGhz)}); gates ${(headModel.gateNs / Math.max(1, headRequests)).toFixed(1)} ns/req ` +
       `from ${Object.entries(config.costModel.gateCycles).map(([k, v]) => `${k} ${v}`).join(', ')} cycles`,
   ];
   return { text, json };

@@ -178,24 +178,13 @@ export class NetdevDevice {
    * then polls, and anything the host publishes after this call read the doorbell rings it again.
    * false means the wait timed out. Blocks the thread: for compartment workers, not the main thread.
    */
-  waitForWork(timeoutMs: number, spinUs = 0): boolean {
+  waitForWork(timeoutMs: number): boolean {
     if (this.#pendingKick) this.kick();
     const header = this.#header;
     const seq = Atomics.load(header, W_GUEST_DOORBELL);
     if (seq !== this.#seenSeq || this.#events.readable() > 0 || this.stopped()) {
       this.#seenSeq = seq;
       return true;
-    }
-    if (spinUs > 0) {
-      const until = performance.now() + spinUs / 1000;
-      do {
-        for (let i = 0; i < 64; i++) {
-          if (Atomics.load(header, W_GUEST_DOORBELL) !== seq) {
-            this.#seenSeq = Atomics.load(header, W_GUEST_DOORBELL);
-            return true;
-          }
-        }
-      } while (performance.now() < until);
     }
     const result = Atomics.wait(header, W_GUEST_DOORBELL, seq, timeoutMs);
     this.#seenSeq = Atomics.load(header, W_GUEST_DOORBELL);

@@ -9,7 +9,6 @@ import { ERRNO } from '../newlib/errno.js';
 import { offsetOf } from '../../shm/address.js';
 
 const WAIT_SLICE_MS = 50;
-const SPIN_US = Number(process.env['FLEXOS_NETDEV_SPIN_US'] ?? 0);
 
 export function create(ctx: LibraryContext): LibraryInstance {
   const memory = ctx.memory;
@@ -105,9 +104,9 @@ export function create(ctx: LibraryContext): LibraryInstance {
       netdev_wait: (timeoutMs) => {
         const d = dev();
         return ctx.idle(() => {
-          if (timeoutMs >= 0) return d.waitForWork(timeoutMs, SPIN_US) ? 1 : 0;
+          if (timeoutMs >= 0) return d.waitForWork(timeoutMs) ? 1 : 0;
           for (;;) {
-            if (d.waitForWork(WAIT_SLICE_MS, SPIN_US)) return 1;
+            if (d.waitForWork(WAIT_SLICE_MS)) return 1;
             ctx.checkShutdown();
           }
         });

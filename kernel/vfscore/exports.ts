@@ -27,6 +27,8 @@ export const vfscore: LibraryDescriptor = {
     /** (path, pathLen, statAddr) */
     stat: fn('addr', 'int', 'addr'),
     fsync: fn('int'),
+    /** (fd, cmd, arg): F_GETFL, and the record locks F_GETLK/F_SETLK/F_SETLKW, which succeed without locking (as Unikraft's vfscore) */
+    fcntl: fn('int', 'int', 'int'),
     ftruncate: fn('int', 'int'),
     unlink: fn('addr', 'int'),
     /** (from, fromLen, to, toLen) */

@@ -12,6 +12,13 @@ export const O_TRUNC = 0o1000;
 export const O_APPEND = 0o2000;
 export const O_DIRECTORY = 0o200000;
 
+/** fcntl() commands: flags, and POSIX record locks (advisory; ramfs keeps none, as Unikraft's vfscore). */
+export const F_GETFL = 3;
+export const F_SETFL = 4;
+export const F_GETLK = 5;
+export const F_SETLK = 6;
+export const F_SETLKW = 7;
+
 export const SEEK_SET = 0;
 export const SEEK_CUR = 1;
 export const SEEK_END = 2;

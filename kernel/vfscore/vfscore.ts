@@ -7,7 +7,7 @@ import { FlexosError, ProtectionFault } from '../../compartments/errors.js';
 import { ERRNO } from '../newlib/errno.js';
 import { RAMFS_VNOPS } from './exports.js';
 import {
-  F_OK, MAX_FILES, NAME_MAX, O_ACCMODE, O_APPEND, O_CREAT, O_DIRECTORY, O_EXCL, O_RDONLY, O_TRUNC, O_WRONLY, PATH_MAX,
+  F_GETFL, F_GETLK, F_OK, F_SETLK, F_SETLKW, MAX_FILES, NAME_MAX, O_ACCMODE, O_APPEND, O_CREAT, O_DIRECTORY, O_EXCL, O_RDONLY, O_TRUNC, O_WRONLY, PATH_MAX,
   R_OK, S_IFCHR, SEEK_CUR, SEEK_END, SEEK_SET, STAT_BYTES, STAT_MODE, W_OK, X_OK, encodeStat, isDirectoryMode,
 } from './flags.js';
 
@@ -229,6 +229,14 @@ export function create(ctx: LibraryContext): LibraryInstance {
     },
     // FlexOS: VOP_FSYNC is vop_nullop for ramfs; nothing to flush.
     fsync: (fd: number): number => (fileOf(fd) ? 0 : -E.EBADF),
+    // Unikraft's vfscore answers record locks without keeping any: one image, one process.
+    fcntl: (fd: number, cmd: number, _arg: number): number => {
+      const f = fileOf(fd);
+      if (!f) return -E.EBADF;
+      if (cmd === F_GETFL) return f.flags;
+      if (cmd === F_GETLK || cmd === F_SETLK || cmd === F_SETLKW) return f.kind === 'file' ? 0 : -E.EINVAL;
+      return -E.EINVAL;
+    },
     ftruncate: (fd: number, length: number): number => {
       const f = fileOf(fd);
       if (!f) return -E.EBADF;

@@ -133,12 +133,16 @@ export function create(ctx: LibraryContext): LibraryInstance {
         if (setup < 0) return setup;
         fcntl(listener, abi.F_SETFL, abi.O_NONBLOCK);
         let lastCron = cachedMs;
+        // ae_select's rfds/wfds, built here and copied to the shared sets; after select() they take
+        // the fired sets back (aeApiPoll reads them once, before any handler runs).
         const read8 = new Uint8Array(abi.FD_SET_BYTES);
         const write8 = new Uint8Array(abi.FD_SET_BYTES);
-        // FD_ISSET on the sets select() wrote, where they are (the shared heap).
-        const rOffset = offsetOf(readfds);
-        const wOffset = offsetOf(writefds);
-        const isSet = (set: Uint8Array, offset: number, fd: number): boolean => (set[offset + (fd >> 3)]! & (1 << (fd & 7))) !== 0;
+        const copyOut = (into: Uint8Array, address: number): void => {
+          const bytes = memory.region(address, abi.FD_SET_BYTES, 'read');
+          const at = offsetOf(address);
+          for (let i = 0; i < abi.FD_SET_BYTES; i++) into[i] = bytes[at + i]!;
+        };
+        const isSet = (set: Uint8Array, fd: number): boolean => (set[fd >> 3]! & (1 << (fd & 7))) !== 0;
         for (;;) {
           read8.fill(0);
           write8.fill(0);
@@ -156,9 +160,11 @@ export function create(ctx: LibraryContext): LibraryInstance {
           const ready = select(maxfd + 1, readfds, writefds, 0, tv);
           cachedMs = nowMs();
           if (ready < 0) return ready;
-          const r = memory.region(readfds, abi.FD_SET_BYTES, 'read');
-          const w = memory.region(writefds, abi.FD_SET_BYTES, 'read');
-          if (isSet(r, rOffset, listener)) {
+          copyOut(read8, readfds);
+          copyOut(write8, writefds);
+          const r = read8;
+          const w = write8;
+          if (isSet(r, listener)) {
             for (;;) {
               const fd = accept(listener, 0, 0);
               if (fd < 0) break;
@@ -176,9 +182,9 @@ export function create(ctx: LibraryContext): LibraryInstance {
           // drop() deletes only the client being visited, which a Map iteration tolerates.
           for (const c of clients.values()) {
             let alive = true;
-            const readable = isSet(r, rOffset, c.fd);
+            const readable = isSet(r, c.fd);
             if (readable) alive = serve(ks, c);
-            if (alive && (c.pending.bytes > 0 || c.out.length > 0 || c.closeAfterWrite) && (readable || isSet(w, wOffset, c.fd))) alive = flush(c);
+            if (alive && (c.pending.bytes > 0 || c.out.length > 0 || c.closeAfterWrite) && (readable || isSet(w, c.fd))) alive = flush(c);
             if (!alive) drop(ks, c);
           }
           if (cachedMs - lastCron >= CRON_MS) {

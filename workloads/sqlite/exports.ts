@@ -40,8 +40,8 @@ export const sqlite: LibraryDescriptor = {
   },
   calls: {
     // os_unix.c's calls as they land in vfscore: open, close, pread, pwrite, fsync, ftruncate, fstat
-    // (file size), unlink (journal delete) and access (hot-journal check).
-    vfscore: ['open', 'close', 'pread', 'pwrite', 'fsync', 'ftruncate', 'fstat', 'unlink', 'access'],
+    // (file size), unlink (journal delete), access (hot-journal check) and fcntl (F_SETLK locks).
+    vfscore: ['open', 'close', 'pread', 'pwrite', 'fsync', 'ftruncate', 'fstat', 'unlink', 'access', 'fcntl'],
     // unixCurrentTimeInt64(): gettimeofday, for date('now') and friends.
     uktime: ['uk_time_now_ms'],
   },

@@ -4,6 +4,7 @@
 
 import init from '@sqlite.org/sqlite-wasm';
 import type { LibraryContext, LibraryInstance } from '../../compartments/context.js';
+import { FlexosError } from '../../compartments/errors.js';
 import { installFlexosVfs, type Engine } from './vfs.js';
 import { SQLITE_BENCH_TABLE, SQLITE_DB_PATH, SQLITE_ERROR, SQLITE_MISUSE } from './exports.js';
 
@@ -11,6 +12,8 @@ import { SQLITE_BENCH_TABLE, SQLITE_DB_PATH, SQLITE_ERROR, SQLITE_MISUSE } from 
 // instantiated here, once per compartment thread: create() and init() can then stay synchronous.
 const sqlite3 = await init();
 const engine = sqlite3 as unknown as Engine;
+// oo1 warns on the console for every failed step; the result code and message reach the caller instead.
+(sqlite3 as unknown as { config: { warn: (...args: unknown[]) => void } }).config.warn = () => undefined;
 
 type Database = InstanceType<typeof sqlite3.oo1.DB>;
 type Value = string | number | bigint | null | Uint8Array | undefined;
@@ -23,6 +26,21 @@ const resultCodeOf = (error: unknown): number | null => {
   const rc = (error as { resultCode?: unknown } | null)?.resultCode;
   return typeof rc === 'number' ? rc : null;
 };
+
+/** Statements one by one, cut where sqlite3_complete() says one ends (the sqlite3 shell's rule). */
+export function splitStatements(text: string): string[] {
+  const statements: string[] = [];
+  let start = 0;
+  for (let i = text.indexOf(';'); i >= 0; i = text.indexOf(';', i + 1)) {
+    const candidate = text.slice(start, i + 1);
+    if (sqlite3.capi.sqlite3_complete(candidate)) {
+      statements.push(candidate);
+      start = i + 1;
+    }
+  }
+  if (text.slice(start).trim() !== '') statements.push(text.slice(start));
+  return statements;
+}
 
 export function create(ctx: LibraryContext): LibraryInstance {
   const memory = ctx.memory;
@@ -37,11 +55,11 @@ export function create(ctx: LibraryContext): LibraryInstance {
     if (fault !== null) throw fault;
   };
   const database = (): Database => {
-    if (!db) throw new Error('sqlite: the database is not open (init has not run)');
+    if (!db) throw new FlexosError('FLEXOS_ERR_BOOT', 'sqlite: the database is not open (init has not run)');
     return db;
   };
   /** Runs SQLite work: -(result code) for an SQL error; any other exception propagates. */
-  const run = (body: (db: Database) => number, onError?: (db: Database, rc: number) => void): number => {
+  const run = (body: (db: Database) => number, onError?: (message: string) => void): number => {
     const d = database();
     try {
       const rc = body(d);
@@ -51,9 +69,10 @@ export function create(ctx: LibraryContext): LibraryInstance {
       rethrowFault();
       const rc = resultCodeOf(error);
       if (rc === null) throw error;
+      const message = sqlite3.capi.sqlite3_errmsg(d.pointer as number); // before ROLLBACK resets it
       // An error inside an explicit transaction leaves it open: roll back, as the shell's user expects.
       if (sqlite3.capi.sqlite3_get_autocommit(d.pointer as number) === 0) d.exec('ROLLBACK');
-      onError?.(d, rc);
+      onError?.(message);
       return -(rc || SQLITE_ERROR);
     }
   };
@@ -74,14 +93,17 @@ export function create(ctx: LibraryContext): LibraryInstance {
       const writeOut = (bytes: Uint8Array): void => memory.writeBytes(out, bytes.subarray(0, outCap));
       const rc = run(
         (d) => {
-          d.exec({ sql: text, rowMode: 'array', callback: (row) => void lines.push((row as unknown as Value[]).map(show).join('|') + '\n') });
+          // oo1's exec hands back the rows of the first statement only: run them one at a time.
+          for (const statement of splitStatements(text)) {
+            d.exec({ sql: statement, rowMode: 'array', callback: (row) => void lines.push((row as unknown as Value[]).map(show).join('|') + '\n') });
+          }
           return 0;
         },
-        (d) => {
+        (message) => {
           if (outCap === 0) return;
-          const message = encoder.encode(sqlite3.capi.sqlite3_errmsg(d.pointer as number)).subarray(0, outCap - 1);
-          writeOut(message);
-          memory.write8(out + message.length, 0);
+          const bytes = encoder.encode(message).subarray(0, outCap - 1);
+          writeOut(bytes);
+          memory.write8(out + bytes.length, 0);
         },
       );
       if (rc < 0) return rc;
@@ -109,11 +131,15 @@ export function create(ctx: LibraryContext): LibraryInstance {
     init() {
       db = new sqlite3.oo1.DB({ filename: SQLITE_DB_PATH, flags: 'c', vfs: vfs.name });
       rethrowFault();
-      const rc = run((d) => {
-        d.exec(SQLITE_BENCH_TABLE);
-        return 0;
-      });
-      if (rc < 0) throw new Error(`sqlite: creating the benchmark table failed (${rc}): ${sqlite3.capi.sqlite3_errmsg(database().pointer as number)}`);
+      let reason = '';
+      const rc = run(
+        (d) => {
+          d.exec(SQLITE_BENCH_TABLE);
+          return 0;
+        },
+        (message) => (reason = message),
+      );
+      if (rc < 0) throw new FlexosError('FLEXOS_ERR_BOOT', `sqlite: creating the benchmark table failed (SQLite result code ${-rc}): ${reason}`);
     },
     stop() {
       try {

@@ -3,8 +3,9 @@
 // so a gate to an isolated vfscore/ramfs is paid per file operation, as on FlexOS.
 
 import type { LibraryContext } from '../../compartments/context.js';
+import { FlexosError } from '../../compartments/errors.js';
 import { ERRNO } from '../../kernel/newlib/errno.js';
-import { F_OK, O_CREAT, O_EXCL, O_RDONLY, O_RDWR, R_OK, STAT_BYTES, STAT_SIZE, W_OK } from '../../kernel/vfscore/flags.js';
+import { F_GETLK, F_OK, F_SETLK, O_CREAT, O_EXCL, O_RDONLY, O_RDWR, R_OK, STAT_BYTES, STAT_SIZE, W_OK } from '../../kernel/vfscore/flags.js';
 import { SQLITE_FILE_OPS, type SqliteFileOp } from './exports.js';
 
 /** The slice of the sqlite3 WebAssembly API the VFS uses (its published typings miss a few members). */
@@ -88,7 +89,10 @@ export function installFlexosVfs(engine: Engine, ctx: LibraryContext): FlexosVfs
     fstat: ctx.import('vfscore', 'fstat'),
     unlink: ctx.import('vfscore', 'unlink'),
     access: ctx.import('vfscore', 'access'),
+    fcntl: ctx.import('vfscore', 'fcntl'),
   };
+  /** os_unix.c takes its locks with fcntl(F_SETLK) (F_GETLK to check): the call crosses into vfscore; the lock levels are kept here. */
+  const posixLock = (fd: number, cmd: number): number => sys.fcntl(fd, cmd, 0);
   const nowMs = ctx.import('uktime', 'uk_time_now_ms');
   const code = (name: string): number => {
     const value = capi[name];
@@ -124,7 +128,7 @@ export function installFlexosVfs(engine: Engine, ctx: LibraryContext): FlexosVfs
     });
   const fileOf = (pFile: number): OpenFile => {
     const f = files.get(pFile);
-    if (!f) throw new Error(`sqlite vfs: no open file at 0x${pFile.toString(16)}`);
+    if (!f) throw new FlexosError('FLEXOS_ERR_BAD_ARGUMENT', `sqlite vfs: no open file at 0x${pFile.toString(16)}`);
     return f;
   };
   const locksOf = (path: string): PathLocks => {
@@ -213,6 +217,7 @@ export function installFlexosVfs(engine: Engine, ctx: LibraryContext): FlexosVfs
       op('lock', code('SQLITE_IOERR_LOCK'), () => {
         const f = fileOf(pFile);
         if (f.lock >= level) return OK;
+        if (posixLock(f.fd, F_SETLK) < 0) return code('SQLITE_IOERR_LOCK');
         const l = locksOf(f.path);
         if (level === SHARED) {
           if (l.pending || l.exclusive) return BUSY;
@@ -236,11 +241,13 @@ export function installFlexosVfs(engine: Engine, ctx: LibraryContext): FlexosVfs
       }),
     xUnlock: (pFile: number, level: number) =>
       op('unlock', code('SQLITE_IOERR_UNLOCK'), () => {
+        if (posixLock(fileOf(pFile).fd, F_SETLK) < 0) return code('SQLITE_IOERR_UNLOCK');
         unlock(fileOf(pFile), level);
         return OK;
       }),
     xCheckReservedLock: (pFile: number, pOut: number) =>
       op('checklock', code('SQLITE_IOERR_CHECKRESERVEDLOCK'), () => {
+        if (posixLock(fileOf(pFile).fd, F_GETLK) < 0) return code('SQLITE_IOERR_CHECKRESERVEDLOCK');
         const l = locksOf(fileOf(pFile).path);
         wasm.poke32(pOut, l.reserved || l.pending || l.exclusive ? 1 : 0);
         return OK;

@@ -52,7 +52,8 @@ function setGeneric(c: Call, flags: number, at: SetArgs): void {
   }
   const key = keyArg(c, at.key);
   if (flags & GET && !replyGet(c, key)) return;
-  const found = c.db.lookup(key) !== undefined;
+  // Only NX and XX need to know; set() looks the key up (and expires it) anyway.
+  const found = flags & (NX | XX) ? c.db.lookup(key) !== undefined : false;
   if ((flags & NX && found) || (flags & XX && !found)) {
     if (!(flags & GET)) c.out.raw(at.replies?.[1] ?? REPLY.nullBulk);
     return;
