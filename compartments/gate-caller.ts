@@ -97,7 +97,7 @@ export class GatePort {
       this.#post(target, index + 1);
       // The clock is read once the call is posted, while the callee wakes: off the critical path.
       started = performance.now();
-      const state = this.#awaitReturn(w, target);
+      const state = this.#awaitReturn(w, target, started);
       if (state === STATE_THREW) throw this.#readError(base, target);
       return this.#f64[(base + B_RETURN_OFFSET) >> 3] ?? 0;
     } finally {
@@ -160,11 +160,14 @@ export class GatePort {
     return token;
   }
 
-  #awaitReturn(w: number, target: GateTarget): number {
+  /** `started`: when the call was posted; the first pass reuses it rather than read the clock while the callee answers. */
+  #awaitReturn(w: number, target: GateTarget, started: number): number {
     const words = this.#words;
     const doorbell = headerWord(this.self, H_DOORBELL);
     const stateWord = w + B_STATE;
-    let deadline = performance.now() + this.#timeoutMs;
+    let deadline = started + this.#timeoutMs;
+    let now = started;
+    let clockRead = true;
     for (;;) {
       let state = Atomics.load(words, stateWord);
       if (state === STATE_RETURNED || state === STATE_THREW) return state;
@@ -174,11 +177,14 @@ export class GatePort {
       const pending = this.#claim();
       if (pending !== 0) {
         this.#callee.serve(pending - 1);
-        deadline = performance.now() + this.#timeoutMs;
+        now = performance.now();
+        deadline = now + this.#timeoutMs;
+        clockRead = true;
         continue;
       }
       this.#checkShutdown();
-      const now = performance.now();
+      if (!clockRead) now = performance.now();
+      clockRead = false;
       if (Atomics.load(words, G_CPU_IDLE) !== 0) deadline = now + this.#timeoutMs;
       if (now >= deadline) {
         throw new GateTimeoutError(`gate to ${target.library}.${target.fn} (compartment ${target.to}) did not return within ${this.#timeoutMs} ms`);

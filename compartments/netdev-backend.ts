@@ -135,7 +135,12 @@ export class NetdevBackend {
   readonly #server: net.Server;
   #port = 0;
   #closed = false;
-  #notifyScheduled = false;
+  /** A ring is queued for the end of the current callback. */
+  #ringQueued = false;
+  /** This turn of the event loop already rang once; the check phase ends it. */
+  #turnRung = false;
+  /** Something changed after this turn's ring: ring again when the turn ends. */
+  #ringAtTurnEnd = false;
   #watching: Promise<void> = Promise.resolve();
   readonly #stats: Omit<NetdevStats, 'active'> = {
     accepted: 0,
@@ -428,15 +433,36 @@ export class NetdevBackend {
     }
   }
 
-  /** Rings the guest doorbell once per turn of the event loop, however many things changed. */
+  /**
+   * Rings the guest doorbell at most twice per turn of the event loop, however many things changed:
+   * at once for the first change (a parked guest starts on it), then once when the turn's I/O
+   * callbacks are done for whatever changed after that. A ring costs a futex wake when the guest
+   * is parked, and a turn may carry a callback for every connection.
+   */
   #notifyGuest(): void {
-    if (this.#notifyScheduled) return;
-    this.#notifyScheduled = true;
+    if (this.#turnRung) {
+      this.#ringAtTurnEnd = true;
+      return;
+    }
+    if (this.#ringQueued) return;
+    this.#ringQueued = true;
     queueMicrotask(() => {
-      this.#notifyScheduled = false;
-      Atomics.add(this.#header, W_GUEST_DOORBELL, 1);
-      Atomics.notify(this.#header, W_GUEST_DOORBELL);
+      this.#ringQueued = false;
+      this.#turnRung = true;
+      setImmediate(() => {
+        this.#turnRung = false;
+        if (this.#ringAtTurnEnd) {
+          this.#ringAtTurnEnd = false;
+          this.#ringGuest();
+        }
+      });
+      this.#ringGuest();
     });
+  }
+
+  #ringGuest(): void {
+    Atomics.add(this.#header, W_GUEST_DOORBELL, 1);
+    Atomics.notify(this.#header, W_GUEST_DOORBELL);
   }
 }
 

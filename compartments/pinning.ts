@@ -47,17 +47,14 @@ export function currentThreadCpus(): number[] | null {
   }
 }
 
-/** Linux scheduling classes a compartment thread may ask for: `normal` (CFS), `batch`, `round-robin` (real time, priority 1). */
-export type ThreadScheduling = 'normal' | 'batch' | 'round-robin';
+/** Linux scheduling classes a compartment thread may ask for: `normal` (SCHED_OTHER) or `batch` (SCHED_BATCH, no wake-up preemption). */
+export type ThreadScheduling = 'normal' | 'batch';
 
-/**
- * Puts the calling thread in a scheduling class; false when the platform or the privileges do not
- * allow it (round-robin needs CAP_SYS_NICE or an RLIMIT_RTPRIO), and the thread keeps its class.
- */
+/** Puts the calling thread in a scheduling class; false when the platform does not allow it (no chrt, no /proc). */
 export function scheduleCurrentThread(scheduling: ThreadScheduling): boolean {
   const tid = currentThreadId();
   if (tid === null) return false;
-  const flags = scheduling === 'round-robin' ? ['-r', '1'] : scheduling === 'batch' ? ['-b', '0'] : ['-o', '0'];
+  const flags = scheduling === 'batch' ? ['-b', '0'] : ['-o', '0'];
   try {
     execFileSync('chrt', ['-p', ...flags, String(tid)], { stdio: 'ignore' });
     return true;

@@ -9,12 +9,15 @@ export function create(ctx: LibraryContext): LibraryInstance {
   const samples = new Samples();
   return {
     exports: {
-      /** n gate crossings timed one by one; returns the median in ns. */
-      gates: (n) => timeEach(samples, n, () => empty()),
+      /** n gate crossings timed one by one (at most `budgetMs` when given); returns the median in ns. */
+      gates: (n, budgetMs) => timeEach(samples, n, () => empty(), budgetMs || undefined),
+      /** Calls timed in the last run (fewer than asked when the budget ran out). */
+      count: () => samples.count,
       /** `batches` batches of `per` calls (a plain call is too short to time alone); median ns per call. */
       batches: (batches, per) => timeBatches(samples, batches, per, () => empty()),
       quantile: (permille) => samples.quantile(permille),
-      mean: () => samples.mean(),
+      publish: () => samples.publish(ctx),
+      release: (address) => ctx.sharedHeap.free(address),
     },
   };
 }

@@ -10,16 +10,24 @@ export function create(ctx: LibraryContext): LibraryInstance {
   let errors = 0;
   return {
     exports: {
-      /** n chains timed one by one; returns the median in ns. */
-      chains: (n) => {
+      /** n chains timed one by one (at most `budgetMs` when given); returns the median in ns. */
+      chains: (n, budgetMs) => {
         errors = 0;
-        return timeEach(samples, n, (i) => {
-          if (hop(i) !== i + 2) errors++;
-        });
+        return timeEach(
+          samples,
+          n,
+          (i) => {
+            if (hop(i) !== i + 2) errors++;
+          },
+          budgetMs || undefined,
+        );
       },
+      count: () => samples.count,
       /** Chains of the last run whose value came back wrong (must be 0). */
       errors: () => errors,
       quantile: (permille) => samples.quantile(permille),
+      publish: () => samples.publish(ctx),
+      release: (address) => ctx.sharedHeap.free(address),
     },
   };
 }

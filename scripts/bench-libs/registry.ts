@@ -12,7 +12,7 @@ const int = 'int' as const;
 
 export const caller: LibraryDescriptor = {
   name: 'caller',
-  exports: { gates: { args: [int], returns: int }, batches: { args: [int, int], returns: int }, quantile: { args: [int], returns: int }, mean: { args: [], returns: int } },
+  exports: { gates: { args: [int, int], returns: int }, count: { args: [], returns: int }, batches: { args: [int, int], returns: int }, quantile: { args: [int], returns: int }, publish: { args: [], returns: 'addr' }, release: { args: ['addr'] } },
   calls: { callee: ['empty'] },
   whitelist: [],
   implementation: here('./caller.js'),
@@ -28,7 +28,7 @@ export const callee: LibraryDescriptor = {
 
 export const chain: LibraryDescriptor = {
   name: 'chain',
-  exports: { chains: { args: [int], returns: int }, errors: { args: [], returns: int }, quantile: { args: [int], returns: int } },
+  exports: { chains: { args: [int, int], returns: int }, count: { args: [], returns: int }, errors: { args: [], returns: int }, quantile: { args: [int], returns: int }, publish: { args: [], returns: 'addr' }, release: { args: ['addr'] } },
   calls: { relay: ['hop'] },
   whitelist: [],
   implementation: here('./chain.js'),

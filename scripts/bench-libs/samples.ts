@@ -2,6 +2,7 @@
 // timing never crosses a gate; the host reads summary statistics over the control plane afterwards.
 
 import { performance } from 'node:perf_hooks';
+import type { LibraryContext } from '../../compartments/context.js';
 
 export { performance };
 
@@ -33,22 +34,33 @@ export class Samples {
     return this.#sorted[rank] ?? Number.NaN;
   }
 
-  mean(): number {
-    let total = 0;
-    for (let i = 0; i < this.#count; i++) total += this.#values[i] ?? 0;
-    return this.#count === 0 ? Number.NaN : total / this.#count;
+  /**
+   * Copies the samples of the last run into the shared heap (as f64) for the host to read from the
+   * region; returns the address, 0 when empty. The host frees it through `release`.
+   */
+  publish(ctx: LibraryContext): number {
+    if (this.#count === 0) return 0;
+    const address = ctx.sharedHeap.malloc(this.#count * 8);
+    if (address === 0) return 0;
+    ctx.memory.writeBytes(address, new Uint8Array(this.#values.buffer, 0, this.#count * 8));
+    return address;
   }
 }
 
-/** Times `n` calls of `body` one by one (one clock read per call, as the floor is timed). */
-export function timeEach(samples: Samples, n: number, body: (i: number) => unknown): number {
+/**
+ * Times `n` calls of `body` one by one (one clock read per call, as the floor is timed), stopping
+ * early after `budgetMs` (spinners that lose their cores can slow to milliseconds per call).
+ */
+export function timeEach(samples: Samples, n: number, body: (i: number) => unknown, budgetMs = Number.POSITIVE_INFINITY): number {
   samples.start(n);
-  let before = performance.now();
+  const first = performance.now();
+  let before = first;
   for (let i = 0; i < n; i++) {
     body(i);
     const now = performance.now();
     samples.record((now - before) * 1e6);
     before = now;
+    if ((i & 1023) === 1023 && now - first > budgetMs) break;
   }
   return samples.quantile(500);
 }

@@ -1,0 +1,68 @@
+// The Waiter: every policy returns when its word moves and after about its slice when it does not;
+// spinning also ends on a watched word; PARKED is set only around Atomics.wait; and posters that
+// skip Atomics.notify while the peer is not parked (as gates do) never lose a wake across threads.
+
+import t from 'tap';
+import { Worker } from 'node:worker_threads';
+import { performance } from 'node:perf_hooks';
+import { Waiter } from '../../compartments/wait-policy.js';
+import { WAIT_POLICIES } from '../../compartments/config/schema.js';
+import { LOST, SKIPPED, WORDS, doorbellOf, type PingPongData } from '../fixtures/waiter-worker.js';
+
+const fixture = new URL('../fixtures/waiter-worker.js', import.meta.url);
+
+function run(data: PingPongData): Promise<void> {
+  // execArgv: [] keeps tap's loaders (about a second per worker) out of the fixture.
+  const worker = new Worker(fixture, { workerData: data, execArgv: [] });
+  return new Promise((resolve, reject) => {
+    worker.once('error', reject);
+    worker.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`side ${data.side} exited with ${code}`))));
+  });
+}
+
+t.test('each policy returns at once when the word already moved, and after about the slice when it does not', async (t) => {
+  for (const policy of WAIT_POLICIES) {
+    const words = new Int32Array(new SharedArrayBuffer(64));
+    const waiter = new Waiter({ policy });
+    words[0] = 1;
+    let started = performance.now();
+    waiter.wait(words, 0, 0, 5_000);
+    t.ok(performance.now() - started < 1_000, `${policy}: a moved word ends the wait`);
+    started = performance.now();
+    waiter.wait(words, 0, 1, 20);
+    const waited = performance.now() - started;
+    t.ok(waited >= 15 && waited < 2_000, `${policy}: an unchanged word waits out the slice (${waited.toFixed(1)} ms)`);
+    t.equal(waiter.scheduling, 'normal', `${policy}: the test thread keeps its scheduling class`);
+  }
+});
+
+t.test('a spinning wait also ends when the watched word leaves its value; a parking one ignores it', async (t) => {
+  const words = new Int32Array(new SharedArrayBuffer(64));
+  words[1] = 2; // STATE_CALLED
+  const spin = new Waiter({ policy: 'spin' });
+  let started = performance.now();
+  spin.wait(words, 0, 0, 5_000, -1, 1, 3);
+  t.ok(performance.now() - started < 1_000, 'spin: the watched word is not the watched value, so the wait ends');
+  started = performance.now();
+  spin.wait(words, 0, 0, 20, -1, 1, 2);
+  t.ok(performance.now() - started >= 15, 'spin: watched word unchanged, word unchanged: the slice runs out');
+  const park = new Waiter({ policy: 'park' });
+  started = performance.now();
+  park.wait(words, 0, 0, 20, 2, 1, 3);
+  t.ok(performance.now() - started >= 15, 'park: only the doorbell word wakes a parked wait');
+  t.equal(words[2], 0, 'park: PARKED is back to 0 after the wait');
+  t.equal(park.parks, 1);
+});
+
+for (const policy of ['park', 'adaptive'] as const) {
+  t.test(`${policy}: two threads pass a turn 20000 times, notifying only a parked peer, and no wake is lost`, async (t) => {
+    const words = new SharedArrayBuffer(WORDS * 4);
+    const rounds = 20_000;
+    const started = performance.now();
+    await Promise.all(([0, 1] as const).map((side) => run({ mode: 'pingpong', words, side, rounds, policy })));
+    const view = new Int32Array(words);
+    t.same([view[doorbellOf(0)], view[doorbellOf(1)]], [rounds, rounds], 'every turn arrived');
+    t.same([view[LOST], view[LOST + 1]], [0, 0], 'no wait ran out its 1 s slice with the doorbell unchanged');
+    t.comment(`${policy}: ${(((performance.now() - started) * 1000) / rounds).toFixed(1)} µs per round trip; notifies skipped: ${(view[SKIPPED] ?? 0) + (view[SKIPPED + 1] ?? 0)}`);
+  });
+}
