@@ -38,7 +38,7 @@ export interface CompartmentTime {
 }
 
 /** Milliseconds on a clock every thread shares (timeOrigin differs per thread; their sum does not). */
-const absoluteMs = (): number => performance.timeOrigin + performance.now();
+export const absoluteMs = (): number => performance.timeOrigin + performance.now();
 
 export class CrossingCounters {
   readonly edges: readonly Edge[];
@@ -60,16 +60,17 @@ export class CrossingCounters {
   }
 
   /** Compartment `index` starts waiting on a gate ('wait') or parks idle on a device ('idle'); its own thread writes these. */
-  begin(kind: 'wait' | 'idle', index: number): void {
-    this.#cells[this.#base + index * PER_COMPARTMENT + (kind === 'wait' ? WAIT_SINCE : IDLE_SINCE)] = absoluteMs();
+  begin(kind: 'wait' | 'idle', index: number, nowMs = absoluteMs()): void {
+    this.#cells[this.#base + index * PER_COMPARTMENT + (kind === 'wait' ? WAIT_SINCE : IDLE_SINCE)] = nowMs;
   }
 
-  end(kind: 'wait' | 'idle', index: number): void {
+  /** `nowMs`: an absolute time the caller already read (a gate reads the clock once per wait). */
+  end(kind: 'wait' | 'idle', index: number, nowMs = absoluteMs()): void {
     const at = this.#base + index * PER_COMPARTMENT;
     const since = at + (kind === 'wait' ? WAIT_SINCE : IDLE_SINCE);
     const total = at + (kind === 'wait' ? WAIT_NS : IDLE_NS);
     const began = this.#cells[since] ?? 0;
-    if (began > 0) this.#cells[total] = (this.#cells[total] ?? 0) + (absoluteMs() - began) * 1e6;
+    if (began > 0) this.#cells[total] = (this.#cells[total] ?? 0) + (nowMs - began) * 1e6;
     this.#cells[since] = 0;
   }
 

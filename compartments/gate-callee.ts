@@ -5,7 +5,7 @@
 import { FlexosError } from './errors.js';
 import {
   B_ARGC, B_ARGS_OFFSET, B_ERROR_LENGTH, B_ERROR_OFFSET, B_FN, B_FROM, B_RETURN_OFFSET, B_STATE, ERROR_BYTES,
-  H_DOORBELL, STATE_RETURNED, STATE_THREW, blockOffset, headerWord,
+  H_DOORBELL, H_PARKED, STATE_RETURNED, STATE_THREW, blockOffset, headerWord,
 } from './gate-protocol.js';
 import type { Memory } from '../shm/memory.js';
 
@@ -67,7 +67,9 @@ export class GateCallee {
     this.served++;
     Atomics.store(words, w + B_STATE, state); // published last
     Atomics.add(words, headerWord(from, H_DOORBELL), 1);
-    Atomics.notify(words, headerWord(from, H_DOORBELL));
+    // As on the caller side: a caller that is not asleep (spinning on its state word) needs no wake;
+    // the doorbell is bumped before PARKED is read, so a caller about to sleep sees the bump.
+    if (Atomics.load(words, headerWord(from, H_PARKED)) !== 0) Atomics.notify(words, headerWord(from, H_DOORBELL));
   }
 
   #writeError(base: number, error: unknown): void {

@@ -44,6 +44,8 @@ export class GatePort {
   readonly #counters: CrossingCounters;
   readonly #timeoutMs: number;
   #depth = 0;
+  /** performance.now() when this compartment's last wait ended. */
+  #lastClock = 0;
 
   constructor(rpc: SharedArrayBuffer, options: { self: number; waiter: Waiter; callee: GateCallee; counters: CrossingCounters; timeoutMs: number }) {
     this.self = options.self;
@@ -105,7 +107,8 @@ export class GatePort {
       // Only this compartment reads its blocks' state; a plain store is ordered before the next
       // call's published STATE_CALLED and does not stall on the line the callee just wrote.
       words[w + B_STATE] = STATE_IDLE;
-      if (started !== 0) this.#counters.record(target.edge, (performance.now() - started) * 1e6);
+      // The clock read when the last wait ended is as good as a new one: the return was visible then.
+      if (started !== 0) this.#counters.record(target.edge, ((this.#lastClock >= started ? this.#lastClock : performance.now()) - started) * 1e6);
     }
   }
 
@@ -178,6 +181,7 @@ export class GatePort {
       if (pending !== 0) {
         this.#callee.serve(pending - 1);
         now = performance.now();
+        this.#lastClock = now;
         deadline = now + this.#timeoutMs;
         clockRead = true;
         continue;
@@ -189,16 +193,24 @@ export class GatePort {
       if (now >= deadline) {
         throw new GateTimeoutError(`gate to ${target.library}.${target.fn} (compartment ${target.to}) did not return within ${this.#timeoutMs} ms`);
       }
-      this.#wait(doorbell, seen, Math.min(SLICE_MS, deadline - now), stateWord, STATE_CALLED);
+      now = this.#wait(doorbell, seen, Math.min(SLICE_MS, deadline - now), stateWord, STATE_CALLED, now);
+      clockRead = true;
     }
   }
 
-  /** The callee bumps our doorbell after writing the state word, so watching the state while spinning loses nothing. */
-  #wait(doorbell: number, seen: number, sliceMs: number, watch?: number, watchValue?: number): void {
-    // Waiting time is what the cost model subtracts from a compartment's wall time to get its compute.
-    this.#counters.begin('wait', this.self);
+  /**
+   * The callee bumps our doorbell after writing the state word, so watching the state while spinning
+   * loses nothing. The wait is accounted (the cost model subtracts it from the compartment's wall
+   * time) from `startedAt`, a clock reading the caller already has; returns the clock after the wait.
+   */
+  #wait(doorbell: number, seen: number, sliceMs: number, watch?: number, watchValue?: number, startedAt = performance.now()): number {
+    const origin = performance.timeOrigin;
+    this.#counters.begin('wait', this.self, origin + startedAt);
     this.#waiter.wait(this.#words, doorbell, seen, sliceMs, headerWord(this.self, H_PARKED), watch, watchValue);
-    this.#counters.end('wait', this.self);
+    const ended = performance.now();
+    this.#counters.end('wait', this.self, origin + ended);
+    this.#lastClock = ended;
+    return ended;
   }
 
   #checkShutdown(): void {

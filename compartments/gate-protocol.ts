@@ -15,8 +15,8 @@
 //     STATE     i32  IDLE -> CALLED (caller, written last) -> RETURNED | THREW (callee, written last) -> IDLE (caller)
 //     FROM, TO  i32  compartment indexes           FN  i32  function id in the image's function table
 //     ARGC      i32  argc | returns << 8            ERROR_LENGTH i32  bytes of the error text (THREW)
+//     RETURN    f64 (in the first cache line, beside STATE)
 //     ARGS      f64 × MAX_ARGS (ints and addresses are exact in a double)
-//     RETURN    f64
 //     ERROR     utf-8 "code\nmessage", truncated to ERROR_BYTES
 
 export const STATE_IDLE = 0;
@@ -54,10 +54,11 @@ export const B_TO = 2;
 export const B_FN = 3;
 export const B_ARGC = 4;
 export const B_ERROR_LENGTH = 5;
-// byte offsets inside a block
+// byte offsets inside a block: the return value shares the state word's cache line, so the
+// caller spinning on the state finds the value in the line it just pulled
+export const B_RETURN_OFFSET = 24;
 export const B_ARGS_OFFSET = 32;
-export const B_RETURN_OFFSET = B_ARGS_OFFSET + 8 * MAX_ARGS;
-export const B_ERROR_OFFSET = B_RETURN_OFFSET + 8;
+export const B_ERROR_OFFSET = B_ARGS_OFFSET + 8 * MAX_ARGS;
 export const ERROR_BYTES = BLOCK_BYTES - B_ERROR_OFFSET;
 
 export const BLOCK_AREA_OFFSET = HEADER_AREA_BYTES;
