@@ -71,7 +71,7 @@ interface Target {
   readonly pass: boolean;
 }
 
-const say = (text: string): void => void process.stderr.write(`gate-bench: ${text}\n`);
+const sayStderr = (text: string): void => void process.stderr.write(`gate-bench: ${text}\n`);
 
 function oneOfOption<T extends string>(raw: unknown, name: string, valid: readonly T[]): T | undefined {
   if (raw === undefined) return undefined;
@@ -208,6 +208,24 @@ async function besideBurner<T>(cpu: number | null, body: (measure: Measure) => P
   }
 }
 
+export interface GateBenchOptions {
+  /** Calls per measurement (see --calls). */
+  readonly calls: number;
+  /** The gate wait policy measured as the default (default: the configuration default). */
+  readonly policy?: WaitPolicy;
+  /** CPU pinning with that policy (default: one-core for park, spread otherwise). */
+  readonly pin?: PinPolicy;
+  /** Progress lines (default: stderr, prefixed `gate-bench:`). */
+  readonly say?: (text: string) => void;
+}
+
+export type GateBenchReport = ReturnType<typeof jsonReport>;
+
+/** The whole benchmark as a function: the object `--json` prints (scripts/paper.ts reuses it for Fig. 11). */
+export async function runGateBench(options: GateBenchOptions): Promise<GateBenchReport> {
+  return jsonReport(await measure(options));
+}
+
 async function main(): Promise<number> {
   const { values } = parseCommandLine(process.argv.slice(2), OPTIONS, USAGE);
   if (values['help']) {
@@ -215,12 +233,22 @@ async function main(): Promise<number> {
     return 0;
   }
   const calls = numberOption(values, 'calls', 20_000, { min: 100, max: 10_000_000, integer: true });
-  const policy: WaitPolicy = oneOfOption(values['policy'], 'policy', WAIT_POLICIES) ?? DEFAULTS.gates.policy;
-  const pin: PinPolicy = oneOfOption(values['pin'], 'pin', PIN_POLICIES) ?? (policy === 'park' ? 'one-core' : 'spread');
-  const json = values['json'] === true;
+  const policy = oneOfOption(values['policy'], 'policy', WAIT_POLICIES);
+  const pin = oneOfOption(values['pin'], 'pin', PIN_POLICIES);
+  const results = await measure({ calls, ...(policy ? { policy } : {}), ...(pin ? { pin } : {}) });
+  const report = jsonReport(results);
+  if (values['json'] === true) process.stdout.write(JSON.stringify(report) + '\n');
+  else printReport(results, report);
+  return 0;
+}
+
+async function measure(options: GateBenchOptions): Promise<Results> {
+  const { calls } = options;
+  const say = options.say ?? sayStderr;
+  const policy: WaitPolicy = options.policy ?? DEFAULTS.gates.policy;
+  const pin: PinPolicy = options.pin ?? (policy === 'park' ? 'one-core' : 'spread');
   const chains = Math.max(100, Math.floor(calls / 2));
   const gates: GateOptions = { policy, pin };
-
   say(`floor (raw Atomics ping-pong, two spinning threads on CPUs ${cpuFor('spread', 1)} and ${cpuFor('spread', 2)}) and the mpk-light gate on the spinning path (spin, spread): ${SPIN_ROUNDS} rounds of ${Math.ceil((calls * 5) / SPIN_ROUNDS)} each`);
   const { floor, spin } = await floorAndSpin(calls * 5, SPIN_ROUNDS);
 
@@ -243,11 +271,7 @@ async function main(): Promise<number> {
   const stack: Record<StackStrategy, number[]> = { heap: [], dss: [], shared: [] };
   for (const strategy of STRATEGIES) stack[strategy] = await stackRun(strategy, calls);
 
-  const results: Results = { policy, pin, calls, floor, spin, rows, chain, loaded, burnerCpu, stack };
-  const report = jsonReport(results);
-  if (json) process.stdout.write(JSON.stringify(report) + '\n');
-  else printReport(results, report);
-  return 0;
+  return { policy, pin, calls, floor, spin, rows, chain, loaded, burnerCpu, stack };
 }
 
 interface Results {
@@ -357,4 +381,5 @@ function printReport(r: Results, report: ReturnType<typeof jsonReport>): void {
   out('GATE-BENCH ' + JSON.stringify(report));
 }
 
-await runCommand(main);
+// A command only when started as one: scripts/paper.ts imports runGateBench from this module.
+if (/(^|[\\/])gate-bench\.js$/.test(process.argv[1] ?? '')) await runCommand(main);

@@ -3,6 +3,7 @@
 // bandwidth in Gb/s, measured and modelled.
 
 import { loadPreset, presetNames } from '../compartments/config/presets.js';
+import type { Configuration } from '../compartments/config/schema.js';
 import { projectRun } from '../compartments/cost-model.js';
 import { kernelRegistry } from '../kernel/registry.js';
 import { IPERF_BUFFER_SIZES } from '../workloads/iperf/exports.js';
@@ -15,12 +16,37 @@ import { describeCalibration } from '../compartments/calibration.js';
 import { numberOption, parseCommandLine, runCommand, UsageError } from './cli.js';
 import { printTable } from './table.js';
 
-const PAPER_PRESETS = ['iperf-none', 'iperf-mpk2-light', 'iperf-mpk2-dss', 'iperf-ept2'];
+export const PAPER_PRESETS = ['iperf-none', 'iperf-mpk2-light', 'iperf-mpk2-dss', 'iperf-ept2'];
 const USAGE = `usage: node scripts/iperf-sweep.js [--presets a,b,...] [--sizes 16,64,...] [--duration 10] [--json]
 
 For each preset (default: ${PAPER_PRESETS.join(', ')}) and receive buffer size (default 2^4 .. 2^20
 bytes), boots the iperf image, runs iperf -c against it for --duration seconds and prints Gb/s,
 measured and modelled (the paper's Fig. 9). --json prints one JSON object per line and point.`;
+
+export interface IperfPoint {
+  readonly preset: string;
+  readonly bufferBytes: number;
+  /** Gb/s. */
+  readonly measured: number;
+  readonly modelled: number;
+  readonly crossings: number;
+  readonly bytes: number;
+}
+
+/** One point of Fig. 9: boots the iperf image with this receive buffer, runs iperf -c for durationS, stops it. */
+export async function measureIperfPoint(config: Configuration, size: number, options: { readonly durationS: number; readonly computeScale: number }): Promise<IperfPoint> {
+  const image = await launch(config, { registry: kernelRegistry, port: 0, mainArgs: [size] });
+  try {
+    const close = openWindow(image.machine);
+    const run = await runIperf({ port: image.port, durationS: options.durationS, cpu: loadGeneratorCpu(config.gates.pin) });
+    const w = close();
+    const model = projectRun({ requests: run.bytes, wallNs: w.wallNs, compartments: w.compartments, crossings: w.crossings, costModel: config.costModel, computeScale: options.computeScale });
+    const crossings = w.crossings.reduce((s, r) => s + r.count, 0);
+    return { preset: config.name, bufferBytes: size, measured: run.bitsPerSecond / 1e9, modelled: (model.requestsPerSecond * 8) / 1e9, crossings, bytes: run.bytes };
+  } finally {
+    await image.stop();
+  }
+}
 
 async function main(): Promise<number> {
   const { values } = parseCommandLine(process.argv.slice(2), {
@@ -44,22 +70,12 @@ async function main(): Promise<number> {
     const scale = computeScale(config, calibration);
     clocks.add(config.costModel.clockGhz);
     for (const size of sizes) {
-      const image = await launch(config, { registry: kernelRegistry, port: 0, mainArgs: [size] });
-      try {
-        const close = openWindow(image.machine);
-        const run = await runIperf({ port: image.port, durationS, cpu: loadGeneratorCpu(config.gates.pin) });
-        const w = close();
-        const model = projectRun({ requests: run.bytes, wallNs: w.wallNs, compartments: w.compartments, crossings: w.crossings, costModel: config.costModel, computeScale: scale });
-        const measured = run.bitsPerSecond / 1e9;
-        const modelled = (model.requestsPerSecond * 8) / 1e9;
-        const crossings = w.crossings.reduce((s, r) => s + r.count, 0);
-        done++;
-        process.stderr.write(`[${done}/${total}] ${preset} ${size} B: ${measured.toFixed(3)} Gb/s measured, ${modelled.toFixed(3)} modelled\n`);
-        if (values['json']) process.stdout.write(JSON.stringify({ preset, buffer_bytes: size, gbps: { measured, modelled }, crossings, bytes: run.bytes, compute_scale: scale }) + '\n');
-        rows.push([preset, size, measured, modelled, crossings]);
-      } finally {
-        await image.stop();
-      }
+      const point = await measureIperfPoint(config, size, { durationS, computeScale: scale });
+      const { measured, modelled, crossings } = point;
+      done++;
+      process.stderr.write(`[${done}/${total}] ${preset} ${size} B: ${measured.toFixed(3)} Gb/s measured, ${modelled.toFixed(3)} modelled\n`);
+      if (values['json']) process.stdout.write(JSON.stringify({ preset, buffer_bytes: size, gbps: { measured, modelled }, crossings, bytes: point.bytes, compute_scale: scale }) + '\n');
+      rows.push([preset, size, measured, modelled, crossings]);
     }
   }
   if (!values['json']) {
@@ -69,4 +85,5 @@ async function main(): Promise<number> {
   return 0;
 }
 
-await runCommand(main);
+// A command only when started as one: scripts/paper.ts imports measureIperfPoint from this module.
+if (/(^|[\\/])iperf-sweep\.js$/.test(process.argv[1] ?? '')) await runCommand(main);
