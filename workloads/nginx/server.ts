@@ -9,6 +9,7 @@ import { O_RDONLY, S_IFDIR, S_IFMT, STAT_BYTES, STAT_MODE, STAT_MTIME, STAT_SIZE
 import { HttpRequestParser } from './http-parser.js';
 import { ByteWriter, errorResponse, respond, type FileInfo, type FileSource } from './responder.js';
 import { OutputQueue } from '../output-queue.js';
+import { listenOn } from '../listen.js';
 
 /** nginx's client_header_buffer_size is 1 KiB, large buffers 8 KiB; reads take up to 16 KiB here. */
 const READ_BYTES = 16 * 1024;
@@ -24,10 +25,12 @@ interface Connection {
 
 export function create(ctx: LibraryContext): LibraryInstance {
   const lwip = (fn: string) => ctx.import('lwip', fn);
-  const [socket, setsockopt, bind, listen, accept, poll, read, write, close, fcntl] = ['socket', 'setsockopt', 'bind', 'listen', 'accept', 'poll', 'read', 'write', 'close', 'fcntl'].map(lwip) as [
-    ReturnType<typeof lwip>, ReturnType<typeof lwip>, ReturnType<typeof lwip>, ReturnType<typeof lwip>, ReturnType<typeof lwip>,
-    ReturnType<typeof lwip>, ReturnType<typeof lwip>, ReturnType<typeof lwip>, ReturnType<typeof lwip>, ReturnType<typeof lwip>,
-  ];
+  const accept = lwip('accept');
+  const poll = lwip('poll');
+  const read = lwip('read');
+  const write = lwip('write');
+  const close = lwip('close');
+  const fcntl = lwip('fcntl');
   const vfsOpen = ctx.import('vfscore', 'open');
   const vfsRead = ctx.import('vfscore', 'read');
   const vfsClose = ctx.import('vfscore', 'close');
@@ -133,19 +136,8 @@ export function create(ctx: LibraryContext): LibraryInstance {
     exports: {
       main: (port) => {
         cachedMs = nowMs();
-        const listener = socket(abi.AF_INET, abi.SOCK_STREAM, 0);
+        const listener = listenOn(ctx, port, { backlog: 511, nonblocking: true });
         if (listener < 0) return listener;
-        const setup = stack.frame(() => {
-          const one = stack.shared(4);
-          memory.write32(one, 1);
-          setsockopt(listener, abi.SOL_SOCKET, abi.SO_REUSEADDR, one, 4);
-          const sa = stack.shared(abi.SOCKADDR_IN_BYTES);
-          memory.view(sa, abi.SOCKADDR_IN_BYTES, 'write').set([abi.AF_INET, 0, (port >> 8) & 0xff, port & 0xff, 0, 0, 0, 0]);
-          const r = bind(listener, sa, abi.SOCKADDR_IN_BYTES);
-          return r < 0 ? r : listen(listener, 511);
-        });
-        if (setup < 0) return setup;
-        fcntl(listener, abi.F_SETFL, abi.O_NONBLOCK);
         const connections = new Map<number, Connection>();
         const pollfds = ctx.sharedHeap.calloc(MAX_CONNECTIONS + 1, abi.POLLFD_BYTES);
         for (;;) {

@@ -11,6 +11,7 @@ import { Keyspace, NO_ADDRESS, type ValueStore } from './keyspace.js';
 import { offsetOf } from '../../shm/address.js';
 import { ReplyWriter, RespParser } from './resp.js';
 import { OutputQueue } from '../output-queue.js';
+import { listenOn } from '../listen.js';
 
 /** PROTO_IOBUF_LEN: Redis reads at most 16 KiB per read(). */
 const IOBUF = 16 * 1024;
@@ -31,10 +32,7 @@ interface Client {
 
 export function create(ctx: LibraryContext): LibraryInstance {
   const lwip = (fn: string) => ctx.import('lwip', fn);
-  const socket = lwip('socket');
   const setsockopt = lwip('setsockopt');
-  const bind = lwip('bind');
-  const listen = lwip('listen');
   const accept = lwip('accept');
   const select = lwip('select');
   const read = lwip('read');
@@ -115,23 +113,12 @@ export function create(ctx: LibraryContext): LibraryInstance {
       main: (port) => {
         const ks = new Keyspace(store, { nowMs: () => cachedMs }, { port });
         cachedMs = nowMs();
-        const listener = socket(abi.AF_INET, abi.SOCK_STREAM, 0);
+        const listener = listenOn(ctx, port, { backlog: 511, nonblocking: true });
         if (listener < 0) return listener;
         const sets = ctx.sharedHeap.calloc(1, 2 * abi.FD_SET_BYTES + abi.TIMEVAL_BYTES);
         const readfds = sets;
         const writefds = sets + abi.FD_SET_BYTES;
         const tv = sets + 2 * abi.FD_SET_BYTES;
-        const setup = stack.frame(() => {
-          const one = stack.shared(4);
-          memory.write32(one, 1);
-          setsockopt(listener, abi.SOL_SOCKET, abi.SO_REUSEADDR, one, 4);
-          const sa = stack.shared(abi.SOCKADDR_IN_BYTES);
-          memory.view(sa, abi.SOCKADDR_IN_BYTES, 'write').set([abi.AF_INET, 0, (port >> 8) & 0xff, port & 0xff, 0, 0, 0, 0]);
-          const r = bind(listener, sa, abi.SOCKADDR_IN_BYTES);
-          return r < 0 ? r : listen(listener, 511);
-        });
-        if (setup < 0) return setup;
-        fcntl(listener, abi.F_SETFL, abi.O_NONBLOCK);
         let lastCron = cachedMs;
         // ae_select's rfds/wfds, built here and copied to the shared sets; after select() they take
         // the fired sets back (aeApiPoll reads them once, before any handler runs).

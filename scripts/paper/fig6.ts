@@ -1,0 +1,86 @@
+// Paper Fig. 6 in simulation: GET throughput of the 80 Redis and the 80 Nginx configurations of the
+// paper's exploration space (compartments/config/space.ts), measured and modelled, by layout.
+
+import { expandSpace, paperSpace, type SpacePoint } from '../../compartments/config/space.js';
+import type { Calibration } from '../../compartments/calibration.js';
+import { loadGeneratorCpu } from '../../compartments/pinning.js';
+import { kernelRegistry } from '../../kernel/registry.js';
+import { runAppWorkload } from '../../workloads/drive.js';
+import { launch } from '../../workloads/launch.js';
+import { buildReport } from '../report.js';
+import { barChartSvg, type BarChart } from './svg.js';
+import { measureEach, type FigureOptions } from './measure.js';
+import type { PaperRecord, ResultStore } from './store.js';
+
+export type Fig6App = 'redis' | 'nginx';
+export const FIG6_APPS: readonly Fig6App[] = ['redis', 'nginx'];
+
+/** The paper's workload (FLEXOS.md), and the short one of --quick. */
+export interface Fig6Workload {
+  readonly requests: number;
+  readonly sizes: readonly number[];
+  readonly durationS: number;
+  readonly runs: number;
+}
+export const FIG6_FULL: Fig6Workload = { requests: 100_000, sizes: [1, 2, 3, 4, 5], durationS: 10, runs: 5 };
+export const FIG6_QUICK: Fig6Workload = { requests: 10_000, sizes: [1], durationS: 2, runs: 1 };
+
+export interface Fig6Options extends FigureOptions {
+  readonly app: Fig6App;
+  readonly workload: Fig6Workload;
+  readonly calibration: Calibration;
+  /** Only these labels (default: all 80). */
+  readonly labels?: readonly string[];
+}
+
+/** The 80 points of one app's space, in the paper's order (layouts, then hardening choices). */
+export function fig6Points(app: Fig6App): SpacePoint[] {
+  return expandSpace(paperSpace(app), { registry: kernelRegistry });
+}
+
+export async function runFig6(store: ResultStore, options: Fig6Options): Promise<PaperRecord[]> {
+  const all = fig6Points(options.app);
+  const points = options.labels ? all.filter((p) => options.labels!.includes(p.label)) : all;
+  const w = options.workload;
+  const params = options.app === 'redis' ? { requests: w.requests, sizes: w.sizes } : { duration_s: w.durationS, runs: w.runs };
+  options.say(`${options.app}: ${points.length} configurations, ${options.app === 'redis' ? `redis-benchmark -n ${w.requests} -d ${w.sizes.join(',')}` : `wrk -d ${w.durationS}s × ${w.runs}`}`);
+  return measureEach(points, store, async (point) => {
+    const config = point.configuration;
+    const image = await launch(config, { registry: kernelRegistry, port: 0 });
+    try {
+      const result = await runAppWorkload(image, { ...w, cpu: loadGeneratorCpu(config.gates.pin), say: () => undefined });
+      const report = buildReport({ config, result, calibration: options.calibration });
+      const rps = report.json['throughput_rps'] as { measured: number; modelled: number } | undefined;
+      if (!rps) throw new Error(`${point.label}: the report has no GET throughput`);
+      return { label: point.label, measured: rps.measured, modelled: rps.modelled, unit: 'rps', app: options.app, layout: point.layout, client: result.client, crossings_per_request: report.json['crossings_per_request'] };
+    } finally {
+      await image.stop();
+    }
+  }, { ...options, params });
+}
+
+const layoutOf = (r: PaperRecord): string => (typeof r['layout'] === 'string' ? r['layout'] : r.label.replace(/H/g, ''));
+
+export function fig6Rows(app: Fig6App, records: readonly PaperRecord[]): { header: string[]; rows: (string | number)[][]; notes: string[] } {
+  const base = records.find((r) => r.label === 'R1N1S1L1');
+  const rel = (r: PaperRecord, key: 'measured' | 'modelled'): string => (base ? `${((100 * r[key]) / base[key]).toFixed(0)}%` : 'n/a');
+  return {
+    header: ['label', 'layout', 'GET rps measured', 'GET rps modelled', 'measured vs R1N1S1L1', 'modelled vs R1N1S1L1'],
+    rows: records.map((r) => [r.label, layoutOf(r), Math.round(r.measured), Math.round(r.modelled), rel(r, 'measured'), rel(r, 'modelled')]),
+    notes: [`${app}: ${records.length} configurations; mean GET throughput${records[0]?.['client'] ? ` (client: ${String(records[0]['client'])})` : ''}`],
+  };
+}
+
+export function fig6Chart(app: Fig6App, records: readonly PaperRecord[]): BarChart {
+  const layouts = [...new Set(records.map(layoutOf))];
+  return {
+    title: `Fig. 6: ${app === 'redis' ? 'Redis' : 'Nginx'} GET throughput per configuration, grouped by layout`,
+    yLabel: 'GET requests/s',
+    series: ['measured', 'modelled'],
+    groups: layouts.map((layout) => ({ name: layout, bars: records.filter((r) => layoutOf(r) === layout).map((r) => ({ label: r.label, values: [r.measured, r.modelled] })) })),
+  };
+}
+
+export function plotFig6(byApp: readonly { readonly app: Fig6App; readonly records: readonly PaperRecord[] }[]): string {
+  return barChartSvg(byApp.filter((a) => a.records.length > 0).map((a) => fig6Chart(a.app, a.records)));
+}

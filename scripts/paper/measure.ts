@@ -1,0 +1,62 @@
+// What every figure of `node scripts/paper.js` shares: walk the figure's configurations in order,
+// keep what the resume store already holds (measured with the same parameters), measure the rest,
+// append each result the moment it exists, and say how far along the run is.
+
+import type { PaperRecord, ResultStore } from './store.js';
+
+export interface FigureOptions {
+  /** Progress lines (stderr in the command). */
+  readonly say: (text: string) => void;
+  /** Called once per configuration in figure order, whether measured now or kept from the store. */
+  readonly onRecord?: (record: PaperRecord, kept: boolean) => void;
+}
+
+/** A kept record counts only if it was measured with the same workload parameters. */
+export function sameParams(record: PaperRecord, params: unknown): boolean {
+  return JSON.stringify(record['params'] ?? null) === JSON.stringify(params ?? null);
+}
+
+const clock = (ms: number): string => {
+  const s = Math.round(ms / 1000);
+  return s >= 3600 ? `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m` : `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
+};
+
+export function describeRecord(r: PaperRecord): string {
+  const v = (n: number): string => (Math.abs(n) >= 100 ? Math.round(n).toLocaleString('en-US') : +n.toPrecision(4) + '');
+  return `${v(r.measured)} ${r.unit} measured, ${v(r.modelled)} ${r.unit} modelled`;
+}
+
+/**
+ * Measures each item not already in the store with these params; returns the records in item
+ * order. `measure` returns the record without params; they are added here.
+ */
+export async function measureEach<T extends { readonly label: string }>(
+  items: readonly T[],
+  store: ResultStore,
+  measure: (item: T) => Promise<PaperRecord>,
+  options: FigureOptions & { readonly params: unknown },
+): Promise<PaperRecord[]> {
+  const out: PaperRecord[] = [];
+  const todo = items.filter((item) => !(store.get(item.label) && sameParams(store.get(item.label)!, options.params))).length;
+  if (todo < items.length) options.say(`${items.length - todo} of ${items.length} already measured in ${store.path}: kept (--fresh measures them again)`);
+  let done = 0;
+  let spentMs = 0;
+  for (const [i, item] of items.entries()) {
+    const kept = store.get(item.label);
+    if (kept && sameParams(kept, options.params)) {
+      out.push(kept);
+      options.onRecord?.(kept, true);
+      continue;
+    }
+    const started = performance.now();
+    const record = { ...(await measure(item)), params: options.params };
+    spentMs += performance.now() - started;
+    done++;
+    store.append(record);
+    out.push(record);
+    const eta = done < todo ? `, ~${clock((spentMs / done) * (todo - done))} left` : '';
+    options.say(`[${i + 1}/${items.length}] ${item.label}: ${describeRecord(record)} (${clock(spentMs)} so far${eta})`);
+    options.onRecord?.(record, false);
+  }
+  return out;
+}
