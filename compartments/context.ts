@@ -8,6 +8,7 @@ import type { Configuration } from './config/schema.js';
 import type { Memory } from '../shm/memory.js';
 import type { Allocator } from '../shm/heap.js';
 import type { StackFrames } from '../shm/stack.js';
+import type { CheckedInts } from './hardening/ubsan.js';
 
 /** A resolved call: a gate or a direct call, always returning a number (0 for void). */
 export type ImportedFunction = (...args: number[]) => number;
@@ -23,6 +24,8 @@ export interface LibraryContext {
   /** The shared heap (protection key 15): data other compartments must reach. */
   readonly sharedHeap: Allocator;
   readonly stack: StackFrames;
+  /** C int arithmetic for index and length computations: UBSan-checked when the library is hardened with ubsan. */
+  readonly checked: CheckedInts;
   /** A function of another library, as the image resolved it; only declared calls resolve. */
   import(library: string, fn: string): ImportedFunction;
   /** The function pointer of an exported function (its id in the image's export table). */

@@ -10,7 +10,8 @@ export type FlexosErrorCode =
   | 'FLEXOS_ERR_GATE_CALLEE'
   | 'FLEXOS_ERR_OUT_OF_MEMORY'
   | 'FLEXOS_ERR_BAD_ARGUMENT'
-  | 'FLEXOS_ERR_SHUTDOWN';
+  | 'FLEXOS_ERR_SHUTDOWN'
+  | 'FLEXOS_ERR_HARDENING';
 
 export class FlexosError extends Error {
   readonly code: FlexosErrorCode;
@@ -79,6 +80,26 @@ export class GateCalleeError extends FlexosError {
     this.library = library;
     this.fn = fn;
     this.remoteCode = remoteCode;
+  }
+}
+
+export interface HardeningViolationInfo {
+  check: 'kasan' | 'ubsan' | 'stackprotector' | 'cfi' | 'safestack';
+  /** The hardened library whose instrumentation caught the bug. */
+  library: string;
+  address?: number;
+  detail: string;
+}
+
+/** A hardened library's instrumentation caught a bug (FlexOS: the KASan / UBSan / stack protector report). */
+export class HardeningViolation extends FlexosError {
+  readonly info: HardeningViolationInfo;
+  readonly library: string;
+  constructor(info: HardeningViolationInfo) {
+    const at = info.address === undefined ? '' : ` at 0x${info.address.toString(16)}`;
+    super('FLEXOS_ERR_HARDENING', `${info.check}: ${info.detail}${at} in library ${info.library}`);
+    this.info = info;
+    this.library = info.library;
   }
 }
 

@@ -25,16 +25,19 @@ export class GateCallee {
   readonly #bytes: Uint8Array;
   readonly #functions: readonly (ExportedFunction | undefined)[];
   readonly #memory: Memory;
+  readonly #cfi: ((from: number, fnId: number) => void) | undefined;
   readonly #args: number[] = [];
   /** Calls served, for the report. */
   served = 0;
 
-  constructor(rpc: SharedArrayBuffer, options: { functions: readonly (ExportedFunction | undefined)[]; memory: Memory }) {
+  /** `cfi`: the gate-entry check of this compartment's CFI-hardened libraries (throws on an undeclared call). */
+  constructor(rpc: SharedArrayBuffer, options: { functions: readonly (ExportedFunction | undefined)[]; memory: Memory; cfi?: (from: number, fnId: number) => void }) {
     this.#words = new Int32Array(rpc);
     this.#f64 = new Float64Array(rpc);
     this.#bytes = new Uint8Array(rpc);
     this.#functions = options.functions;
     this.#memory = options.memory;
+    this.#cfi = options.cfi;
   }
 
   /** Runs the call in block `index` (already claimed from PENDING) and publishes its outcome. */
@@ -54,6 +57,7 @@ export class GateCallee {
     const previousLibrary = memory.library;
     let state = STATE_RETURNED;
     try {
+      if (this.#cfi !== undefined) this.#cfi(from, fnId);
       if (!entry) throw new FlexosError('FLEXOS_ERR_BAD_ARGUMENT', `no function ${fnId} is exported by this compartment`);
       memory.library = entry.library;
       const result = entry.impl(...args);

@@ -15,6 +15,7 @@ import { RegionHeap } from '../shm/heap.js';
 import type { Configuration } from './config/schema.js';
 import type { LibraryRegistry } from './library.js';
 import type { CompartmentData, CompartmentRuntime, CompartmentStatus } from './runtime.js';
+import type { InjectionSpec } from './faults.js';
 
 type ControlApi = ReturnType<CompartmentRuntime['controlApi']>;
 
@@ -32,6 +33,8 @@ export interface BootOptions {
   readonly devices?: readonly DeviceAttachment[];
   /** Milliseconds to wait for a compartment to stop before terminating its thread. */
   readonly stopGraceMs?: number;
+  /** Fault injection: handed to the compartment that holds `inject.library`. */
+  readonly inject?: InjectionSpec;
 }
 
 interface Booted {
@@ -91,7 +94,7 @@ export class Machine {
     // The workers are unref'd (an idle image must not keep a process alive); while booting, this does.
     const keepAlive = setInterval(() => undefined, 1 << 30);
     try {
-      await machine.#start(options.devices ?? []);
+      await machine.#start(options.devices ?? [], options.inject);
     } catch (error) {
       await machine.shutdown();
       throw error;
@@ -120,7 +123,7 @@ export class Machine {
     return this.#down;
   }
 
-  async #start(devices: readonly DeviceAttachment[]): Promise<void> {
+  async #start(devices: readonly DeviceAttachment[], inject?: InjectionSpec): Promise<void> {
     const table: RegionDescriptor[] = this.regions.map(({ buffer: _b, ...d }) => d);
     const config = this.image.config;
     for (const c of this.image.compartments) {
@@ -137,6 +140,7 @@ export class Machine {
         devices: mine,
         cpu: cpuFor(config.gates.pin, c.index),
         maxSpinners: Math.max(1, availableParallelism() - 1),
+        ...(inject && c.libraries.includes(inject.library) ? { inject } : {}),
       };
       const worker = new Worker(WORKER_URL, { workerData: data, name: `compartment ${c.name}`, execArgv: WORKER_EXEC_ARGV });
       worker.on('error', (error) => {

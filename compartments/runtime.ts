@@ -15,6 +15,9 @@ import { Waiter } from './wait-policy.js';
 import { pinCurrentThread } from './pinning.js';
 import type { Image } from './image.js';
 import type { LibraryContext, LibraryInstance, LibraryModule } from './context.js';
+import { FaultInjector, type FaultEnvironment } from './fault-routines.js';
+import type { InjectionSpec } from './faults.js';
+import { CompartmentHardening } from './hardening/index.js';
 
 export interface CompartmentData {
   readonly image: Image;
@@ -27,6 +30,8 @@ export interface CompartmentData {
   readonly cpu: number | null;
   /** Concurrent spinners the adaptive policy allows. */
   readonly maxSpinners: number;
+  /** Fault injection (scripts/run.js --inject): which library, which fault, on which entry. */
+  readonly inject?: InjectionSpec;
 }
 
 export interface CompartmentStatus {
@@ -48,6 +53,7 @@ export class CompartmentRuntime {
   readonly #heap: RegionHeap;
   readonly #sharedHeap: RegionHeap;
   readonly #stack: StackFrames;
+  readonly #hardening: CompartmentHardening;
   readonly #waiter: Waiter;
   readonly #callee: GateCallee;
   readonly #port: GatePort;
@@ -71,8 +77,10 @@ export class CompartmentRuntime {
       if (!d || !buffer) throw new FlexosError('FLEXOS_ERR_BOOT', `compartment ${me.name} was not handed region ${name}`);
       return { ...d, buffer };
     };
-    this.#heap = RegionHeap.attach(region(`heap.${me.name}`));
-    this.#sharedHeap = RegionHeap.attach(region('shared-heap'));
+    const heapRegion = region(`heap.${me.name}`);
+    const sharedHeapRegion = region('shared-heap');
+    this.#heap = RegionHeap.attach(heapRegion);
+    this.#sharedHeap = RegionHeap.attach(sharedHeapRegion);
     const stack = image.config.stack === 'shared' ? region('stack.shared') : region(`stack.${me.name}`);
     const dss = image.config.stack === 'dss' ? region(`dss.${me.name}`) : undefined;
     this.#stack = new StackFrames(image.config.stack, {
@@ -80,10 +88,16 @@ export class CompartmentRuntime {
       regions: dss ? { stack, dss } : { stack },
       sharedHeap: this.#sharedHeap,
     });
+    this.#hardening = new CompartmentHardening({
+      image, self: data.self, memory: this.#memory, table: data.table, heap: this.#heap, sharedHeap: this.#sharedHeap,
+      heapBuffers: new Map([[heapRegion.id, heapRegion.buffer], [sharedHeapRegion.id, sharedHeapRegion.buffer]]),
+      stack: this.#stack, stackBuffer: stack.buffer,
+    });
     const rpc = region('rpc').buffer;
     this.#rpcWords = new Int32Array(rpc);
     this.#waiter = new Waiter({ policy: image.config.gates.policy, spinners: { words: this.#rpcWords, index: G_SPINNERS, max: data.maxSpinners } });
-    this.#callee = new GateCallee(rpc, { functions: this.#functions, memory: this.#memory });
+    const cfi = this.#hardening.gateCheck;
+    this.#callee = new GateCallee(rpc, cfi ? { functions: this.#functions, memory: this.#memory, cfi } : { functions: this.#functions, memory: this.#memory });
     this.#port = new GatePort(rpc, {
       self: data.self,
       waiter: this.#waiter,
@@ -136,9 +150,12 @@ export class CompartmentRuntime {
       }
       this.#instances.set(library, instance);
     }
+    const inject = this.#data.inject;
+    const injector = inject && mine.includes(inject.library) ? new FaultInjector(inject, () => this.#faultEnvironment(inject.library, slots)) : undefined;
     for (const e of image.exports) {
       if (e.compartment !== this.#data.self) continue;
-      const impl = this.#instance(e.library).exports[e.fn] as GateFunction;
+      let impl = this.#instance(e.library).exports[e.fn] as GateFunction;
+      if (injector && e.library === inject?.library) impl = injector.wrap(impl);
       this.#functions[e.id] = { library: e.library, fn: e.fn, impl };
       const slot = slots.get(`${e.library}.${e.fn}`);
       if (slot) slot.impl = impl;
@@ -147,19 +164,52 @@ export class CompartmentRuntime {
     return mine.slice();
   }
 
+  /** What an injected fault runs with: the faulty library's context and a call through a corrupted pointer. */
+  #faultEnvironment(library: string, slots: Map<string, { impl: GateFunction | undefined }>): FaultEnvironment {
+    const image = this.#data.image;
+    const descriptor = image.descriptors[library];
+    const declared = descriptor?.calls ?? {};
+    return {
+      ctx: this.#context(library, slots),
+      callsPointers: descriptor?.callsPointers === true,
+      undeclaredTargets: () =>
+        image.exports
+          .filter((e) => e.library !== library && e.fn !== 'main' && !(declared[e.library] ?? []).includes(e.fn))
+          .sort((a, b) => Number(!(a.library in declared)) - Number(!(b.library in declared)) || a.id - b.id)
+          .map((e) => e.id),
+      rawCall: (fnId, args) => {
+        const target = image.exports[fnId];
+        if (!target) throw new FlexosError('FLEXOS_ERR_BAD_ARGUMENT', `${library}: ${fnId} is not a function of this image`);
+        if (target.compartment === this.#data.self) {
+          const previous = this.#memory.library;
+          this.#memory.library = target.library;
+          try {
+            return (this.#functions[fnId]!.impl(...args) as number | undefined) ?? 0;
+          } finally {
+            this.#memory.library = previous;
+          }
+        }
+        const edge = image.edges.findIndex((e) => e.caller === library && e.callee === target.library);
+        return this.#port.call({ to: target.compartment, fnId, edge, library: target.library, fn: target.fn, integersOnly: image.gateKind === 'ept' }, args);
+      },
+    };
+  }
+
   #context(library: string, slots: Map<string, { impl: GateFunction | undefined }>): LibraryContext {
     const data = this.#data;
     const memory = this.#memory;
     const placement = data.image.config.libraries.find((l) => l.name === library);
+    const heaps = this.#hardening.heaps(library);
     return {
       library,
       compartment: { name: this.#name, index: data.self },
       config: data.image.config,
       hardening: placement?.hardening ?? [],
       memory,
-      heap: this.#heap,
-      sharedHeap: this.#sharedHeap,
+      heap: heaps.heap,
+      sharedHeap: heaps.sharedHeap,
       stack: this.#stack,
+      checked: this.#hardening.checked(library),
       import: (callee, fn) => {
         const entry = data.image.imports.find((i) => i.caller === library && i.callee === callee && i.fn === fn);
         if (!entry) throw new BuildError(`${library} calls ${callee}.${fn} without declaring it (add it to ${library}'s calls)`);
@@ -217,6 +267,7 @@ export class CompartmentRuntime {
   #callPointer(caller: string, pointer: number, a: number, b: number): number {
     const image = this.#data.image;
     if (!image.descriptors[caller]?.callsPointers) throw new BuildError(`${caller} calls a function pointer but does not declare callsPointers`);
+    this.#hardening.checkPointer(caller, pointer);
     const target = this.#pointerTarget(pointer);
     if (!target) throw new FlexosError('FLEXOS_ERR_BAD_ARGUMENT', `${caller}: ${pointer} is not a valid function pointer (an exported function taking (int, int))`);
     if (target.compartment === this.#data.self) {

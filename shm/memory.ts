@@ -14,13 +14,19 @@ export interface MemoryOptions {
   readonly buffers: ReadonlyMap<number, SharedArrayBuffer>;
 }
 
+/** The per-access check of a hardened library (KASan shadow, UBSan bounds); throws on a bad access. */
+export type AccessCheck = (address: number, length: number, access: 'read' | 'write') => void;
+
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
 export class Memory {
   readonly compartment: string;
-  /** The library running now in this compartment; set by the runtime on each entry, named in faults. */
-  library = '(boot)';
+  #library = '(boot)';
+  /** Access checks of the hardened libraries; undefined when none is hardened (the fast path). */
+  #checks: Map<string, AccessCheck> | undefined;
+  /** The check of the library running now, consulted once per access. */
+  #check: AccessCheck | undefined;
   readonly #table: (RegionDescriptor | undefined)[] = [];
   readonly #bytes: (Uint8Array | undefined)[] = [];
   readonly #views: (DataView | undefined)[] = [];
@@ -32,6 +38,21 @@ export class Memory {
       this.#bytes[id] = new Uint8Array(buffer);
       this.#views[id] = new DataView(buffer);
     }
+  }
+
+  /** The library running now in this compartment; set by the runtime on each entry, named in faults. */
+  get library(): string {
+    return this.#library;
+  }
+  set library(name: string) {
+    this.#library = name;
+    if (this.#checks !== undefined) this.#check = this.#checks.get(name);
+  }
+
+  /** Installs a hardened library's access check (run before the protection check of each of its accesses). */
+  setAccessCheck(library: string, check: AccessCheck): void {
+    (this.#checks ??= new Map()).set(library, check);
+    if (library === this.#library) this.#check = check;
   }
 
   /** True when this compartment may touch [address, address + length). */
@@ -58,6 +79,7 @@ export class Memory {
    * check; `address` is at offsetOf(address) in it. Allocation-free, for hot paths.
    */
   region(address: number, length: number, access: 'read' | 'write'): Uint8Array {
+    if (this.#check !== undefined) this.#check(address, length, access);
     const bytes = this.#bytes[regionOf(address)];
     if (bytes === undefined || !(length >= 0) || offsetOf(address) + length > bytes.length) this.#fault(address, length, access);
     return bytes;
@@ -124,6 +146,7 @@ export class Memory {
   }
 
   #dataView(address: number, length: number, access: 'read' | 'write'): DataView {
+    if (this.#check !== undefined) this.#check(address, length, access);
     const view = this.#views[regionOf(address)];
     if (view === undefined || offsetOf(address) + length > view.byteLength) this.#fault(address, length, access);
     return view;

@@ -19,6 +19,19 @@ export interface StackRegions {
   readonly dss?: { readonly id: number };
 }
 
+/**
+ * Hardening of the frames of some libraries (stack protector, safestack), installed by the runtime
+ * only in compartments that have such a library: unhardened compartments never consult it.
+ */
+export interface StackGuard {
+  /** A frame was opened (its token); may push a canary with `push`. */
+  enter(token: number): void;
+  /** The frame `token` was popped (the stack pointer is already back); checks its canary. */
+  leave(token: number): void;
+  /** An address for a buffer of `bytes` on an unsafe stack (safestack), or 0 to place it here. */
+  local(bytes: number, shared: boolean): number;
+}
+
 export class StackFrames {
   readonly strategy: StackStrategy;
   readonly compartment: string;
@@ -31,6 +44,8 @@ export class StackFrames {
   readonly #heapAllocations: number[] = [];
   /** Frames deep, for the stack protector and the report. */
   depth = 0;
+  /** Hardening of the frames of the compartment's hardened libraries, if any. */
+  guard: StackGuard | undefined = undefined;
 
   constructor(strategy: StackStrategy, options: { compartment: string; regions: StackRegions; sharedHeap: Allocator }) {
     this.strategy = strategy;
@@ -47,7 +62,9 @@ export class StackFrames {
   /** Opens a frame; pass the token to `leave`. */
   enter(): number {
     this.depth++;
-    return this.#sp[0]! * 65536 + this.#heapAllocations.length;
+    const token = this.#sp[0]! * 65536 + this.#heapAllocations.length;
+    if (this.guard !== undefined) this.guard.enter(token);
+    return token;
   }
 
   /** Pops the frame: the stack pointer goes back, stack-to-heap allocations are freed. */
@@ -56,6 +73,7 @@ export class StackFrames {
     while (this.#heapAllocations.length > heapMark) this.#sharedHeap.free(this.#heapAllocations.pop()!);
     this.#sp[0] = Math.floor(token / 65536);
     this.depth--;
+    if (this.guard !== undefined) this.guard.leave(token); // after the pop: a smashed canary still unwinds
   }
 
   /** Runs `body` in a frame of its own. */
@@ -70,11 +88,24 @@ export class StackFrames {
 
   /** A private local (only this compartment can touch it, except with shared stacks). */
   local(bytes: number): number {
+    if (this.guard !== undefined) {
+      const unsafe = this.guard.local(bytes, this.strategy === 'shared');
+      if (unsafe !== 0) return unsafe;
+    }
+    return makeAddress(this.#stackId, this.#push(bytes));
+  }
+
+  /** A slot on this stack itself, never moved elsewhere (the stack protector's canary). */
+  push(bytes: number): number {
     return makeAddress(this.#stackId, this.#push(bytes));
   }
 
   /** A local annotated as shared: reachable by the other compartments this frame calls. */
   shared(bytes: number): number {
+    if (this.guard !== undefined) {
+      const unsafe = this.guard.local(bytes, true);
+      if (unsafe !== 0) return unsafe;
+    }
     switch (this.strategy) {
       case 'shared':
         return makeAddress(this.#stackId, this.#push(bytes));

@@ -8,6 +8,7 @@ import { netdevAttachment } from '../compartments/devices.js';
 import { FlexosError } from '../compartments/errors.js';
 import type { Configuration } from '../compartments/config/schema.js';
 import type { LibraryRegistry } from '../compartments/library.js';
+import type { InjectionSpec } from '../compartments/faults.js';
 import { APPLICATIONS } from '../kernel/registry.js';
 import { initrdDevice } from '../kernel/ramfs/initrd.js';
 import { IPERF_DEFAULT_BUFFER } from './iperf/exports.js';
@@ -21,6 +22,8 @@ export interface LaunchOptions {
   readonly initrd?: string;
   /** Arguments of the app's main after the port (iperf: the receive buffer size). */
   readonly mainArgs?: readonly number[];
+  /** Fault injection (scripts/run.js --inject), passed to the boot. */
+  readonly inject?: InjectionSpec;
 }
 
 /** The site nginx serves unless told otherwise: a default index page and a few small files. */
@@ -56,7 +59,7 @@ export async function launch(config: Configuration, options: LaunchOptions): Pro
   try {
     const devices = [netdevAttachment(backend.sab)];
     if (config.libraries.some((l) => l.name === 'ramfs')) devices.push(initrdDevice(options.initrd ?? DEFAULT_INITRD));
-    machine = await Machine.boot(config, { registry: options.registry, devices });
+    machine = await Machine.boot(config, { registry: options.registry, devices, ...(options.inject ? { inject: options.inject } : {}) });
   } catch (error) {
     await backend.close();
     throw error;

@@ -35,6 +35,8 @@ export interface Poset {
   /** Strictly safer / strictly less safe than each index (transitively). */
   readonly above: readonly ReadonlySet<number>[];
   readonly below: readonly ReadonlySet<number>[];
+  /** Per node: its layout (partition) and hardened (library:option) pairs; the search's predictor reads them. */
+  readonly features: readonly (readonly string[])[];
   indexOf(label: string): number;
   /** b is strictly safer than a. */
   safer(a: number, b: number): boolean;
@@ -126,5 +128,6 @@ export function buildPoset(points: readonly PosetPoint[], options: { readonly cr
       return i;
     },
     safer: (a, b) => lt[a]![b]!,
+    features: shapes.map((s) => [`layout=${s.partitionKey}`, ...[...s.hardening].sort()]),
   };
 }

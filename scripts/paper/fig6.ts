@@ -67,7 +67,7 @@ export function fig6Rows(app: Fig6App, records: readonly PaperRecord[]): { heade
   return {
     header: ['label', 'layout', 'GET rps measured', 'GET rps modelled', 'measured vs R1N1S1L1', 'modelled vs R1N1S1L1'],
     rows: records.map((r) => [r.label, layoutOf(r), Math.round(r.measured), Math.round(r.modelled), rel(r, 'measured'), rel(r, 'modelled')]),
-    notes: [`${app}: ${records.length} configurations; mean GET throughput${records[0]?.['client'] ? ` (client: ${String(records[0]['client'])})` : ''}`],
+    notes: [`${app}: ${records.length} configurations; mean GET throughput${records[0]?.['client'] ? ` (client: ${String(records[0]['client']).split(' [')[0]})` : ''}`],
   };
 }
 

@@ -4,7 +4,8 @@
 
 /** Colours that stay distinct for colour-blind readers (Paul Tol's bright scheme). */
 const PALETTE = ['#4477aa', '#ee6677', '#228833', '#ccbb44', '#66ccee', '#aa3377', '#bbbbbb'];
-const FONT = 'font-family="sans-serif" font-size="11"';
+const font = (size = 11, extra = ''): string => `font-family="sans-serif" font-size="${size}"${extra ? ' ' + extra : ''}`;
+const FONT = font();
 
 export interface Bar {
   readonly label: string;
@@ -109,21 +110,22 @@ function legend(entries: readonly { name: string; colour: string; dashed?: boole
 
 /** One bar chart panel of the given width; returns its markup and height. */
 function barPanel(chart: BarChart, y0: number): { body: string[]; height: number; width: number } {
-  const perBar = 9;
-  const gap = 3;
+  const nBars = chart.groups.reduce((n, g) => n + g.bars.length, 0);
   const groupGap = 16;
+  // Thin bars for 80 configurations, wide ones for three or four.
+  const perBar = Math.max(9, Math.min(36, Math.floor((300 - chart.groups.length * groupGap) / Math.max(1, nBars * (chart.series.length + 1)))));
+  const gap = Math.max(3, perBar);
   const left = 70;
   const top = y0 + 30;
   const plotH = 260;
   const bottom = top + plotH;
-  const nBars = chart.groups.reduce((n, g) => n + g.bars.length, 0);
   const barWidth = chart.series.length * perBar + gap;
   const plotW = Math.max(300, nBars * barWidth + chart.groups.length * groupGap);
-  const width = left + plotW + 160;
+  const width = left + plotW + 40 + Math.max(...chart.series.map((n) => n.length)) * 7;
   const scale = yScale(chart.groups.flatMap((g) => g.bars.flatMap((b) => b.values)), chart.log === true, top, bottom);
   const longest = Math.max(0, ...chart.groups.flatMap((g) => g.bars.map((b) => b.label.length)));
   const labelRoom = Math.ceil(longest * 6.2 * 0.8) + 12;
-  const body = [`<text x="${left}" y="${y0 + 16}" ${FONT} font-size="13" font-weight="bold">${escapeXml(chart.title)}</text>`, ...yAxis(scale, left, left + plotW, chart.yLabel, top, bottom)];
+  const body = [`<text x="${left}" y="${y0 + 16}" ${font(13, 'font-weight="bold"')}>${escapeXml(chart.title)}</text>`, ...yAxis(scale, left, left + plotW, chart.yLabel, top, bottom)];
   let x = left + groupGap / 2;
   for (const group of chart.groups) {
     const start = x;
@@ -135,13 +137,13 @@ function barPanel(chart: BarChart, y0: number): { body: string[]; height: number
         body.push(`<rect class="bar" x="${num(x + i * perBar)}" y="${num(y)}" width="${perBar - 1}" height="${num(bottom - y)}" fill="${PALETTE[i % PALETTE.length]}"><title>${escapeXml(title)}</title></rect>`);
       });
       const lx = num(x + (chart.series.length * perBar) / 2);
-      body.push(`<text x="${lx}" y="${bottom + 8}" transform="rotate(-55 ${lx} ${bottom + 8})" text-anchor="end" ${FONT} font-size="9">${escapeXml(bar.label)}</text>`, '</g>');
+      body.push(`<text x="${lx}" y="${bottom + 8}" transform="rotate(-55 ${lx} ${bottom + 8})" text-anchor="end" ${font(9)}>${escapeXml(bar.label)}</text>`, '</g>');
       x += barWidth;
     }
     if (group.name !== '') {
       const gy = bottom + labelRoom + 14;
       body.push(`<line x1="${num(start)}" y1="${gy - 10}" x2="${num(x - gap)}" y2="${gy - 10}" stroke="#999"/>`);
-      body.push(`<text class="group" x="${num((start + x - gap) / 2)}" y="${gy + 2}" text-anchor="middle" ${FONT} font-weight="bold">${escapeXml(group.name)}</text>`);
+      body.push(`<text class="group" x="${num((start + x - gap) / 2)}" y="${gy + 2}" text-anchor="middle" ${font(11, 'font-weight="bold"')}>${escapeXml(group.name)}</text>`);
     }
     x += groupGap;
   }
@@ -184,11 +186,11 @@ export function lineChartSvg(chart: LineChart): string {
   const plotH = 300;
   const bottom = top + plotH;
   const xs = chart.series.flatMap((s) => s.points.map((p) => p.x));
-  const xMin = Math.min(...xs, 0);
+  const xMin = xs.length ? Math.min(...xs) : 0;
   const xMax = Math.max(...xs, xMin + 1);
   const xAt = (x: number): number => left + ((x - xMin) / (xMax - xMin)) * plotW;
   const scale = yScale(chart.series.flatMap((s) => s.points.map((p) => p.y)), false, top, bottom);
-  const body = [`<text x="${left}" y="16" ${FONT} font-size="13" font-weight="bold">${escapeXml(chart.title)}</text>`, ...yAxis(scale, left, left + plotW, chart.yLabel, top, bottom)];
+  const body = [`<text x="${left}" y="16" ${font(13, 'font-weight="bold"')}>${escapeXml(chart.title)}</text>`, ...yAxis(scale, left, left + plotW, chart.yLabel, top, bottom)];
   for (const x of [...new Set(xs)].sort((a, b) => a - b)) {
     body.push(`<text x="${num(xAt(x))}" y="${bottom + 14}" text-anchor="middle" ${FONT}>${escapeXml(chart.xTick ? chart.xTick(x) : String(x))}</text>`);
   }
@@ -201,5 +203,5 @@ export function lineChartSvg(chart: LineChart): string {
   }
   const entries = [...keys.map((k) => ({ name: k, colour: colour(k) })), { name: 'measured', colour: '#333' }, { name: 'modelled', colour: '#333', dashed: true }];
   body.push(...legend(entries, left + plotW + 16, top + 8));
-  return document(left + plotW + 200, bottom + 50, body);
+  return document(left + plotW + 50 + Math.max(10, ...keys.map((k) => k.length)) * 7, bottom + 50, body);
 }

@@ -1,0 +1,46 @@
+import t from 'tap';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { expandSpace, paperSpace } from '../../../compartments/config/space.js';
+import { buildPoset } from '../../../scripts/explore/poset.js';
+import { searchBudget } from '../../../scripts/explore/search.js';
+import { renderHtml, renderSvg } from '../../../scripts/explore/picture.js';
+
+const points = expandSpace(paperSpace('redis'));
+const poset = buildPoset(points);
+const result = await searchBudget(poset, async (l) => ({ value: 100 - 10 * points[poset.indexOf(l)]!.hardened.length }), { budget: 75, margin: 0 });
+const input = { title: 'redis exploration', metric: 'modelled throughput', poset, result };
+
+t.test('the HTML has one node per configuration, marks the chosen ones and shows skipped ones hollow', async (t) => {
+  const html = renderHtml(input);
+  t.match(html, /^<!doctype html>/);
+  t.match(html, /<svg /);
+  const nodes = [...html.matchAll(/<g class="node (\w+)" data-label="([^"]+)"/g)];
+  t.equal(nodes.length, 80);
+  t.equal(new Set(nodes.map((m) => m[2])).size, 80);
+  const chosen = nodes.filter((m) => m[1] === 'chosen').map((m) => m[2]).sort();
+  t.same(chosen, [...result.safest].sort());
+  t.ok(chosen.length > 0);
+  const skipped = result.outcomes.filter((o) => !o.measured).map((o) => o.label);
+  t.ok(skipped.length > 0);
+  for (const l of skipped) t.match(html, new RegExp(`data-label="${l}"[^>]*><title>[^<]*</title><circle[^>]*fill="none"`), `${l} hollow`);
+  t.equal((html.match(/<line class="edge"/g) ?? []).length, 166);
+  t.match(html, /budget modelled throughput &gt;= 75/);
+  t.equal((html.match(/<tr class=/g) ?? []).length, 80, 'a table row per configuration');
+});
+
+t.test('the SVG alone is a standalone document', async (t) => {
+  const svg = renderSvg(input);
+  t.match(svg, /^<svg xmlns="http:\/\/www.w3.org\/2000\/svg"/);
+  t.match(svg, /<\/svg>$/);
+});
+
+t.test('renders in headless Chromium', { skip: existsSync('/usr/bin/chromium') ? false : '/usr/bin/chromium is not installed' }, async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'picture-'));
+  const page = join(dir, 'p.html');
+  writeFileSync(page, renderHtml(input));
+  const dom = execFileSync('/usr/bin/chromium', ['--headless', '--no-sandbox', '--disable-gpu', '--dump-dom', `file://${page}`], { encoding: 'utf8', timeout: 30_000 });
+  t.equal((dom.match(/class="node /g) ?? []).length, 80);
+});
