@@ -98,11 +98,12 @@ const FAULT_ROUTINES: Readonly<Record<FaultName, (env: FaultEnvironment, spec: I
   // A local buffer overrun over the frame above it (the caller's saved state).
   'stack-smash': ({ ctx }) =>
     ctx.stack.frame(() => {
+      ctx.stack.local(64); // the caller's own frame further up: the overrun stays inside the stack
       const saved = ctx.stack.local(16);
       for (let i = 0; i < 16; i++) ctx.memory.write8(saved + i, i + 1);
       ctx.stack.frame(() => {
         const buf = ctx.stack.local(16);
-        for (let i = 0; i < 48; i++) ctx.memory.write8(buf + i, 0x41); // 32 bytes too many: up the stack
+        for (let i = 0; i < 32; i++) ctx.memory.write8(buf + i, 0x41); // 16 bytes too many: up the stack
       });
       let smashed = 0;
       for (let i = 0; i < 16; i++) if (ctx.memory.read8(saved + i) !== i + 1) smashed++;

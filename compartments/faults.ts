@@ -62,7 +62,9 @@ const PF_TEXT = /(read|write) at (0x[0-9a-f]+) in region (.+?) \(key (-?\d+)\) b
 export function classifyFailure(error: unknown, injected: { library: string; compartment: string }): FaultOutcome {
   const e = error as { code?: string; remoteCode?: string; message?: string; info?: Record<string, unknown>; check?: string; library?: string; name?: string };
   const message = String(e?.message ?? error);
-  const code = e?.code === 'FLEXOS_ERR_GATE_CALLEE' && e.remoteCode ? e.remoteCode : e?.code;
+  // A gate error carries the callee's code; nested gates carry theirs in the text, innermost last.
+  let code = e?.code === 'FLEXOS_ERR_GATE_CALLEE' && e.remoteCode ? e.remoteCode : e?.code;
+  if (code === 'FLEXOS_ERR_GATE_CALLEE') code = [...message.matchAll(/\b(FLEXOS_ERR_[A-Z_]+):/g)].pop()?.[1] ?? code;
   if (code === 'FLEXOS_ERR_PROTECTION_FAULT') {
     const info = e.info ?? {};
     const m = PF_TEXT.exec(message);

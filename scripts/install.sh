@@ -4,8 +4,9 @@
 # `npm ci` compiles (prepare: tsc). Safe to run again.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-# redis-server and nginx-light are the real servers scripts/bench-vs-real.js compares against.
-packages=(redis-tools wrk iperf curl util-linux redis-server nginx-light)
+# redis-server and nginx-light are the real servers scripts/bench-vs-real.js compares against;
+# chromium renders the exploration picture in its test.
+packages=(redis-tools wrk iperf curl util-linux redis-server nginx-light chromium)
 missing=()
 for p in "${packages[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ ${#missing[@]} -gt 0 ]; then

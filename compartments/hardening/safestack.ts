@@ -17,7 +17,8 @@ export class UnsafeStack {
   readonly #heap: Allocator;
   readonly #name: string;
   #base = 0;
-  #sp = 0;
+  /** Offset of the top of the unsafe stack in its area (the area itself is allocated on first push). */
+  #sp = UNSAFE_STACK_BYTES - TOP_SLACK;
 
   constructor(heap: Allocator, name: string) {
     this.#heap = heap;
@@ -37,7 +38,6 @@ export class UnsafeStack {
     if (this.#base === 0) {
       this.#base = this.#heap.malloc(UNSAFE_STACK_BYTES);
       if (this.#base === 0) throw new FlexosError('FLEXOS_ERR_OUT_OF_MEMORY', `no room for the ${this.#name} unsafe stack`);
-      this.#sp = UNSAFE_STACK_BYTES - TOP_SLACK;
     }
     const sp = this.#sp - Math.ceil(Math.max(bytes, 1) / ALIGN) * ALIGN;
     if (sp < 0) throw new FlexosError('FLEXOS_ERR_OUT_OF_MEMORY', `unsafe stack overflow (${this.#name}, ${UNSAFE_STACK_BYTES} bytes)`);

@@ -36,7 +36,7 @@ export class FrameGuard implements StackGuard {
   constructor(options: FrameGuardOptions) {
     this.#options = options;
     this.#view = new DataView(options.stackBuffer);
-    this.#canary = crypto.getRandomValues(new Uint32Array(1))[0]! | 1;
+    this.#canary = (crypto.getRandomValues(new Uint32Array(1))[0]! | 1) >>> 0;
   }
 
   enter(token: number): void {
