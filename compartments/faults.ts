@@ -78,9 +78,11 @@ export function classifyFailure(error: unknown, injected: { library: string; com
     return { kind: 'isolation', summary: `protection fault: ${library} in compartment ${compartment} touched region ${region}`, library, compartment, region, code };
   }
   if (code === 'FLEXOS_ERR_HARDENING') {
-    const check = e.code === 'FLEXOS_ERR_HARDENING' ? e.check : /\b(kasan|ubsan|stackprotector|cfi|safestack)\b/i.exec(message)?.[1];
-    const library = e.code === 'FLEXOS_ERR_HARDENING' && e.library ? e.library : injected.library;
-    return { kind: 'hardening', summary: `hardening (${check ?? 'check'}) stopped ${library}: ${firstLine(message)}`, library, compartment: injected.compartment, ...(check ? { check: check.toLowerCase() } : {}), code };
+    // HardeningViolation {check, library, address, detail}: in `info` locally, in the text through a gate.
+    const local = e.code === 'FLEXOS_ERR_HARDENING';
+    const check = String((local ? (e.info?.['check'] ?? e.check) : undefined) ?? /\b(kasan|ubsan|stackprotector|cfi|safestack)\b/i.exec(message)?.[1] ?? 'check').toLowerCase();
+    const library = String((local ? (e.info?.['library'] ?? e.library) : undefined) ?? /in library (\S+)/.exec(message)?.[1] ?? injected.library);
+    return { kind: 'hardening', summary: `hardening (${check}) stopped ${library} in compartment ${injected.compartment}: ${firstLine(message)}`, library, compartment: injected.compartment, check, code };
   }
   if (code === 'FLEXOS_ERR_GATE_TIMEOUT') {
     return { kind: 'watchdog', summary: `gate watchdog: ${firstLine(message)}`, library: injected.library, compartment: injected.compartment, code };

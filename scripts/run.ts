@@ -13,6 +13,8 @@ import { numberOption, parseCommandLine, runCommand, UsageError } from './cli.js
 import { computeScale, machineCalibration } from './report.js';
 import { runSqliteCommand } from '../workloads/sqlite/drive.js';
 import { readFileSync } from 'node:fs';
+import { runInjection, formatInjection, injectionExitCode } from './inject/experiment.js';
+import { parseFaultSpec, FAULTS, DEFAULT_AFTER } from '../compartments/faults.js';
 
 const USAGE = `usage: node scripts/run.js <preset> [options]
        node scripts/run.js --config file.yaml [options]
@@ -36,6 +38,12 @@ options:
   --count <n>         SQLite: INSERTs for the benchmark, each its own transaction (default 5000, the paper's)
   --sql <statements>  SQLite: run the statements and print the rows (after the benchmark only if --count is given)
   --sql-file <file>   SQLite: the same, with the statements read from a file
+  --inject <lib:fault> boot with a fault armed in a library and report how it ends (Redis, Nginx);
+                      faults: ${FAULTS.join(', ')}
+                      exit 3 stopped (isolation, hardening, watchdog, refused), 4 crashed,
+                      5 not stopped (corruption, hang), 6 the fault never fired
+  --after <n>         --inject: the fault fires on this entry into the library (default ${DEFAULT_AFTER})
+  --timeout-ms <n>    --inject: the gate watchdog for the run (default 2000)
   --json              print one JSON object on stdout instead of the report
   --help              this text
 
@@ -56,6 +64,9 @@ const OPTIONS = {
   sql: { type: 'string' },
   'sql-file': { type: 'string' },
   json: { type: 'boolean' },
+  inject: { type: 'string' },
+  after: { type: 'string' },
+  'timeout-ms': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -109,6 +120,7 @@ async function main(): Promise<number> {
     return 0;
   }
   const config = configurationFrom(values, positionals);
+  if (typeof values['inject'] === 'string') return runInjected(config, values);
   const app = applicationOf(config);
   const serve = values['serve'] === true;
   const port = numberOption(values, 'port', serve ? (app === 'redis' ? 6379 : 8080) : 0, { min: 0, max: 65535, integer: true });
@@ -144,6 +156,23 @@ async function main(): Promise<number> {
   } finally {
     await stop();
   }
+}
+
+/** `--inject lib:fault`: one fault-injection experiment, reported on the console (or as JSON). */
+async function runInjected(config: Configuration, values: Record<string, string | boolean | undefined>): Promise<number> {
+  let spec: ReturnType<typeof parseFaultSpec>;
+  try {
+    spec = parseFaultSpec(String(values['inject']));
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  const after = numberOption(values, 'after', DEFAULT_AFTER, { min: 1, max: 1e9, integer: true });
+  const timeoutMs = numberOption(values, 'timeout-ms', 2000, { min: 10, max: 600_000, integer: true });
+  process.stderr.write(`booting ${config.name} with ${spec.library}:${spec.fault} armed (entry ${after})\n`);
+  const report = await runInjection(config, { registry: kernelRegistry, ...spec, after, timeoutMs });
+  if (values['json'] === true) process.stdout.write(JSON.stringify(report) + '\n');
+  else for (const line of formatInjection(report)) process.stdout.write(line + '\n');
+  return injectionExitCode(report);
 }
 
 /** SQLite has no network: the image boots without a netdev and runs the benchmark and/or the given SQL. */

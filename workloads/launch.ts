@@ -24,6 +24,8 @@ export interface LaunchOptions {
   readonly mainArgs?: readonly number[];
   /** Fault injection (scripts/run.js --inject), passed to the boot. */
   readonly inject?: InjectionSpec;
+  /** Milliseconds a compartment gets to stop before its thread is terminated (a hung one never stops). */
+  readonly stopGraceMs?: number;
 }
 
 /** The site nginx serves unless told otherwise: a default index page and a few small files. */
@@ -59,7 +61,7 @@ export async function launch(config: Configuration, options: LaunchOptions): Pro
   try {
     const devices = [netdevAttachment(backend.sab)];
     if (config.libraries.some((l) => l.name === 'ramfs')) devices.push(initrdDevice(options.initrd ?? DEFAULT_INITRD));
-    machine = await Machine.boot(config, { registry: options.registry, devices, ...(options.inject ? { inject: options.inject } : {}) });
+    machine = await Machine.boot(config, { registry: options.registry, devices, ...(options.inject ? { inject: options.inject } : {}), ...(options.stopGraceMs === undefined ? {} : { stopGraceMs: options.stopGraceMs }) });
   } catch (error) {
     await backend.close();
     throw error;

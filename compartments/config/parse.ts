@@ -97,7 +97,12 @@ function parseYaml(text: string): unknown {
     const source = text.split(/\r?\n/)[line - 1] ?? '';
     throw new ConfigError('(yaml)', source, `line ${line}, column ${column}: ${error.message.split('\n')[0]}`, 'well-formed YAML');
   }
-  return doc.toJS() ?? {};
+  try {
+    return doc.toJS() ?? {};
+  } catch (cause) {
+    // Resolving the document can still fail (an alias to an anchor that was never defined).
+    throw new ConfigError('(yaml)', text.split(/\r?\n/)[0] ?? '', (cause as Error).message.split('\n')[0] ?? 'cannot resolve the document', 'well-formed YAML');
+  }
 }
 
 /** Absent `compartments` means one fcalls compartment: the "NONE" image of the paper. */

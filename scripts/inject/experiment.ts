@@ -3,7 +3,7 @@
 // (isolation, hardening, watchdog, refused), crashed, hung, or not stopped and what it corrupted.
 
 import net from 'node:net';
-import { launch, applicationOf, type RunningImage } from '../../workloads/launch.js';
+import { launch, applicationOf } from '../../workloads/launch.js';
 import { encodeCommand } from '../../workloads/redis/resp.js';
 import {
   classifyFailure, DEFAULT_AFTER, InjectionError, SIGNAL_DETAIL, SIGNAL_STATE, SIGNAL_WORDS, STATE_ARMED, STATE_COMPLETED, STATE_FIRED, STOPPED,
@@ -58,7 +58,8 @@ export async function runInjection(config: Configuration, options: InjectionOpti
   const injected = { library, compartment: placement.compartment };
   // A short watchdog: an injected hang must end the run in seconds, not the default timeout.
   const guarded: Configuration = { ...config, gates: { ...config.gates, timeoutMs } };
-  const image = await launch(guarded, { registry: options.registry, port: 0, inject });
+  // A compartment stuck in the fault never answers stop: a short grace, then its thread is terminated.
+  const image = await launch(guarded, { registry: options.registry, port: 0, inject, stopGraceMs: 300 });
   let failure: { error: unknown } | null = null;
   let ended: { error: unknown } | null = null;
   const settled = image.main.then(
