@@ -18,7 +18,7 @@ export type Remote<T> = import('comlink').Remote<T>;
 const ERROR_CLASSES: Readonly<Record<string, { prototype: object }>> = {
   FlexosError: errors.FlexosError, ConfigError: errors.ConfigError, BuildError: errors.BuildError,
   ProtectionFault: errors.ProtectionFault, GateTimeoutError: errors.GateTimeoutError,
-  GateCalleeError: errors.GateCalleeError, OutOfMemoryError: errors.OutOfMemoryError,
+  GateCalleeError: errors.GateCalleeError, OutOfMemoryError: errors.OutOfMemoryError, HardeningViolation: errors.HardeningViolation,
 };
 const ERROR_FIELDS = ['code', 'remoteCode', 'library', 'fn', 'info', 'path', 'valid'] as const;
 type SerializedThrow = { isError: boolean; value: Record<string, unknown> };

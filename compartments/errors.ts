@@ -11,7 +11,8 @@ export type FlexosErrorCode =
   | 'FLEXOS_ERR_OUT_OF_MEMORY'
   | 'FLEXOS_ERR_BAD_ARGUMENT'
   | 'FLEXOS_ERR_SHUTDOWN'
-  | 'FLEXOS_ERR_HARDENING';
+  | 'FLEXOS_ERR_HARDENING'
+  | 'FLEXOS_ERR_COMPARTMENT_DIED';
 
 export class FlexosError extends Error {
   readonly code: FlexosErrorCode;
@@ -100,6 +101,17 @@ export class HardeningViolation extends FlexosError {
     super('FLEXOS_ERR_HARDENING', `${info.check}: ${info.detail}${at} in library ${info.library}`);
     this.info = info;
     this.library = info.library;
+  }
+}
+
+/** A compartment's thread died (over its memory limit, an uncaught error, an exit); the host stays up. */
+export class CompartmentDiedError extends FlexosError {
+  readonly compartment: string;
+  readonly reason: string;
+  constructor(compartment: string, reason: string, options?: { cause?: unknown }) {
+    super('FLEXOS_ERR_COMPARTMENT_DIED', `compartment ${compartment} died: ${reason}`, options);
+    this.compartment = compartment;
+    this.reason = reason;
   }
 }
 

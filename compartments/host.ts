@@ -5,7 +5,7 @@
 import { Worker } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
 import { buildImage, mayMap, type Image } from './image.js';
-import { FlexosError } from './errors.js';
+import { CompartmentDiedError, FlexosError } from './errors.js';
 import { CrossingCounters } from './crossings.js';
 import { connectToCompartment, type Remote } from './control-plane.js';
 import { G_CONTROL, G_SHUTDOWN, H_DOORBELL, MAX_COMPARTMENTS, headerWord } from './gate-protocol.js';
@@ -67,6 +67,8 @@ export class Machine {
   readonly #devices: readonly DeviceAttachment[];
   readonly #grace: number;
   #failure: Error | null = null;
+  /** Compartments whose thread died, by name: calls to them reject at once with the reason. */
+  readonly #dead = new Map<string, CompartmentDiedError>();
   #down: Promise<void> | null = null;
 
   private constructor(image: Image, regions: Region[], options: BootOptions) {
@@ -142,15 +144,27 @@ export class Machine {
         maxSpinners: Math.max(1, availableParallelism() - 1),
         ...(inject && c.libraries.includes(inject.library) ? { inject } : {}),
       };
-      const worker = new Worker(WORKER_URL, { workerData: data, name: `compartment ${c.name}`, execArgv: WORKER_EXEC_ARGV });
-      worker.on('error', (error) => {
-        this.#failure ??= error;
+      const limits = config.compartments.find((k) => k.name === c.name)?.limits;
+      const resourceLimits = limits ? { resourceLimits: { maxOldGenerationSizeMb: limits.memoryMb } } : {};
+      const worker = new Worker(WORKER_URL, { workerData: data, name: `compartment ${c.name}`, execArgv: WORKER_EXEC_ARGV, ...resourceLimits });
+      // The host outlives a compartment that dies: the death is recorded, named, and every pending
+      // or later control call to it rejects with it.
+      worker.on('error', (error) => this.#died(c.name, diedReason(error, limits?.memoryMb), error));
+      worker.on('exit', (code) => {
+        if (!this.#down) this.#died(c.name, `its thread exited (code ${code})`);
       });
       worker.unref();
       this.#compartments.push({ index: c.index, name: c.name, worker, control: connectToCompartment<ControlApi>(worker) });
     }
     for (const c of this.#compartments) await this.#call(c, (api) => api.boot());
     for (const library of initOrder(this.image)) await this.#call(this.#owner(library), (api) => api.init(library));
+  }
+
+  #died(name: string, reason: string, cause?: Error): void {
+    if (this.#dead.has(name)) return;
+    const error = new CompartmentDiedError(name, reason, cause ? { cause } : undefined);
+    this.#dead.set(name, error);
+    this.#failure ??= error;
   }
 
   #owner(library: string): Booted {
@@ -163,6 +177,8 @@ export class Machine {
   /** A control-plane call: rings the doorbell so an idle compartment yields to its event loop; fails if the thread dies. */
   async #call<T>(c: Booted, body: (api: Remote<ControlApi>) => Promise<T>): Promise<T> {
     if (this.#down) throw new FlexosError('FLEXOS_ERR_SHUTDOWN', `compartment ${c.name} is shut down`); // a terminated worker never answers
+    const dead = this.#dead.get(c.name);
+    if (dead) throw dead;
     // Post first (comlink posts synchronously), then ring: the worker leaves its gate loop for its
     // event loop and finds the message already queued there.
     const reply = body(c.control);
@@ -172,8 +188,9 @@ export class Machine {
     let onExit: ((code: number) => void) | undefined;
     let onError: ((error: Error) => void) | undefined;
     const died = new Promise<never>((_, reject) => {
-      onError = (error) => reject(new FlexosError('FLEXOS_ERR_BOOT', `compartment ${c.name} failed: ${error.message}`, { cause: error }));
-      onExit = (code) => reject(new FlexosError('FLEXOS_ERR_BOOT', `compartment ${c.name} exited (code ${code})`));
+      // The worker's own 'error'/'exit' listeners (registered first) have recorded the death.
+      onError = (error) => reject(this.#dead.get(c.name) ?? new CompartmentDiedError(c.name, error.message, { cause: error }));
+      onExit = (code) => reject(this.#dead.get(c.name) ?? new CompartmentDiedError(c.name, `its thread exited (code ${code})`));
       c.worker.once('error', onError);
       c.worker.once('exit', onExit);
     });
@@ -204,11 +221,19 @@ export class Machine {
     await Promise.all(
       this.#compartments.map(async (c) => {
         const grace = new Promise<void>((resolve) => setTimeout(resolve, this.#grace).unref());
-        await Promise.race([c.control.stop().catch(() => undefined), grace]);
+        if (!this.#dead.has(c.name)) await Promise.race([c.control.stop().catch(() => undefined), grace]); // a dead thread never answers
         await c.worker.terminate();
       }),
     );
   }
+}
+
+/** Why a worker died, in words: over its memory limit, or the error it threw. */
+function diedReason(error: Error, memoryMb: number | undefined): string {
+  if ((error as { code?: string }).code === 'ERR_WORKER_OUT_OF_MEMORY') {
+    return `out of memory${memoryMb === undefined ? '' : ` (over its limit of ${memoryMb} MiB)`}: ${error.message} (ERR_WORKER_OUT_OF_MEMORY)`;
+  }
+  return `uncaught ${error.name}: ${error.message}`;
 }
 
 /** Libraries in an order where every library comes after the ones it calls (cycles broken by name). */

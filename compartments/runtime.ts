@@ -18,6 +18,7 @@ import type { LibraryContext, LibraryInstance, LibraryModule } from './context.j
 import { FaultInjector, type FaultEnvironment } from './fault-routines.js';
 import type { InjectionSpec } from './faults.js';
 import { CompartmentHardening } from './hardening/index.js';
+import { nameForProfile, recordProfiledThread } from './profile-names.js';
 
 export interface CompartmentData {
   readonly image: Image;
@@ -42,6 +43,8 @@ export interface CompartmentStatus {
   readonly spinHits: number;
   readonly parks: number;
   readonly heap: ReturnType<Allocator['stats']>;
+  /** Bytes of this compartment's own JS heap in use (its worker's isolate), for soak runs. */
+  readonly jsHeapUsed: number;
 }
 
 const IDLE_SLICE_MS = 50;
@@ -69,6 +72,7 @@ export class CompartmentRuntime {
     const me = image.compartments.find((c) => c.index === data.self);
     if (!me) throw new FlexosError('FLEXOS_ERR_BOOT', `compartment ${data.self} is not in the image`);
     this.#name = me.name;
+    recordProfiledThread(me.name);
     this.#pinned = data.cpu === null ? false : pinCurrentThread(data.cpu);
     this.#memory = new Memory({ compartment: me.name, table: data.table, buffers: data.buffers });
     const region = (name: string): RegionDescriptor & { buffer: SharedArrayBuffer } => {
@@ -111,7 +115,7 @@ export class CompartmentRuntime {
   controlApi() {
     return {
       boot: () => this.#boot(),
-      init: (library: string) => this.#instance(library).init?.(),
+      init: (library: string) => this.#asLibrary(library, () => this.#instance(library).init?.()),
       run: (library: string, fn: string, args: number[]) => this.#run(library, fn, args),
       status: () => this.status(),
       stop: () => this.#stop(),
@@ -127,6 +131,7 @@ export class CompartmentRuntime {
       spinHits: this.#waiter.spinHits,
       parks: this.#waiter.parks,
       heap: this.#heap.stats(),
+      jsHeapUsed: process.memoryUsage().heapUsed,
     };
   }
 
@@ -218,7 +223,7 @@ export class CompartmentRuntime {
           let slot = slots.get(key);
           if (!slot) slots.set(key, (slot = { impl: undefined }));
           const target = slot;
-          return (...args: number[]) => {
+          return nameForProfile(`call:${callee}.${fn}`, (...args: number[]) => {
             const previous = memory.library;
             memory.library = callee;
             try {
@@ -228,12 +233,12 @@ export class CompartmentRuntime {
             } finally {
               memory.library = previous;
             }
-          };
+          });
         }
         const to = data.image.exports[entry.fnId]?.compartment ?? 0;
         const gate: GateTarget = { to, fnId: entry.fnId, edge: entry.edge, library: callee, fn, integersOnly: entry.kind === 'ept' };
         const port = this.#port;
-        return (...args: number[]) => port.call(gate, args);
+        return nameForProfile(`gate:${callee}.${fn}`, (...args: number[]) => port.call(gate, args));
       },
       functionId: (lib, fn) => {
         const entry = data.image.exports.find((e) => e.library === lib && e.fn === fn);
@@ -290,6 +295,17 @@ export class CompartmentRuntime {
     return signature && signature.args.length === 2 && signature.args.every((t) => t === 'int') ? target : undefined;
   }
 
+  /** Runs `body` as `library` (its memory accesses checked and named as that library's). */
+  #asLibrary<T>(library: string, body: () => T): T {
+    const previous = this.#memory.library;
+    this.#memory.library = library;
+    try {
+      return body();
+    } finally {
+      this.#memory.library = previous;
+    }
+  }
+
   #instance(library: string): LibraryInstance {
     const instance = this.#instances.get(library);
     if (!instance) throw new FlexosError('FLEXOS_ERR_BOOT', `library ${library} is not loaded in compartment ${this.#name}`);
@@ -299,14 +315,8 @@ export class CompartmentRuntime {
   #run(library: string, fn: string, args: number[]): number {
     const impl = this.#instance(library).exports[fn];
     if (!impl) throw new FlexosError('FLEXOS_ERR_BAD_ARGUMENT', `${library} does not export ${fn}`);
-    const previous = this.#memory.library;
-    this.#memory.library = library;
-    try {
-      const result = impl(...args);
-      return typeof result === 'number' ? result : 0;
-    } finally {
-      this.#memory.library = previous;
-    }
+    const result = this.#asLibrary(library, () => impl(...args));
+    return typeof result === 'number' ? result : 0;
   }
 
   #stop(): void {

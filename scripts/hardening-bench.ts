@@ -76,7 +76,6 @@ async function measure(config: Configuration, requests: number, sizes: readonly 
       const result = await runAppWorkload(image, { requests, sizes, durationS: 10, runs: 1, cpu: CLIENT_CPU, say: warn });
       const rps = (test: string): number => mean(result.runs.filter((r) => r.test === test).map((r) => r.rps));
       best = { get: Math.max(best.get, rps('get')), set: Math.max(best.set, rps('set')) };
-      if (process.env.HB_DEBUG) say(`    run ${i}: GET ${Math.round(rps("get"))}`);
     }
     // A hardening report ends the app's main: a run that lost its server is not a measurement.
     const ended = await Promise.race([image.main.then(() => 'returned', (e: Error) => e.message), Promise.resolve(null)]);

@@ -10,8 +10,8 @@ import { dependencyClosure, HARDENING_OPTIONS, HARDENING_SHORTHANDS } from '../l
 import type { HardeningOption, LibraryRegistry } from '../library.js';
 import { boolean, isRecord, join, oneOf, onlyKeys, positiveNumber, record, string } from './fields.js';
 import type { Fields } from './fields.js';
-import { DEFAULTS, DRIVERS, MAX_COMPARTMENTS, PIN_POLICIES, WAIT_POLICIES } from './schema.js';
-import type { CompartmentConfig, Configuration, CostModelConfig, Driver, GateConfig, GateCycles, LibraryPlacement, StackStrategy } from './schema.js';
+import { DEFAULTS, DRIVERS, MAX_COMPARTMENTS, MEMORY_LIMIT_MB, PIN_POLICIES, WAIT_POLICIES } from './schema.js';
+import type { CompartmentConfig, CompartmentLimits, Configuration, CostModelConfig, Driver, GateConfig, GateCycles, LibraryPlacement, StackStrategy } from './schema.js';
 import { parseSize } from './units.js';
 
 export type ConfigSource = string | Readonly<Record<string, unknown>>;
@@ -23,7 +23,8 @@ export interface ParseOptions {
 }
 
 const TOP_KEYS = ['name', 'compartments', 'libraries', 'sharing', 'gates', 'cost_model'];
-const COMPARTMENT_KEYS = ['name', 'mechanism', 'default'];
+const COMPARTMENT_KEYS = ['name', 'mechanism', 'default', 'limits'];
+const LIMIT_KEYS = ['memory_mb'];
 const LIBRARY_KEYS = ['compartment', 'hardening'];
 const SHARING_KEYS = ['stack', 'dss', 'heap', 'shared_heap'];
 const GATE_KEYS = ['policy', 'pin', 'timeout_ms'];
@@ -36,6 +37,7 @@ interface Declared {
   readonly driver: Driver;
   readonly isDefault: boolean;
   readonly path: string;
+  readonly limits?: CompartmentLimits;
 }
 
 interface Listed {
@@ -121,7 +123,8 @@ function parseCompartments(value: unknown): Declared[] {
     const clash = declared.find((d) => d.name === name);
     if (clash) throw new ConfigError(join(path, 'name'), name, `duplicate compartment name (also ${clash.path})`, 'a name not used by another compartment');
     const isDefault = fields.default === undefined ? false : boolean(fields.default, join(path, 'default'));
-    declared.push({ name, driver: parseMechanism(fields.mechanism, join(path, 'mechanism')), isDefault, path });
+    const limits = fields.limits === undefined ? undefined : parseLimits(fields.limits, join(path, 'limits'));
+    declared.push({ name, driver: parseMechanism(fields.mechanism, join(path, 'mechanism')), isDefault, path, ...(limits ? { limits } : {}) });
   });
   const defaults = declared.filter((d) => d.isDefault);
   if (defaults.length === 0) {
@@ -132,6 +135,17 @@ function parseCompartments(value: unknown): Declared[] {
     throw new ConfigError(join(second.path, 'default'), true, `a second default compartment (${defaults.map((d) => d.name).join(', ')})`, 'exactly one compartment with default: true');
   }
   return declared;
+}
+
+/** `limits: {memory_mb: 64}`: the worker's resource limits, so one runaway compartment cannot take the host down. */
+function parseLimits(value: unknown, path: string): CompartmentLimits {
+  const fields = record(value, path, 'a limits mapping');
+  onlyKeys(fields, LIMIT_KEYS, path);
+  const valid = `an integer from ${MEMORY_LIMIT_MB.min} to ${MEMORY_LIMIT_MB.max} (MiB)`;
+  if (fields.memory_mb === undefined) throw new ConfigError(join(path, 'memory_mb'), undefined, 'missing memory_mb', valid);
+  const memoryMb = positiveNumber(fields.memory_mb, join(path, 'memory_mb'), { integer: true });
+  if (memoryMb < MEMORY_LIMIT_MB.min || memoryMb > MEMORY_LIMIT_MB.max) throw new ConfigError(join(path, 'memory_mb'), memoryMb, 'out of range', valid);
+  return { memoryMb };
 }
 
 /** `mechanism: {driver: intel-pku}`, or the shorthand `mechanism: intel-pku`. */
@@ -254,7 +268,7 @@ function numberCompartments(declared: readonly Declared[], placements: readonly 
       warnings.push(`${d.path}: compartment ${d.name} holds no library; dropped`);
       return;
     }
-    compartments.push({ name: d.name, index: compartments.length + 1, driver: d.driver, isDefault: d.isDefault });
+    compartments.push({ name: d.name, index: compartments.length + 1, driver: d.driver, isDefault: d.isDefault, ...(d.limits ? { limits: d.limits } : {}) });
   });
   return compartments;
 }

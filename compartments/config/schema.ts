@@ -22,7 +22,17 @@ export interface CompartmentConfig {
   readonly index: number;
   readonly driver: Driver;
   readonly isDefault: boolean;
+  /** Resource limits of the compartment's thread (`limits: {memory_mb}`); absent: Node's defaults. */
+  readonly limits?: CompartmentLimits;
 }
+
+export interface CompartmentLimits {
+  /** The JS heap of the compartment's worker (its old generation), in MiB. */
+  readonly memoryMb: number;
+}
+
+/** Bounds of `limits.memory_mb`: below ~16 MiB a worker cannot even load its libraries. */
+export const MEMORY_LIMIT_MB = Object.freeze({ min: 16, max: 65536 });
 
 export interface LibraryPlacement {
   readonly name: string;
