@@ -140,7 +140,8 @@ async function main(): Promise<number> {
   const dir = typeof values['results'] === 'string' ? values['results'] : DEFAULT_RESULTS;
   mkdirSync(dir, { recursive: true });
   const onRecord = json ? (r: PaperRecord): void => void process.stdout.write(JSON.stringify(r) + '\n') : undefined;
-  const common: FigureOptions = { say, ...(onRecord ? { onRecord } : {}) };
+  const failed: string[] = [];
+  const common: FigureOptions = { say, onFailure: (label) => void failed.push(label), ...(onRecord ? { onRecord } : {}) };
   process.once('SIGINT', () => {
     say(`interrupted: every result measured so far is kept in ${dir}; run the same command again to resume`);
     process.exit(130);
@@ -214,6 +215,10 @@ async function main(): Promise<number> {
       writeFileSync(path, svg);
       say(`chart written to ${path}`);
     }
+  }
+  if (failed.length > 0) {
+    say(`${failed.length} configuration${failed.length === 1 ? '' : 's'} failed and ${failed.length === 1 ? 'is' : 'are'} not in the results: ${failed.join(', ')}; run the same command again to retry ${failed.length === 1 ? 'it' : 'them'}`);
+    return 1;
   }
   return 0;
 }

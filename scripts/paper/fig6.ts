@@ -9,7 +9,7 @@ import { runAppWorkload } from '../../workloads/drive.js';
 import { launch } from '../../workloads/launch.js';
 import { buildReport } from '../report.js';
 import { barChartSvg, type BarChart } from './svg.js';
-import { measureEach, type FigureOptions } from './measure.js';
+import { measureEach, withDeadline, type FigureOptions } from './measure.js';
 import type { PaperRecord, ResultStore } from './store.js';
 
 export type Fig6App = 'redis' | 'nginx';
@@ -38,6 +38,12 @@ export function fig6Points(app: Fig6App): SpacePoint[] {
   return expandSpace(paperSpace(app), { registry: kernelRegistry });
 }
 
+/** Generous: a run far slower than this is stuck (a lost wakeup, a client that never finishes), not slow. */
+function deadlineMs(app: Fig6App, w: Fig6Workload): number {
+  const expectedS = app === 'redis' ? (w.sizes.length * 2 * w.requests) / 2000 : w.runs * w.durationS * 2;
+  return (60 + expectedS) * 1000;
+}
+
 export async function runFig6(store: ResultStore, options: Fig6Options): Promise<PaperRecord[]> {
   const all = fig6Points(options.app);
   const points = options.labels ? all.filter((p) => options.labels!.includes(p.label)) : all;
@@ -48,7 +54,8 @@ export async function runFig6(store: ResultStore, options: Fig6Options): Promise
     const config = point.configuration;
     const image = await launch(config, { registry: kernelRegistry, port: 0 });
     try {
-      const result = await runAppWorkload(image, { ...w, cpu: loadGeneratorCpu(config.gates.pin), say: () => undefined });
+      const workload = runAppWorkload(image, { ...w, cpu: loadGeneratorCpu(config.gates.pin), say: () => undefined });
+      const result = await withDeadline(deadlineMs(options.app, w), workload, { what: `${point.label}: the ${options.app} workload`, onTimeout: () => image.stop() });
       const report = buildReport({ config, result, calibration: options.calibration });
       const rps = report.json['throughput_rps'] as { measured: number; modelled: number } | undefined;
       if (!rps) throw new Error(`${point.label}: the report has no GET throughput`);

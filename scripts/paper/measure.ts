@@ -9,6 +9,11 @@ export interface FigureOptions {
   readonly say: (text: string) => void;
   /** Called once per configuration in figure order, whether measured now or kept from the store. */
   readonly onRecord?: (record: PaperRecord, kept: boolean) => void;
+  /**
+   * Called when one configuration fails; the figure then goes on with the next one (a long run
+   * should not end at its 73rd image). Without it, the first failure rejects.
+   */
+  readonly onFailure?: (label: string, error: Error) => void;
 }
 
 /** A kept record counts only if it was measured with the same workload parameters. */
@@ -49,7 +54,18 @@ export async function measureEach<T extends { readonly label: string }>(
       continue;
     }
     const started = performance.now();
-    const record = { ...(await measure(item)), params: options.params };
+    let measured: PaperRecord;
+    try {
+      measured = await measure(item);
+    } catch (error) {
+      if (!options.onFailure) throw error;
+      spentMs += performance.now() - started;
+      done++;
+      options.say(`[${i + 1}/${items.length}] ${item.label}: FAILED: ${(error as Error).message}`);
+      options.onFailure(item.label, error as Error);
+      continue;
+    }
+    const record = { ...measured, params: options.params };
     spentMs += performance.now() - started;
     done++;
     store.append(record);
@@ -59,4 +75,24 @@ export async function measureEach<T extends { readonly label: string }>(
     options.onRecord?.(record, false);
   }
   return out;
+}
+
+/**
+ * Runs body, rejecting after ms if it has not settled; onTimeout then runs (e.g. stopping the image,
+ * which ends the client's connections). The late settlement of body is ignored.
+ */
+export async function withDeadline<T>(ms: number, body: Promise<T>, options: { readonly what: string; readonly onTimeout: () => Promise<void> }): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  body.catch(() => undefined);
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      void options.onTimeout().catch(() => undefined);
+      reject(new Error(`${options.what} did not finish within ${Math.round(ms / 1000)} s`));
+    }, ms);
+  });
+  try {
+    return await Promise.race([body, deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
 }

@@ -8,7 +8,7 @@ import { appendFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ResultStore, type PaperRecord } from '../../../scripts/paper/store.js';
-import { measureEach } from '../../../scripts/paper/measure.js';
+import { measureEach, withDeadline } from '../../../scripts/paper/measure.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'paper-store-'));
 t.teardown(() => rmSync(dir, { recursive: true, force: true }));
@@ -84,4 +84,23 @@ t.test('measureEach appends each result before measuring the next', async (t) =>
     /crashed/,
   );
   t.same(ResultStore.open(path).records().map((r) => r.label), ['a', 'b']);
+});
+
+t.test('with onFailure, a failing configuration is reported and the figure goes on', async (t) => {
+  const path = join(dir, 'g.jsonl');
+  const failed: string[] = [];
+  const out = await measureEach(['a', 'b', 'c'].map((label) => ({ label })), ResultStore.open(path), async ({ label }) => {
+    if (label === 'b') throw new Error('stuck');
+    return rec(label);
+  }, { ...quiet, params: null, onFailure: (label) => failed.push(label) });
+  t.same(failed, ['b']);
+  t.same(out.map((r) => r.label), ['a', 'c']);
+  t.same(ResultStore.open(path).records().map((r) => r.label), ['a', 'c'], 'the failed one is not stored, so a rerun retries it');
+});
+
+t.test('withDeadline rejects a body that never settles and runs onTimeout', async (t) => {
+  let stopped = false;
+  await t.rejects(withDeadline(20, new Promise(() => undefined), { what: 'the workload', onTimeout: async () => void (stopped = true) }), /the workload did not finish within 0 s/);
+  t.ok(stopped);
+  t.equal(await withDeadline(1000, Promise.resolve(7), { what: 'x', onTimeout: async () => { t.fail('no timeout'); } }), 7);
 });
