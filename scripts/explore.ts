@@ -10,7 +10,7 @@ import { runAppWorkload } from '../workloads/drive.js';
 import { SqliteImage, modelBench } from '../workloads/sqlite/drive.js';
 import { loadGeneratorCpu } from '../compartments/pinning.js';
 import type { Calibration } from '../compartments/calibration.js';
-import { buildReport, computeScale, machineCalibration } from './report.js';
+import { buildReport, machineCalibration, modelConstants } from './report.js';
 import { numberOption, parseCommandLine, runCommand, UsageError } from './cli.js';
 import { formatTable } from './table.js';
 import { buildPoset } from './explore/poset.js';
@@ -93,12 +93,13 @@ function runOracle(space: Space, points: readonly SpacePoint[], which: 'measured
   return async (label) => {
     const config = points.find((p) => p.label === label)!.configuration;
     calibration ??= machineCalibration(); // before the first boot: it times kernels on this CPU
+    const constants = await modelConstants(config, calibration); // before this configuration boots
     say(`measuring ${label} (${which})`);
     if (space.app === 'sqlite') {
       const image = await SqliteImage.boot(config, { registry: kernelRegistry });
       try {
         const bench = await image.bench(count);
-        return { value: modelBench(config, bench, { computeScale: computeScale(config, calibration) }).seconds[which] };
+        return { value: modelBench(config, bench, constants).seconds[which] };
       } finally {
         await image.shutdown();
       }
@@ -106,7 +107,7 @@ function runOracle(space: Space, points: readonly SpacePoint[], which: 'measured
     const image = await launch(config, { registry: kernelRegistry, port: 0 });
     try {
       const result = await runAppWorkload(image, { requests, sizes, durationS, runs, cpu: loadGeneratorCpu(config.gates.pin), say, forceBuiltin: values['builtin'] === true });
-      const json = buildReport({ config, result, calibration }).json as { throughput_rps?: Record<string, number>; throughput_gbps?: Record<string, number> };
+      const json = buildReport({ config, result, calibration, gateMachineryNs: constants.gateMachineryNs }).json as { throughput_rps?: Record<string, number>; throughput_gbps?: Record<string, number> };
       // iPerf reports Gb/s; the budget is in bytes/s like the run's own unit.
       const value = json.throughput_rps?.[which] ?? ((json.throughput_gbps?.[which] ?? NaN) * 1e9) / 8;
       return { value };

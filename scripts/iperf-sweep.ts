@@ -11,7 +11,7 @@ import { findIperf, runIperf } from '../workloads/iperf/benchmark.js';
 import { launch } from '../workloads/launch.js';
 import { openWindow } from '../workloads/window.js';
 import { loadGeneratorCpu } from '../compartments/pinning.js';
-import { computeScale, machineCalibration } from './report.js';
+import { machineCalibration, modelConstants } from './report.js';
 import { describeCalibration } from '../compartments/calibration.js';
 import { numberOption, parseCommandLine, runCommand, UsageError } from './cli.js';
 import { printTable } from './table.js';
@@ -34,13 +34,13 @@ export interface IperfPoint {
 }
 
 /** One point of Fig. 9: boots the iperf image with this receive buffer, runs iperf -c for durationS, stops it. */
-export async function measureIperfPoint(config: Configuration, size: number, options: { readonly durationS: number; readonly computeScale: number }): Promise<IperfPoint> {
+export async function measureIperfPoint(config: Configuration, size: number, options: { readonly durationS: number; readonly computeScale: number; readonly gateMachineryNs?: number }): Promise<IperfPoint> {
   const image = await launch(config, { registry: kernelRegistry, port: 0, mainArgs: [size] });
   try {
     const close = openWindow(image.machine);
     const run = await runIperf({ port: image.port, durationS: options.durationS, cpu: loadGeneratorCpu(config.gates.pin) });
     const w = close();
-    const model = projectRun({ requests: run.bytes, wallNs: w.wallNs, compartments: w.compartments, crossings: w.crossings, costModel: config.costModel, computeScale: options.computeScale });
+    const model = projectRun({ requests: run.bytes, wallNs: w.wallNs, compartments: w.compartments, crossings: w.crossings, costModel: config.costModel, computeScale: options.computeScale, gateMachineryNs: options.gateMachineryNs ?? 0 });
     const crossings = w.crossings.reduce((s, r) => s + r.count, 0);
     return { preset: config.name, bufferBytes: size, measured: run.bitsPerSecond / 1e9, modelled: (model.requestsPerSecond * 8) / 1e9, crossings, bytes: run.bytes };
   } finally {
@@ -67,10 +67,11 @@ async function main(): Promise<number> {
   let done = 0;
   for (const preset of presets) {
     const config = loadPreset(preset, { registry: kernelRegistry });
-    const scale = computeScale(config, calibration);
+    const constants = await modelConstants(config, calibration);
+    const scale = constants.computeScale;
     clocks.add(config.costModel.clockGhz);
     for (const size of sizes) {
-      const point = await measureIperfPoint(config, size, { durationS, computeScale: scale });
+      const point = await measureIperfPoint(config, size, { durationS, ...constants });
       const { measured, modelled, crossings } = point;
       done++;
       process.stderr.write(`[${done}/${total}] ${preset} ${size} B: ${measured.toFixed(3)} Gb/s measured, ${modelled.toFixed(3)} modelled\n`);

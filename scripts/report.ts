@@ -7,6 +7,7 @@ import { projectRun, type ModelResult } from '../compartments/cost-model.js';
 import type { WorkloadResult } from '../workloads/drive.js';
 import { mergeWindows, type Window } from '../workloads/window.js';
 import { calibrationJson, computeScaleOf, describeCalibration, loadCalibration, type Calibration } from '../compartments/calibration.js';
+import { gateMachinery } from './gate-machinery.js';
 
 /** This machine's compute-scale calibration (compartments/calibration.ts): cached, or measured now in a few seconds. */
 export function machineCalibration(): Calibration {
@@ -16,6 +17,20 @@ export function machineCalibration(): Calibration {
 /** Reference-CPU ns per ns of JavaScript compute under a configuration: the C/JS factor × this machine's clock / the reference clock. */
 export function computeScale(config: Configuration, calibration: Calibration = machineCalibration()): number {
   return computeScaleOf(calibration, config.costModel.clockGhz);
+}
+
+/** What the model takes from the simulator's own microbenchmarks for a configuration. */
+export interface ModelConstants {
+  /** Reference-CPU ns per ns of JavaScript compute (scripts/calibrate.js). */
+  readonly computeScale: number;
+  /** JavaScript busy ns per crossing spent in the simulator's gate machinery (scripts/gate-machinery.ts). */
+  readonly gateMachineryNs: number;
+}
+
+/** Measures (once per process and policy) what the model needs; call it before booting the image it models. */
+export async function modelConstants(config: Configuration, calibration: Calibration = machineCalibration()): Promise<ModelConstants> {
+  const gateMachineryNs = config.compartments.length > 1 ? (await gateMachinery(config.gates)).nsPerCrossing : 0;
+  return { computeScale: computeScale(config, calibration), gateMachineryNs };
 }
 
 export function describeConfiguration(config: Configuration): string {
@@ -35,25 +50,27 @@ interface Inputs {
   readonly result: WorkloadResult;
   /** Default: the cached calibration of this machine (measured now if there is none). */
   readonly calibration?: Calibration;
+  /** From `modelConstants`; 0 leaves the simulator's gate machinery in the compute (said in the report). */
+  readonly gateMachineryNs?: number;
 }
 
 const mean = (xs: readonly number[]): number => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : 0);
 const fmt = (n: number): string => Math.round(n).toLocaleString('en-US');
 
-function model(config: Configuration, requests: number, w: Window, scale: number): ModelResult {
-  return projectRun({ requests, wallNs: w.wallNs, compartments: w.compartments, crossings: w.crossings, costModel: config.costModel, computeScale: scale });
+function model(config: Configuration, requests: number, w: Window, scale: number, gateMachineryNs: number): ModelResult {
+  return projectRun({ requests, wallNs: w.wallNs, compartments: w.compartments, crossings: w.crossings, costModel: config.costModel, computeScale: scale, gateMachineryNs });
 }
 
-export function buildReport({ config, result, calibration = machineCalibration() }: Inputs): RunReport {
+export function buildReport({ config, result, calibration = machineCalibration(), gateMachineryNs = 0 }: Inputs): RunReport {
   const scale = computeScale(config, calibration);
   const tests = [...new Set(result.runs.map((r) => r.test))];
   const runsOf = (test: string): number[] => result.runs.map((r, i) => (r.test === test ? i : -1)).filter((i) => i >= 0);
-  const modelled = (runs: number[]): number => mean(runs.map((i) => model(config, result.runs[i]!.requests, result.windows[i]!, scale).requestsPerSecond));
+  const modelled = (runs: number[]): number => mean(runs.map((i) => model(config, result.runs[i]!.requests, result.windows[i]!, scale, gateMachineryNs).requestsPerSecond));
   const measured = (runs: number[]): number => mean(runs.map((i) => result.runs[i]!.rps));
   const headRuns = runsOf(result.headline);
   const headWindow = mergeWindows(headRuns.map((i) => result.windows[i]!));
   const headRequests = headRuns.reduce((s, i) => s + result.runs[i]!.requests, 0);
-  const headModel = model(config, headRequests, headWindow, scale);
+  const headModel = model(config, headRequests, headWindow, scale, gateMachineryNs);
   const busyNs = headWindow.compartments.reduce((s, c) => s + Math.max(0, headWindow.wallNs - c.waitNs - c.idleNs), 0);
   const idleNs = headWindow.compartments.reduce((s, c) => s + c.idleNs, 0);
   const activeNs = Math.max(1, headWindow.wallNs - idleNs);
@@ -93,6 +110,8 @@ export function buildReport({ config, result, calibration = machineCalibration()
       requests: headRequests,
       compute_ns_per_request: headModel.computeNs / Math.max(1, headRequests),
       gate_ns_per_request: headModel.gateNs / Math.max(1, headRequests),
+      gate_machinery_ns_per_crossing: gateMachineryNs,
+      gate_machinery_ns_per_request: headModel.machineryNs / Math.max(1, headRequests),
       crossings_by_kind: headModel.crossingsByKind,
     },
     runs: result.runs,
@@ -115,6 +134,8 @@ export function buildReport({ config, result, calibration = machineCalibration()
       `${fmt(headRequests)} requests; compute ${(headModel.computeNs / Math.max(1, headRequests)).toFixed(0)} ns/req ` +
       `(${describeCalibration(calibration, config.costModel.clockGhz)}); gates ${(headModel.gateNs / Math.max(1, headRequests)).toFixed(1)} ns/req ` +
       `from ${Object.entries(config.costModel.gateCycles).map(([k, v]) => `${k} ${v}`).join(', ')} cycles`,
+    `  the simulator's own gate machinery, ${gateMachineryNs.toFixed(0)} ns of JavaScript per crossing (a gate microbenchmark), is taken out of the compute` +
+      (gateMachineryNs === 0 && perRequest.length > 0 ? ' (not measured for this report: compute includes it)' : ''),
   ];
   return { text, json };
 }

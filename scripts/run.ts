@@ -10,7 +10,7 @@ import { loadGeneratorCpu } from '../compartments/pinning.js';
 import { buildReport, describeConfiguration, printReport } from './report.js';
 import { runAppWorkload } from '../workloads/drive.js';
 import { numberOption, parseCommandLine, runCommand, UsageError } from './cli.js';
-import { computeScale, machineCalibration } from './report.js';
+import { computeScale, machineCalibration, modelConstants } from './report.js';
 import { runSqliteCommand } from '../workloads/sqlite/drive.js';
 import { readFileSync } from 'node:fs';
 import { runInjection, formatInjection, injectionExitCode } from './inject/experiment.js';
@@ -135,7 +135,9 @@ async function main(): Promise<number> {
   say(`booting ${config.name}: ${describeConfiguration(config)}`);
   if (app === 'sqlite') return runSqlite(config, values, say);
   const www = typeof values['www'] === 'string' ? values['www'] : undefined;
-  const calibration = serve ? undefined : machineCalibration(); // before the image boots: a first calibration times kernels on this CPU
+  // Before the image boots: a first calibration times kernels on this CPU, the gate microbenchmark boots an image of its own.
+  const calibration = serve ? undefined : machineCalibration();
+  const gateMachineryNs = calibration ? (await modelConstants(config, calibration)).gateMachineryNs : 0;
   const image = await launch(config, { registry: kernelRegistry, port, ...(www ? { initrd: www } : {}) });
   const stop = async (): Promise<void> => {
     await image.stop();
@@ -149,7 +151,7 @@ async function main(): Promise<number> {
     say(`${app} listening on 127.0.0.1:${image.port}`);
     const forceBuiltin = values['builtin'] === true;
     const result = await runAppWorkload(image, { requests, sizes, durationS, runs, cpu: loadGeneratorCpu(config.gates.pin), say, forceBuiltin });
-    const report = buildReport({ config, result, ...(calibration ? { calibration } : {}) });
+    const report = buildReport({ config, result, ...(calibration ? { calibration } : {}), gateMachineryNs });
     if (json) process.stdout.write(JSON.stringify(report.json) + '\n');
     else printReport(report, (line) => process.stdout.write(line + '\n'));
     return 0;
@@ -181,7 +183,8 @@ async function runSqlite(config: Configuration, values: Record<string, string | 
   const sql = typeof values['sql-file'] === 'string' ? readFileSync(values['sql-file'], 'utf8') : typeof values['sql'] === 'string' ? values['sql'] : null;
   const count = sql !== null && values['count'] === undefined ? null : numberOption(values, 'count', 5000, { min: 1, max: 1e7, integer: true });
   const print = (line: string): void => void process.stdout.write(line + '\n');
-  return runSqliteCommand(config, { registry: kernelRegistry, count, sql, json: values['json'] === true, computeScale: computeScale(config), configuration: describeConfiguration(config), print, say });
+  const constants = await modelConstants(config);
+  return runSqliteCommand(config, { registry: kernelRegistry, count, sql, json: values['json'] === true, ...constants, configuration: describeConfiguration(config), print, say });
 }
 
 async function serveUntilInterrupted(image: RunningImage, say: (text: string) => void): Promise<number> {

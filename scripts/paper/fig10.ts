@@ -5,7 +5,7 @@ import { loadPreset } from '../../compartments/config/presets.js';
 import type { Calibration } from '../../compartments/calibration.js';
 import { kernelRegistry } from '../../kernel/registry.js';
 import { modelBench, SqliteImage } from '../../workloads/sqlite/drive.js';
-import { computeScale } from '../report.js';
+import { modelConstants } from '../report.js';
 import { barChartSvg } from './svg.js';
 import { measureEach, type FigureOptions } from './measure.js';
 import type { PaperRecord, ResultStore } from './store.js';
@@ -23,14 +23,15 @@ export async function runFig10(store: ResultStore, options: Fig10Options): Promi
   const items = (options.presets ?? FIG10_PRESETS).map((label) => ({ label }));
   return measureEach(items, store, async ({ label }) => {
     const config = loadPreset(label, { registry: kernelRegistry });
-    const scale = computeScale(config, options.calibration);
+    const constants = await modelConstants(config, options.calibration);
+    const scale = constants.computeScale;
     options.say(`${label}: booting, ${options.count} INSERTs`);
     const image = await SqliteImage.boot(config, { registry: kernelRegistry });
     try {
       const result = await image.bench(options.count);
       const intact = await image.integrity();
       if (!intact) throw new Error(`${label}: PRAGMA integrity_check failed after the benchmark`);
-      const { seconds, model } = modelBench(config, result, { computeScale: scale });
+      const { seconds, model } = modelBench(config, result, constants);
       const crossings = result.window.crossings.reduce((s, r) => s + r.count, 0);
       return { label, measured: seconds.measured, modelled: seconds.modelled, unit: 's', inserts: options.count, crossings_per_insert: crossings / options.count, gate_share: model.gateShare, compute_scale: scale };
     } finally {

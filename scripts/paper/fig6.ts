@@ -7,7 +7,7 @@ import { loadGeneratorCpu } from '../../compartments/pinning.js';
 import { kernelRegistry } from '../../kernel/registry.js';
 import { runAppWorkload } from '../../workloads/drive.js';
 import { launch } from '../../workloads/launch.js';
-import { buildReport } from '../report.js';
+import { buildReport, modelConstants } from '../report.js';
 import { barChartSvg, type BarChart } from './svg.js';
 import { measureEach, withDeadline, type FigureOptions } from './measure.js';
 import type { PaperRecord, ResultStore } from './store.js';
@@ -52,11 +52,12 @@ export async function runFig6(store: ResultStore, options: Fig6Options): Promise
   options.say(`${options.app}: ${points.length} configurations, ${options.app === 'redis' ? `redis-benchmark -n ${w.requests} -d ${w.sizes.join(',')}` : `wrk -d ${w.durationS}s × ${w.runs}`}`);
   return measureEach(points, store, async (point) => {
     const config = point.configuration;
+    const { gateMachineryNs } = await modelConstants(config, options.calibration); // before the image boots
     const image = await launch(config, { registry: kernelRegistry, port: 0 });
     try {
       const workload = runAppWorkload(image, { ...w, cpu: loadGeneratorCpu(config.gates.pin), say: () => undefined });
       const result = await withDeadline(deadlineMs(options.app, w), workload, { what: `${point.label}: the ${options.app} workload`, onTimeout: () => image.stop() });
-      const report = buildReport({ config, result, calibration: options.calibration });
+      const report = buildReport({ config, result, calibration: options.calibration, gateMachineryNs });
       const rps = report.json['throughput_rps'] as { measured: number; modelled: number } | undefined;
       if (!rps) throw new Error(`${point.label}: the report has no GET throughput`);
       return { label: point.label, measured: rps.measured, modelled: rps.modelled, unit: 'rps', app: options.app, layout: point.layout, client: result.client, crossings_per_request: report.json['crossings_per_request'] };

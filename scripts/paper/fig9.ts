@@ -6,7 +6,7 @@ import type { Calibration } from '../../compartments/calibration.js';
 import { kernelRegistry } from '../../kernel/registry.js';
 import { IPERF_BUFFER_SIZES } from '../../workloads/iperf/exports.js';
 import { measureIperfPoint, PAPER_PRESETS } from '../iperf-sweep.js';
-import { computeScale } from '../report.js';
+import { modelConstants } from '../report.js';
 import { lineChartSvg } from './svg.js';
 import { measureEach, type FigureOptions } from './measure.js';
 import type { PaperRecord, ResultStore } from './store.js';
@@ -29,8 +29,9 @@ export async function runFig9(store: ResultStore, options: Fig9Options): Promise
   const items = presets.flatMap((preset) => (options.sizes ?? FIG9_SIZES).map((size) => ({ label: fig9Label(preset, size), preset, size })));
   return measureEach(items, store, async ({ label, preset, size }) => {
     const config = configs.get(preset)!;
-    const scale = computeScale(config, options.calibration);
-    const point = await measureIperfPoint(config, size, { durationS: options.durationS, computeScale: scale });
+    const constants = await modelConstants(config, options.calibration);
+    const scale = constants.computeScale;
+    const point = await measureIperfPoint(config, size, { durationS: options.durationS, ...constants });
     return { label, measured: point.measured, modelled: point.modelled, unit: 'Gb/s', preset, buffer_bytes: size, crossings: point.crossings, bytes: point.bytes, compute_scale: scale };
   }, { ...options, params: { duration_s: options.durationS } });
 }

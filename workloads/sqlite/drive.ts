@@ -117,9 +117,9 @@ export interface SqliteModel {
 }
 
 /** Measured: the window's wall time. Modelled: projectRun with one request per statement. */
-export function modelBench(config: Configuration, result: BenchResult, options: { readonly computeScale: number }): SqliteModel {
+export function modelBench(config: Configuration, result: BenchResult, options: { readonly computeScale: number; readonly gateMachineryNs?: number }): SqliteModel {
   const w = result.window;
-  const model = projectRun({ requests: result.count, wallNs: w.wallNs, compartments: w.compartments, crossings: w.crossings, costModel: config.costModel, computeScale: options.computeScale });
+  const model = projectRun({ requests: result.count, wallNs: w.wallNs, compartments: w.compartments, crossings: w.crossings, costModel: config.costModel, computeScale: options.computeScale, gateMachineryNs: options.gateMachineryNs ?? 0 });
   return { seconds: { measured: w.wallNs / 1e9, modelled: (model.nsPerRequest * result.count) / 1e9 }, model };
 }
 
@@ -128,6 +128,8 @@ export interface SqliteReportInputs {
   readonly result: BenchResult;
   readonly integrity: boolean;
   readonly computeScale: number;
+  /** JavaScript ns per crossing of the simulator's gate machinery, taken out of the compute (0: left in). */
+  readonly gateMachineryNs?: number;
   /** One line describing the configuration (scripts/report.ts: describeConfiguration). */
   readonly configuration: string;
 }
@@ -137,7 +139,8 @@ const perInsert = (rows: readonly CrossingRow[], count: number) =>
 
 export function sqliteReport(inputs: SqliteReportInputs): { text: string[]; json: Record<string, unknown> } {
   const { config, result, computeScale } = inputs;
-  const { seconds, model } = modelBench(config, result, { computeScale });
+  const gateMachineryNs = inputs.gateMachineryNs ?? 0;
+  const { seconds, model } = modelBench(config, result, { computeScale, gateMachineryNs });
   const n = result.count;
   const crossings = perInsert(result.window.crossings, n);
   const crossingsPerInsert = crossings.reduce((s, r) => s + r.per_insert, 0);
@@ -158,6 +161,7 @@ export function sqliteReport(inputs: SqliteReportInputs): { text: string[]; json
       clock_ghz: config.costModel.clockGhz,
       gate_cycles: config.costModel.gateCycles,
       compute_scale: computeScale,
+      gate_machinery_ns_per_crossing: gateMachineryNs,
       compute_scale_note: note,
       requests: n,
       compute_ns_per_insert: model.computeNs / n,
@@ -186,7 +190,8 @@ export function sqliteReport(inputs: SqliteReportInputs): { text: string[]; json
     `PRAGMA integrity_check: ${inputs.integrity ? 'ok' : 'FAILED'}`,
     '',
     `model inputs: ${n.toLocaleString('en-US')} statements; compute ${(model.computeNs / n).toFixed(0)} ns/INSERT (${note}, scale ${computeScale}); ` +
-      `gates ${(model.gateNs / n).toFixed(1)} ns/INSERT from ${Object.entries(config.costModel.gateCycles).map(([k, v]) => `${k} ${v}`).join(', ')} cycles`,
+      `gates ${(model.gateNs / n).toFixed(1)} ns/INSERT from ${Object.entries(config.costModel.gateCycles).map(([k, v]) => `${k} ${v}`).join(', ')} cycles; ` +
+      `the simulator's gate machinery (${gateMachineryNs.toFixed(0)} ns of JavaScript per crossing, a gate microbenchmark) taken out of the compute`,
   ];
   return { text, json };
 }
@@ -198,6 +203,7 @@ export interface SqliteCommandOptions {
   readonly sql: string | null;
   readonly json: boolean;
   readonly computeScale: number;
+  readonly gateMachineryNs?: number;
   readonly configuration: string;
   readonly print: (line: string) => void;
   readonly say: (text: string) => void;
@@ -212,7 +218,7 @@ export async function runSqliteCommand(config: Configuration, options: SqliteCom
     if (options.count !== null) {
       options.say(`running ${options.count} INSERTs, each its own transaction`);
       const result = await image.bench(options.count);
-      const report = sqliteReport({ config, result, integrity: await image.integrity(), computeScale: options.computeScale, configuration: options.configuration });
+      const report = sqliteReport({ config, result, integrity: await image.integrity(), computeScale: options.computeScale, gateMachineryNs: options.gateMachineryNs ?? 0, configuration: options.configuration });
       if (!options.json) report.text.forEach((line) => options.print(line));
       json = report.json;
       if (report.json['integrity_check'] !== 'ok') status = 1;
