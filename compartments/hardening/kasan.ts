@@ -139,110 +139,107 @@ export class KasanShadow {
   }
 }
 
-/** A heap as a KASan-hardened library sees it: redzones on allocation, quarantine on free. */
-export class KasanAllocator implements Allocator {
+/** An allocator that forwards every call to the heap it wraps; the KASan wrappers override what they watch. */
+abstract class ForwardingAllocator implements Allocator {
   readonly region: number;
-  readonly #inner: Allocator;
+  protected readonly inner: Allocator;
+
+  constructor(inner: Allocator) {
+    this.inner = inner;
+    this.region = inner.region;
+  }
+
+  malloc(size: number): number {
+    return this.inner.malloc(size);
+  }
+  calloc(count: number, size: number): number {
+    return this.inner.calloc(count, size);
+  }
+  realloc(address: number, size: number): number {
+    return this.inner.realloc(address, size);
+  }
+  memalign(align: number, size: number): number {
+    return this.inner.memalign(align, size);
+  }
+  palloc(pages: number): number {
+    return this.inner.palloc(pages);
+  }
+  free(address: number): void {
+    this.inner.free(address);
+  }
+  usableSize(address: number): number {
+    return this.inner.usableSize(address);
+  }
+  stats(): HeapStats {
+    return this.inner.stats();
+  }
+  check(): void {
+    this.inner.check();
+  }
+  owns(address: number): boolean {
+    return this.inner.owns(address);
+  }
+}
+
+/** A heap as a KASan-hardened library sees it: redzones on allocation, quarantine on free. */
+export class KasanAllocator extends ForwardingAllocator {
   readonly #shadow: KasanShadow;
   readonly #library: string;
 
   constructor(inner: Allocator, options: { shadow: KasanShadow; library: string }) {
-    this.#inner = inner;
-    this.region = inner.region;
+    super(inner);
     this.#shadow = options.shadow;
     this.#library = options.library;
   }
 
-  malloc(size: number): number {
-    if (!Number.isInteger(size) || size < 0) return this.#inner.malloc(size); // refused as without KASan
-    const address = this.#inner.malloc(size + REDZONE_BYTES);
-    if (address !== 0) this.#shadow.allocated(address, size, this.#inner.usableSize(address));
+  override malloc(size: number): number {
+    if (!Number.isInteger(size) || size < 0) return this.inner.malloc(size); // refused as without KASan
+    const address = this.inner.malloc(size + REDZONE_BYTES);
+    if (address !== 0) this.#shadow.allocated(address, size, this.inner.usableSize(address));
     return address;
   }
-  calloc(count: number, size: number): number {
+  override calloc(count: number, size: number): number {
     const total = count * size;
-    if (!Number.isSafeInteger(total) || !Number.isInteger(count) || !Number.isInteger(size) || count < 0 || size < 0) return this.#inner.calloc(count, size);
-    const address = this.#inner.calloc(1, total + REDZONE_BYTES);
-    if (address !== 0) this.#shadow.allocated(address, total, this.#inner.usableSize(address));
+    if (!Number.isSafeInteger(total) || !Number.isInteger(count) || !Number.isInteger(size) || count < 0 || size < 0) return this.inner.calloc(count, size);
+    const address = this.inner.calloc(1, total + REDZONE_BYTES);
+    if (address !== 0) this.#shadow.allocated(address, total, this.inner.usableSize(address));
     return address;
   }
-  realloc(address: number, size: number): number {
+  override realloc(address: number, size: number): number {
     if (address === 0) return this.malloc(size);
     const old = this.#shadow.sizeOf(address);
-    if (old < 0) return this.#inner.realloc(address, size);
+    if (old < 0) return this.inner.realloc(address, size);
     const moved = this.malloc(size);
     if (moved === 0) return 0;
     this.#shadow.copy(address, moved, Math.min(old, size));
     this.free(address);
     return moved;
   }
-  memalign(align: number, size: number): number {
-    return this.#inner.memalign(align, size);
-  }
-  palloc(pages: number): number {
-    return this.#inner.palloc(pages);
-  }
-  free(address: number): void {
+  override free(address: number): void {
     if (address === 0) return;
-    if (!this.#shadow.release(this.#inner, address, this.#library)) this.#inner.free(address);
+    if (!this.#shadow.release(this.inner, address, this.#library)) this.inner.free(address);
   }
-  usableSize(address: number): number {
+  override usableSize(address: number): number {
     const size = this.#shadow.sizeOf(address);
-    return size >= 0 ? size : this.#inner.usableSize(address);
-  }
-  stats(): HeapStats {
-    return this.#inner.stats();
-  }
-  check(): void {
-    this.#inner.check();
-  }
-  owns(address: number): boolean {
-    return this.#inner.owns(address);
+    return size >= 0 ? size : this.inner.usableSize(address);
   }
 }
 
 /** The heap of an unhardened library sharing a compartment with KASan-hardened ones: frees drop stale shadow. */
-export class ShadowForgettingAllocator implements Allocator {
-  readonly region: number;
-  readonly #inner: Allocator;
+export class ShadowForgettingAllocator extends ForwardingAllocator {
   readonly #shadow: KasanShadow;
 
   constructor(inner: Allocator, shadow: KasanShadow) {
-    this.#inner = inner;
-    this.region = inner.region;
+    super(inner);
     this.#shadow = shadow;
   }
 
-  malloc(size: number): number {
-    return this.#inner.malloc(size);
+  override realloc(address: number, size: number): number {
+    if (address !== 0) this.#shadow.forget(address, this.inner);
+    return this.inner.realloc(address, size);
   }
-  calloc(count: number, size: number): number {
-    return this.#inner.calloc(count, size);
-  }
-  realloc(address: number, size: number): number {
-    if (address !== 0) this.#shadow.forget(address, this.#inner);
-    return this.#inner.realloc(address, size);
-  }
-  memalign(align: number, size: number): number {
-    return this.#inner.memalign(align, size);
-  }
-  palloc(pages: number): number {
-    return this.#inner.palloc(pages);
-  }
-  free(address: number): void {
-    if (address !== 0) this.#shadow.forget(address, this.#inner);
-    this.#inner.free(address);
-  }
-  usableSize(address: number): number {
-    return this.#inner.usableSize(address);
-  }
-  stats(): HeapStats {
-    return this.#inner.stats();
-  }
-  check(): void {
-    this.#inner.check();
-  }
-  owns(address: number): boolean {
-    return this.#inner.owns(address);
+  override free(address: number): void {
+    if (address !== 0) this.#shadow.forget(address, this.inner);
+    this.inner.free(address);
   }
 }
