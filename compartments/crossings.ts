@@ -24,11 +24,13 @@ const SLOTS_PER_EDGE = 2;
  * and when the current wait or idle period began (absolute ms, 0 when none), so a snapshot taken in
  * the middle of a long idle period counts only its part inside the window.
  */
-const PER_COMPARTMENT = 4;
+const PER_COMPARTMENT = 5;
 const WAIT_NS = 0;
 const IDLE_NS = 1;
 const WAIT_SINCE = 2;
 const IDLE_SINCE = 3;
+/** The compartment's own JS heap in use, published now and then by its thread (soak runs read it). */
+const JS_HEAP = 4;
 const COMPARTMENT_SLOTS = 17 * PER_COMPARTMENT;
 
 export interface CompartmentTime {
@@ -72,6 +74,15 @@ export class CrossingCounters {
     const began = this.#cells[since] ?? 0;
     if (began > 0) this.#cells[total] = (this.#cells[total] ?? 0) + (nowMs - began) * 1e6;
     this.#cells[since] = 0;
+  }
+
+  publishHeap(index: number, bytes: number): void {
+    this.#cells[this.#base + index * PER_COMPARTMENT + JS_HEAP] = bytes;
+  }
+
+  /** The JS heap bytes compartment `index` last published (0 before its first wait). */
+  heapUsed(index: number): number {
+    return this.#cells[this.#base + index * PER_COMPARTMENT + JS_HEAP] ?? 0;
   }
 
   /** Wait and idle time per compartment since `before` (a snapshot), or since boot. */

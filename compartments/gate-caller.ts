@@ -4,6 +4,7 @@
 // FlexOS: flexos_vmept_master_rpc_call() and its busy-wait that also serves incoming RPCs.
 
 import { performance } from 'node:perf_hooks';
+import { getHeapStatistics } from 'node:v8';
 import { FlexosError, GateCalleeError, GateTimeoutError } from './errors.js';
 import {
   B_ARGC, B_ARGS_OFFSET, B_ERROR_LENGTH, B_ERROR_OFFSET, B_FN, B_FROM, B_RETURN_OFFSET, B_STATE, B_TO,
@@ -32,6 +33,7 @@ export class ShutdownSignal extends FlexosError {
 }
 
 const SLICE_MS = 20;
+const HEAP_PUBLISH_MS = 200;
 const decoder = new TextDecoder();
 
 export class GatePort {
@@ -46,6 +48,7 @@ export class GatePort {
   #depth = 0;
   /** performance.now() when this compartment's last wait ended. */
   #lastClock = 0;
+  #heapPublishedAt = -Infinity;
 
   constructor(rpc: SharedArrayBuffer, options: { self: number; waiter: Waiter; callee: GateCallee; counters: CrossingCounters; timeoutMs: number }) {
     this.self = options.self;
@@ -210,6 +213,11 @@ export class GatePort {
     const ended = performance.now();
     this.#counters.end('wait', this.self, origin + ended);
     this.#lastClock = ended;
+    // The control plane cannot ask a compartment running the app's main loop; its heap is published here instead.
+    if (ended - this.#heapPublishedAt > HEAP_PUBLISH_MS) {
+      this.#heapPublishedAt = ended;
+      this.#counters.publishHeap(this.self, getHeapStatistics().used_heap_size);
+    }
     return ended;
   }
 

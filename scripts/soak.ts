@@ -156,21 +156,13 @@ async function soakPreset(preset: string, options: { minutes: number; sampleMs: 
     let stopping = false;
     image.main.catch((e: Error) => void (stopping || errors.push(`main: ${e.message}`)));
 
-    // TLSF heaps are read from shared memory by the host: always available. A compartment's JS heap
-    // comes over the control plane, which a compartment running the app's main loop may not answer
-    // while busy: one status call at a time, and a sample without it if it is late.
+    // Everything is read from shared memory by the host, since a compartment running the app's main
+    // loop does not answer the control plane: TLSF heaps from their headers, each compartment's JS
+    // heap from what its thread publishes while it waits on gates.
     const heaps = image.machine.regions.filter((r) => r.kind === 'heap' || r.kind === 'shared-heap').map((r) => ({ name: `${r.name.replace(/^heap\./, '')} tlsf`, heap: RegionHeap.attach(r) }));
-    let pendingStatus: Promise<void> | null = null;
-    let js: Record<string, number> = {};
+    const counters = image.machine.counters;
     const sample = async (): Promise<void> => {
-      pendingStatus ??= image.machine.status().then(
-        (all) => {
-          js = Object.fromEntries(all.map((s) => [`${s.compartment} js`, s.jsHeapUsed]));
-          pendingStatus = null;
-        },
-        (e: Error) => void errors.push(`status: ${e.message}`),
-      );
-      await Promise.race([pendingStatus, new Promise((r) => setTimeout(r, Math.min(1000, options.sampleMs / 2)))]);
+      const js = Object.fromEntries(image.machine.image.compartments.map((c) => [`${c.name} js`, counters.heapUsed(c.index)]).filter(([, v]) => (v as number) > 0));
       const bytes: Record<string, number> = { host: process.memoryUsage().heapUsed, ...js };
       for (const h of heaps) bytes[h.name] = h.heap.stats().used;
       samples.push({ t: (Date.now() - started) / 1000, bytes });

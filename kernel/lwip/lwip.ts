@@ -289,7 +289,8 @@ export function create(ctx: LibraryContext): LibraryInstance {
           }
           for (const p of s.rx) pbufFree(p.pbuf);
           queued -= s.rxBytes;
-          if (s.conn !== 0 && !s.reset) netdevClose(s.conn);
+          // After a reset too: the device keeps the slot until the guest closes it.
+          if (s.conn !== 0) netdevClose(s.conn);
           table.close(fd);
           return 0;
         }),

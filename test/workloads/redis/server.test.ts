@@ -82,6 +82,23 @@ for (const preset of ['redis-mpk2', 'redis-none']) {
       t.equal(reply, '+PONG\r\n$3\r\none\r\n$3\r\ntwo\r\n');
     });
 
+    t.test('clients that reset mid-reply give their device slots back (more of them than there are slots)', async (t) => {
+      await cli(port, 'SET', 'big', 'b'.repeat(32 * 1024));
+      const slots = 128; // the netdev backend's default maxConnections
+      for (let i = 0; i < slots + 40; i++) {
+        await new Promise<void>((resolve) => {
+          const socket = net.connect(port, '127.0.0.1', () => socket.write('*2\r\n$3\r\nGET\r\n$3\r\nbig\r\n'));
+          socket.once('data', () => {
+            socket.resetAndDestroy(); // RST while the reply is still coming
+            resolve();
+          });
+          socket.on('error', () => resolve());
+        });
+      }
+      t.equal(image.backend.stats().refused, 0, 'no connection was refused for want of a slot');
+      t.equal(await cli(port, 'PING'), 'PONG', 'the server still accepts and answers');
+    });
+
     t.test('malformed input answers an error and closes that connection only', async (t) => {
       const { reply, closed } = await exchange(port, '*abc\r\n');
       t.match(reply, /^-ERR Protocol error: invalid multibulk length/);
