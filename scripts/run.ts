@@ -9,7 +9,7 @@ import { launch, applicationOf, type RunningImage } from '../workloads/launch.js
 import { loadGeneratorCpu } from '../compartments/pinning.js';
 import { buildReport, describeConfiguration, printReport } from './report.js';
 import { runAppWorkload } from '../workloads/drive.js';
-import { numberOption, parseCommandLine, runCommand, UsageError } from './cli.js';
+import { numberOption, parseCommandLine, runCommand, UsageError, type Parsed } from './cli.js';
 import { computeScale, machineCalibration, modelConstants } from './report.js';
 import { runSqliteCommand } from '../workloads/sqlite/drive.js';
 import { readFileSync } from 'node:fs';
@@ -44,6 +44,9 @@ options:
                       5 not stopped (corruption, hang), 6 the fault never fired
   --after <n>         --inject: the fault fires on this entry into the library (default ${DEFAULT_AFTER})
   --timeout-ms <n>    --inject: the gate watchdog for the run (default 2000)
+  --cpu <name>        the modelled reference CPU's name (with --clock-ghz and --gate-cycles)
+  --clock-ghz <x>     the modelled clock (default the configuration's, 2.2)
+  --gate-cycles <l>   modelled gate costs, e.g. mpk-dss=120,ept=500 (kinds: function, mpk-light, mpk-dss, ept)
   --json              print one JSON object on stdout instead of the report
   --help              this text
 
@@ -64,6 +67,9 @@ const OPTIONS = {
   sql: { type: 'string' },
   'sql-file': { type: 'string' },
   json: { type: 'boolean' },
+  cpu: { type: 'string' },
+  'clock-ghz': { type: 'string' },
+  'gate-cycles': { type: 'string' },
   inject: { type: 'string' },
   after: { type: 'string' },
   'timeout-ms': { type: 'string' },
@@ -97,6 +103,26 @@ function configurationFrom(values: Record<string, unknown>, positionals: string[
   return loadPreset(name, { registry: kernelRegistry });
 }
 
+/** The cost model of the configuration, with what the command line overrides (another CPU, another gate cost). */
+function withCostModelOverrides(config: Configuration, values: Record<string, unknown>): Configuration {
+  const cpu = values['cpu'];
+  const clock = values['clock-ghz'] === undefined ? undefined : numberOption(values as Parsed['values'], 'clock-ghz', 0, { min: 0.1, max: 10 });
+  const gateCycles: Record<string, number> = { ...config.costModel.gateCycles };
+  if (typeof values['gate-cycles'] === 'string') {
+    for (const item of values['gate-cycles'].split(',')) {
+      const [kind, raw] = item.split('=');
+      const cycles = Number(raw);
+      if (!kind || !(kind in gateCycles) || raw === undefined || !Number.isFinite(cycles) || cycles < 0) {
+        throw new UsageError(`--gate-cycles: ${JSON.stringify(item)} is not valid; expected kind=cycles with kind one of ${Object.keys(config.costModel.gateCycles).join(', ')} and cycles >= 0`);
+      }
+      gateCycles[kind] = cycles;
+    }
+  }
+  if (cpu === undefined && clock === undefined && values['gate-cycles'] === undefined) return config;
+  const costModel = { cpu: typeof cpu === 'string' ? cpu : config.costModel.cpu, clockGhz: clock ?? config.costModel.clockGhz, gateCycles: gateCycles as unknown as Configuration['costModel']['gateCycles'] };
+  return { ...config, costModel };
+}
+
 function parseSizes(raw: unknown): number[] {
   if (raw === undefined) return [1, 2, 3, 4, 5];
   const sizes = String(raw).split(',').map((s) => Number(s.trim()));
@@ -119,7 +145,7 @@ async function main(): Promise<number> {
     process.stdout.write(listPresets() + '\n');
     return 0;
   }
-  const config = configurationFrom(values, positionals);
+  const config = withCostModelOverrides(configurationFrom(values, positionals), values);
   if (typeof values['inject'] === 'string') return runInjected(config, values);
   const app = applicationOf(config);
   const serve = values['serve'] === true;
