@@ -10,7 +10,7 @@ import { loadGeneratorCpu } from '../compartments/pinning.js';
 import { buildReport, describeConfiguration, printReport } from './report.js';
 import { runAppWorkload } from '../workloads/drive.js';
 import { numberOption, parseCommandLine, runCommand, UsageError, type Parsed } from './cli.js';
-import { computeScale, machineCalibration, modelConstants } from './report.js';
+import { machineCalibration, modelConstants } from './report.js';
 import { runSqliteCommand } from '../workloads/sqlite/drive.js';
 import { readFileSync } from 'node:fs';
 import { runInjection, formatInjection, injectionExitCode } from './inject/experiment.js';
