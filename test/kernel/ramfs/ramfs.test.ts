@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { FsDriver } from '../../fixtures/fs/driver.js';
-import { decodeCpio, encodeCpio, normalisePath, type InitrdEntry } from '../../../kernel/ramfs/cpio.js';
+import { decodeCpio, encodeCpio, normalisePath } from '../../../kernel/ramfs/cpio.js';
 import { initrdDevice, packInitrd, readInitrd } from '../../../kernel/ramfs/initrd.js';
 import { BLOCK_BYTES } from '../../../kernel/ramfs/blocks.js';
 import { ERRNO } from '../../../kernel/newlib/errno.js';
