@@ -24,13 +24,20 @@ const SLOTS_PER_EDGE = 2;
  * and when the current wait or idle period began (absolute ms, 0 when none), so a snapshot taken in
  * the middle of a long idle period counts only its part inside the window.
  */
-const PER_COMPARTMENT = 5;
+const PER_COMPARTMENT = 7;
 const WAIT_NS = 0;
 const IDLE_NS = 1;
 const WAIT_SINCE = 2;
 const IDLE_SINCE = 3;
 /** The compartment's own JS heap in use, published now and then by its thread (soak runs read it). */
 const JS_HEAP = 4;
+/**
+ * A collection the host asks for (a count it bumps); the compartment runs a full collection at its
+ * next gate wait and publishes the heap it retains. Runs that never ask pay nothing.
+ */
+const COLLECT_ASKED = 5;
+/** How many of those collections the compartment has run (the heap it published since is retained). */
+const COLLECT_DONE = 6;
 const COMPARTMENT_SLOTS = 17 * PER_COMPARTMENT;
 
 export interface CompartmentTime {
@@ -78,6 +85,28 @@ export class CrossingCounters {
 
   publishHeap(index: number, bytes: number): void {
     this.#cells[this.#base + index * PER_COMPARTMENT + JS_HEAP] = bytes;
+  }
+
+  /** The host asks compartment `index` to publish its heap after a full collection. */
+  askCollect(index: number): void {
+    const at = this.#base + index * PER_COMPARTMENT + COLLECT_ASKED;
+    this.#cells[at] = (this.#cells[at] ?? 0) + 1;
+  }
+
+  /** How many collections the host has asked of compartment `index` so far. */
+  collectsAsked(index: number): number {
+    return this.#cells[this.#base + index * PER_COMPARTMENT + COLLECT_ASKED] ?? 0;
+  }
+
+  /** Compartment `index` ran the collections asked so far and publishes what its heap retains. */
+  publishCollected(index: number, asked: number, bytes: number): void {
+    this.#cells[this.#base + index * PER_COMPARTMENT + COLLECT_DONE] = asked;
+    this.publishHeap(index, bytes);
+  }
+
+  /** How many asked collections compartment `index` has run. */
+  collectsDone(index: number): number {
+    return this.#cells[this.#base + index * PER_COMPARTMENT + COLLECT_DONE] ?? 0;
   }
 
   /** The JS heap bytes compartment `index` last published (0 before its first wait). */

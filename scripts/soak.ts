@@ -3,14 +3,13 @@
 // if memory keeps growing after warm-up, any request errs, or any key reads back wrong.
 
 import { connect, type Socket } from 'node:net';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import { loadPreset, PRESETS } from '../compartments/config/presets.js';
 import { kernelRegistry } from '../kernel/registry.js';
 import { launch, applicationOf, type RunningImage } from '../workloads/launch.js';
 import { runRedisLoad } from '../workloads/loadgen/redis-client.js';
 import { encodeCommand } from '../workloads/redis/resp.js';
 import { RegionHeap } from '../shm/heap.js';
+import { collectGarbage } from '../compartments/collect.js';
 import { numberOption, parseCommandLine, runCommand, UsageError } from './cli.js';
 
 const USAGE = `usage: node scripts/soak.js [options]
@@ -119,18 +118,9 @@ class RespClient {
   }
 }
 
-/**
- * The host's JS heap after a full collection: what it retains, not where its garbage collector
- * happens to be (the host's heap swings 7-24 MiB between collections under load). The collector is
- * exposed at run time, so the command needs no node flag.
- */
-const collect = ((): (() => void) => {
-  setFlagsFromString('--expose-gc');
-  return runInNewContext('gc') as () => void;
-})();
-
+/** The host's JS heap after a full collection (it swings 7-24 MiB between collections under load). */
 function retainedHostHeap(): number {
-  collect();
+  collectGarbage();
   return process.memoryUsage().heapUsed;
 }
 
@@ -179,7 +169,10 @@ async function soakPreset(preset: string, options: { minutes: number; sampleMs: 
     const heaps = image.machine.regions.filter((r) => r.kind === 'heap' || r.kind === 'shared-heap').map((r) => ({ name: `${r.name.replace(/^heap\./, '')} tlsf`, heap: RegionHeap.attach(r) }));
     const counters = image.machine.counters;
     const sample = async (): Promise<void> => {
+      // Each compartment collects at its next gate wait and publishes what it retains; this sample
+      // reads what it published after the previous request.
       const js = Object.fromEntries(image.machine.image.compartments.map((c) => [`${c.name} js`, counters.heapUsed(c.index)]).filter(([, v]) => (v as number) > 0));
+      for (const c of image.machine.image.compartments) counters.askCollect(c.index);
       const bytes: Record<string, number> = { host: retainedHostHeap(), ...js };
       for (const h of heaps) bytes[h.name] = h.heap.stats().used;
       samples.push({ t: (Date.now() - started) / 1000, bytes });

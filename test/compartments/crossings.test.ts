@@ -66,6 +66,23 @@ t.test('booted: the counters count exactly the calls made, per edge', async (t) 
   t.same(counts(merged), { 'beta>gamma': 25, 'gamma>alpha': 25 });
 });
 
+t.test('a compartment asked for a collection runs it at a gate wait and publishes its retained heap', async (t) => {
+  const machine = await boot({ alpha: 'a', beta: 'b', gamma: 'c' });
+  t.teardown(() => machine.shutdown());
+  const alpha = machine.image.compartments.find((c) => c.libraries.includes('alpha'))!.index;
+  await machine.run('alpha', 'pingBeta', [10]);
+  t.equal(machine.counters.collectsDone(alpha), 0, 'nothing collected unasked');
+  t.ok(machine.counters.heapUsed(alpha) > 0, 'the heap is published at a gate wait');
+  machine.counters.askCollect(alpha);
+  machine.counters.askCollect(alpha);
+  t.equal(machine.counters.collectsAsked(alpha), 2);
+  // Heaps are published at most every 200 ms of gate waits: cross until the request is served.
+  const deadline = Date.now() + 20_000;
+  while (machine.counters.collectsDone(alpha) < 2 && Date.now() < deadline) await machine.run('alpha', 'pingBeta', [500]);
+  t.equal(machine.counters.collectsDone(alpha), 2, 'both requests served by one collection');
+  t.ok(machine.counters.heapUsed(alpha) > 1024 * 1024, 'it published a plausible heap (over 1 MiB)');
+});
+
 /** Runs alpha.stress(n) and checks the errors and that each gate edge was crossed exactly n times. */
 async function stress(t: Test, machine: Machine, n: number, options: { label: string; edges: readonly string[] }): Promise<void> {
   const mark = machine.counters.snapshot();
