@@ -24,7 +24,7 @@ const SLOTS_PER_EDGE = 2;
  * and when the current wait or idle period began (absolute ms, 0 when none), so a snapshot taken in
  * the middle of a long idle period counts only its part inside the window.
  */
-const PER_COMPARTMENT = 7;
+const PER_COMPARTMENT = 8;
 const WAIT_NS = 0;
 const IDLE_NS = 1;
 const WAIT_SINCE = 2;
@@ -38,6 +38,8 @@ const JS_HEAP = 4;
 const COLLECT_ASKED = 5;
 /** How many of those collections the compartment has run (the heap it published since is retained). */
 const COLLECT_DONE = 6;
+/** The JS heap in use right after the last of those collections: what the compartment retains. */
+const JS_HEAP_RETAINED = 7;
 const COMPARTMENT_SLOTS = 17 * PER_COMPARTMENT;
 
 export interface CompartmentTime {
@@ -100,8 +102,14 @@ export class CrossingCounters {
 
   /** Compartment `index` ran the collections asked so far and publishes what its heap retains. */
   publishCollected(index: number, asked: number, bytes: number): void {
+    this.#cells[this.#base + index * PER_COMPARTMENT + JS_HEAP_RETAINED] = bytes;
     this.#cells[this.#base + index * PER_COMPARTMENT + COLLECT_DONE] = asked;
     this.publishHeap(index, bytes);
+  }
+
+  /** The JS heap compartment `index` retained at its last asked collection (0 before one). */
+  retainedHeap(index: number): number {
+    return this.#cells[this.#base + index * PER_COMPARTMENT + JS_HEAP_RETAINED] ?? 0;
   }
 
   /** How many asked collections compartment `index` has run. */

@@ -16,7 +16,8 @@ const USAGE = `usage: node scripts/soak.js [options]
 
 Boots each preset and drives it for a while with mixed Redis load: bursts of the built-in benchmark,
 clients that connect, send a few commands and drop mid-reply, and a writer of keys with known values.
-Samples the memory of every thread (host JS heap; each compartment's JS heap and TLSF heap), prints the
+Samples the memory of every thread (the host's and each compartment's JS heap, after a full collection
+in that thread; each TLSF heap), prints the
 curve, then reads every key back. Exits 1 if memory grew past the threshold after warm-up, a request
 failed, or a key is wrong.
 
@@ -171,7 +172,7 @@ async function soakPreset(preset: string, options: { minutes: number; sampleMs: 
     const sample = async (): Promise<void> => {
       // Each compartment collects at its next gate wait and publishes what it retains; this sample
       // reads what it published after the previous request.
-      const js = Object.fromEntries(image.machine.image.compartments.map((c) => [`${c.name} js`, counters.heapUsed(c.index)]).filter(([, v]) => (v as number) > 0));
+      const js = Object.fromEntries(image.machine.image.compartments.map((c) => [`${c.name} js`, counters.retainedHeap(c.index)]).filter(([, v]) => (v as number) > 0));
       for (const c of image.machine.image.compartments) counters.askCollect(c.index);
       const bytes: Record<string, number> = { host: retainedHostHeap(), ...js };
       for (const h of heaps) bytes[h.name] = h.heap.stats().used;
