@@ -1,21 +1,18 @@
 // `node scripts/explore.js <space.yaml | redis | nginx | sqlite | iperf> --metric ... --budget ...`:
 // the safest configurations of a space that meet a performance budget, measuring as few as it can
-// (scripts/explore/search.ts), with a results file to resume from and an HTML picture of the poset.
+// (scripts/explore/search.ts), with a results file to resume from and an HTML picture of the poset;
+// --queue sends the measurements to workers on other machines (scripts/explore/queue.ts).
 
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { expandSpace, loadSpaceFile, paperSpace, type Space, type SpacePoint } from '../compartments/config/space.js';
+import { writeFileSync } from 'node:fs';
+import { expandSpace } from '../compartments/config/space.js';
 import { kernelRegistry } from '../kernel/registry.js';
-import { launch } from '../workloads/launch.js';
-import { runAppWorkload } from '../workloads/drive.js';
-import { SqliteImage, modelBench } from '../workloads/sqlite/drive.js';
-import { loadGeneratorCpu } from '../compartments/pinning.js';
-import type { Calibration } from '../compartments/calibration.js';
-import { buildReport, machineCalibration, modelConstants } from './report.js';
 import { numberOption, parseCommandLine, runCommand, UsageError } from './cli.js';
 import { formatTable } from './table.js';
 import { buildPoset } from './explore/poset.js';
-import { searchBudget, type Measurement, type Oracle } from './explore/search.js';
+import { searchBudget, type Oracle, type SearchResult } from './explore/search.js';
 import { resumable } from './explore/results.js';
+import { fileOracle, loadSpace, runOracle, runSettings } from './explore/oracles.js';
+import { queueOracle, type QueueOracle } from './explore/queue.js';
 import { renderHtml, renderSvg } from './explore/picture.js';
 
 const USAGE = `usage: node scripts/explore.js <space.yaml | redis | nginx | sqlite | iperf> --metric <measured|modelled|file> --budget <value> [options]
@@ -28,7 +25,8 @@ options:
   --metric <m>          measured | modelled: boot each configuration and run the app's workload (short runs),
                         taking the measured or the modelled figure; file: read them from --from
   --budget <value>      requests/s (Redis, Nginx), bytes/s (iPerf), seconds (SQLite)
-  --from <table.json>   with --metric file: {"<label>": value, ...} measured elsewhere
+  --from <table.json>   with --metric file: {"<label>": value, ...} measured elsewhere (with --queue: the
+                        path is read on the workers' machines)
   --results <file>      append every measurement (JSON lines); a rerun resumes from it
   --lower-is-better     the metric is a time (default: the space's own direction)
   --margin <r>          relative noise of one measurement; nearer the budget is repeated (default 0.05)
@@ -39,11 +37,18 @@ options:
   --runs <n>            Nginx, iPerf: runs per configuration (default: the space's)
   --count <n>           SQLite: INSERTs (default: the space's)
   --builtin             use the built-in load generator even where the real client is installed
+  --queue <redis://host:port>
+                        send each measurement to a BullMQ queue in Redis; \`node scripts/explore-worker.js
+                        --queue <same>\` on any number of machines measures (one configuration at a time each)
+  --concurrency <k>     measurements in flight at once, pairwise incomparable (default: with --queue, the
+                        workers on the queue at start, at least 1; else 1)
   --html <file>         write the picture (HTML with inline SVG; the SVG alone beside it, .svg)
   --json                print {"space", "budget", "measured_count", "total", "safest", "uncertain"}
   --help                this text
 
-example: node scripts/explore.js redis --metric modelled --budget 500000 --results redis.jsonl --html redis.html`;
+example: node scripts/explore.js redis --metric modelled --budget 500000 --results redis.jsonl --html redis.html
+several machines: node scripts/explore-worker.js --queue redis://10.0.0.1:6379   (on each machine)
+                  node scripts/explore.js redis --metric measured --budget 400000 --queue redis://10.0.0.1:6379`;
 
 const OPTIONS = {
   metric: { type: 'string' },
@@ -59,78 +64,12 @@ const OPTIONS = {
   runs: { type: 'string' },
   count: { type: 'string' },
   builtin: { type: 'boolean' },
+  queue: { type: 'string' },
+  concurrency: { type: 'string' },
   html: { type: 'string' },
   json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
-
-type Values = Record<string, string | boolean | undefined>;
-
-function loadSpace(name: string): Space {
-  if (name === 'redis' || name === 'nginx') return paperSpace(name);
-  const bundled = new URL(`../../workloads/${name}/space.yaml`, import.meta.url);
-  if (/^[a-z]+$/.test(name) && existsSync(bundled)) return loadSpaceFile(bundled.pathname);
-  if (!existsSync(name)) throw new UsageError(`no space ${JSON.stringify(name)}: give a space file or one of redis, nginx, sqlite, iperf`);
-  return loadSpaceFile(name);
-}
-
-function spaceNumber(space: Space, key: string): number | undefined {
-  const v = space.workload[key];
-  return typeof v === 'number' ? v : undefined;
-}
-
-/** Boots each configuration and runs its app's workload; the measured or the modelled figure. */
-function runOracle(space: Space, points: readonly SpacePoint[], which: 'measured' | 'modelled', values: Values): Oracle {
-  const requests = numberOption(values, 'requests', spaceNumber(space, 'requests') ?? 20_000, { min: 1, max: 1e9, integer: true });
-  const rawSizes = values['sizes'] ?? (Array.isArray(space.workload['sizes']) ? space.workload['sizes'].join(',') : '1');
-  const sizes = String(rawSizes).split(',').map(Number);
-  if (sizes.some((n) => !Number.isInteger(n) || n < 1)) throw new UsageError(`--sizes: ${JSON.stringify(rawSizes)} is not a list of positive integers`);
-  const durationS = numberOption(values, 'duration', spaceNumber(space, 'duration') ?? 2, { min: 1, max: 3600, integer: true });
-  const runs = numberOption(values, 'runs', spaceNumber(space, 'runs') ?? 1, { min: 1, max: 100, integer: true });
-  const count = numberOption(values, 'count', spaceNumber(space, 'count') ?? 1000, { min: 1, max: 1e7, integer: true });
-  const say = (text: string): void => void process.stderr.write(text + '\n');
-  let calibration: Calibration | undefined;
-  return async (label) => {
-    const config = points.find((p) => p.label === label)!.configuration;
-    calibration ??= machineCalibration(); // before the first boot: it times kernels on this CPU
-    const constants = await modelConstants(config, calibration); // before this configuration boots
-    say(`measuring ${label} (${which})`);
-    if (space.app === 'sqlite') {
-      const image = await SqliteImage.boot(config, { registry: kernelRegistry });
-      try {
-        const bench = await image.bench(count);
-        return { value: modelBench(config, bench, constants).seconds[which] };
-      } finally {
-        await image.shutdown();
-      }
-    }
-    const image = await launch(config, { registry: kernelRegistry, port: 0 });
-    try {
-      const result = await runAppWorkload(image, { requests, sizes, durationS, runs, cpu: loadGeneratorCpu(config.gates.pin), say, forceBuiltin: values['builtin'] === true });
-      const json = buildReport({ config, result, calibration, gateMachineryNs: constants.gateMachineryNs }).json as { throughput_rps?: Record<string, number>; throughput_gbps?: Record<string, number> };
-      // iPerf reports Gb/s; the budget is in bytes/s like the run's own unit.
-      const value = json.throughput_rps?.[which] ?? ((json.throughput_gbps?.[which] ?? NaN) * 1e9) / 8;
-      return { value };
-    } finally {
-      await image.stop();
-    }
-  };
-}
-
-function fileOracle(path: string): Oracle {
-  let table: Record<string, unknown>;
-  try {
-    table = JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
-  } catch (error) {
-    throw new UsageError(`--from ${path}: cannot read a JSON table {"<label>": value} (${(error as Error).message})`);
-  }
-  return async (label) => {
-    const entry = table[label];
-    if (typeof entry === 'number') return { value: entry };
-    if (typeof entry === 'object' && entry !== null && typeof (entry as Measurement).value === 'number') return entry as Measurement;
-    throw new UsageError(`--from ${path}: no value for ${label}`);
-  };
-}
 
 async function main(): Promise<number> {
   const { values, positionals } = parseCommandLine(process.argv.slice(2), OPTIONS, USAGE);
@@ -149,16 +88,43 @@ async function main(): Promise<number> {
   const points = expandSpace(space, { registry: kernelRegistry });
   const poset = buildPoset(points);
   const lowerIsBetter = values['lower-is-better'] === true || space.lowerIsBetter;
-  let oracle = metric === 'file' ? fileOracle(values['from'] as string) : runOracle(space, points, metric, values);
+  const margin = numberOption(values, 'margin', 0.05, { min: 0, max: 1 });
+  const repeats = numberOption(values, 'repeats', 3, { min: 0, max: 100, integer: true });
+  const concurrencyGiven = values['concurrency'] === undefined ? undefined : numberOption(values, 'concurrency', 1, { min: 1, max: 1000, integer: true });
+  let queue: QueueOracle | undefined;
+  let oracle: Oracle;
+  if (typeof values['queue'] === 'string') {
+    // The workers measure (and read --from on their machines); bad options are refused here, up front.
+    if (metric !== 'file') runSettings(space, values);
+    const say = (text: string): void => void process.stderr.write(text + '\n');
+    const q = await queueOracle(values['queue'], { space: positionals[0]!, metric, values, say });
+    // Interrupted: take back the jobs no worker took rather than leave them for nobody.
+    for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+      process.once(signal, () => {
+        say(`${signal}: taking back the queued jobs`);
+        void q.close().finally(() => process.exit(130));
+      });
+    }
+    queue = q;
+    oracle = q.measure;
+  } else {
+    oracle = metric === 'file' ? fileOracle(values['from'] as string) : runOracle(space, points, metric, values);
+  }
   const results = typeof values['results'] === 'string' ? resumable(oracle, { path: values['results'], space: space.name, metric }) : undefined;
   if (results) oracle = results.measure;
 
-  const result = await searchBudget(poset, oracle, {
-    budget,
-    lowerIsBetter,
-    margin: numberOption(values, 'margin', 0.05, { min: 0, max: 1 }),
-    repeats: numberOption(values, 'repeats', 3, { min: 0, max: 100, integer: true }),
-  });
+  let result: SearchResult;
+  try {
+    let concurrency = concurrencyGiven ?? 1;
+    if (queue && concurrencyGiven === undefined) {
+      const workers = await queue.workers();
+      concurrency = Math.max(1, workers);
+      process.stderr.write(`queue ${queue.address}: ${workers} worker(s) connected; ${concurrency} measurement(s) at a time${workers === 0 ? ' (jobs wait until a worker starts)' : ''}\n`);
+    }
+    result = await searchBudget(poset, oracle, { budget, lowerIsBetter, margin, repeats, concurrency });
+  } finally {
+    await queue?.close();
+  }
 
   if (typeof values['html'] === 'string') {
     const picture = { title: `${space.name} exploration`, metric: metric === 'file' ? 'metric' : `${metric} ${space.app === 'sqlite' ? 's' : 'throughput'}`, poset, result };

@@ -4,7 +4,8 @@
 # `npm ci` compiles (prepare: tsc). Safe to run again.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-# redis-server and nginx-light are the real servers scripts/bench-vs-real.js compares against;
+# redis-server and nginx-light are the real servers scripts/bench-vs-real.js compares against (and
+# redis-server holds the exploration's BullMQ queue in its tests);
 # chromium renders the exploration picture in its test.
 packages=(redis-tools wrk iperf curl util-linux redis-server nginx-light chromium)
 missing=()

@@ -17,9 +17,8 @@ const USAGE = `usage: node scripts/soak.js [options]
 Boots each preset and drives it for a while with mixed Redis load: bursts of the built-in benchmark,
 clients that connect, send a few commands and drop mid-reply, and a writer of keys with known values.
 Samples the memory of every thread (the host's and each compartment's JS heap, after a full collection
-in that thread; each TLSF heap), prints the
-curve, then reads every key back. Exits 1 if memory grew past the threshold after warm-up, a request
-failed, or a key is wrong.
+in that thread; each TLSF heap), prints the curve, then reads every key back. Exits 1 if memory grew
+past the threshold after warm-up, a request failed, or a key is wrong.
 
 options:
   --minutes <m>       minutes per preset (default 10)

@@ -11,6 +11,8 @@ export interface ResultLine {
   readonly label: string;
   readonly value: number;
   readonly noise?: number;
+  /** The queue worker that measured it (explore.js --queue). */
+  readonly machine?: string;
   readonly at: string;
 }
 
@@ -56,7 +58,15 @@ export function resumable(measure: Oracle, options: { readonly path: string; rea
       }
       const m = await measure(label);
       fresh++;
-      const line: ResultLine = { space: options.space, metric: options.metric, label, value: m.value, ...(m.noise === undefined ? {} : { noise: m.noise }), at: new Date().toISOString() };
+      const line: ResultLine = {
+        space: options.space,
+        metric: options.metric,
+        label,
+        value: m.value,
+        ...(m.noise === undefined ? {} : { noise: m.noise }),
+        ...(m.machine === undefined ? {} : { machine: m.machine }),
+        at: new Date().toISOString(),
+      };
       appendFileSync(options.path, JSON.stringify(line) + '\n');
       return m;
     },

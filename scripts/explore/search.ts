@@ -10,6 +10,8 @@ export interface Measurement {
   readonly value: number;
   /** Absolute noise of this measurement (e.g. a standard deviation), if the oracle knows it. */
   readonly noise?: number;
+  /** Where it was measured, when not here (a queue worker: host and process). */
+  readonly machine?: string;
 }
 
 export type Oracle = (label: string) => Promise<Measurement>;
@@ -22,6 +24,11 @@ export interface SearchOptions {
   readonly margin?: number;
   /** Extra samples of an ambiguous configuration before calling it uncertain. Default 3. */
   readonly repeats?: number;
+  /**
+   * Measurements in flight at once (several machines). Parallel picks are pairwise incomparable, so
+   * no probe's outcome could settle another's. Default 1: one at a time, in the sequential order.
+   */
+  readonly concurrency?: number;
   /** Called after every sample (results files, progress). */
   readonly onSample?: (label: string, sample: Measurement, attempt: number) => void;
 }
@@ -68,10 +75,11 @@ interface Sampled {
 }
 
 export async function searchBudget(poset: Poset, measure: Oracle, options: SearchOptions): Promise<SearchResult> {
-  const { budget, lowerIsBetter = false, margin = 0.05, repeats = 3 } = options;
+  const { budget, lowerIsBetter = false, margin = 0.05, repeats = 3, concurrency = 1 } = options;
   if (!Number.isFinite(budget)) throw new TypeError(`searchBudget: budget must be a finite number, got ${budget}`);
   if (!(margin >= 0)) throw new RangeError(`searchBudget: margin must be >= 0, got ${margin}`);
   if (!Number.isInteger(repeats) || repeats < 0) throw new RangeError(`searchBudget: repeats must be a non-negative integer, got ${repeats}`);
+  if (!Number.isInteger(concurrency) || concurrency < 1) throw new RangeError(`searchBudget: concurrency must be a positive integer, got ${concurrency}`);
   const meets = (v: number): boolean => (lowerIsBetter ? v <= budget : v >= budget);
   const n = poset.size;
   const sampled = new Map<number, Sampled>();
@@ -130,12 +138,28 @@ export async function searchBudget(poset: Poset, measure: Oracle, options: Searc
     return { predictedFeasible: predictGoodness(poset, known).map((g) => g >= target) };
   };
 
+  // Fill up to `concurrency` slots, then wait for the first to finish and re-derive. With one slot
+  // this is the sequential search: derive, pick, measure. A pick beside others in flight leaves out
+  // what is comparable to them (their outcomes may settle it) and, once there is a fitted guess,
+  // takes only a configuration on the predicted boundary (one a certificate likely needs) or waits:
+  // a speculative split point is mostly wasted once the pending outcomes arrive.
+  const inFlight = new Map<number, Promise<readonly [number, Sampled]>>();
   for (;;) {
     const { status } = derive();
-    const open = new Set(status.flatMap((s, i) => (s === 'open' ? [i] : [])));
-    if (open.size === 0) break;
-    const next = pickNext(poset, open, guide());
-    sampled.set(next, await sample(next));
+    const open = new Set(status.flatMap((s, i) => (s === 'open' && !inFlight.has(i) ? [i] : [])));
+    const eligible = new Set(open);
+    for (const i of inFlight.keys()) for (const j of [...poset.above[i]!, ...poset.below[i]!]) eligible.delete(j);
+    const hint = eligible.size > 0 && inFlight.size < concurrency ? guide() : undefined;
+    while (eligible.size > 0 && inFlight.size < concurrency) {
+      const next = inFlight.size > 0 && hint ? predictedBoundary(poset, open, hint.predictedFeasible, eligible) : pickNext(poset, open, hint, eligible);
+      if (next === undefined) break;
+      inFlight.set(next, sample(next).then((s) => [next, s] as const));
+      for (const j of [next, ...poset.above[next]!, ...poset.below[next]!]) eligible.delete(j);
+    }
+    if (inFlight.size === 0) break;
+    const [done, s] = await Promise.race(inFlight.values());
+    inFlight.delete(done);
+    sampled.set(done, s);
   }
 
   const { status, witness } = derive();
@@ -206,15 +230,16 @@ function nearest(poset: Poset, candidates: number[], highest = false): number | 
  * The open configuration that best splits the open set: a success settles everything open below it
  * and a failure everything open above it, so take the one whose worse case settles the most
  * (a binary search generalised to a poset). Ties: the larger total, then the lower level, then index.
+ * Only `eligible` ones are picked (parallel probes leave out what is comparable to those in flight).
  */
-function pickNext(poset: Poset, open: ReadonlySet<number>, guide?: { predictedFeasible: boolean[] }): number {
+function pickNext(poset: Poset, open: ReadonlySet<number>, guide: { predictedFeasible: boolean[] } | undefined, eligible: ReadonlySet<number> = open): number {
   if (guide) {
-    const boundary = predictedBoundary(poset, open, guide.predictedFeasible);
+    const boundary = predictedBoundary(poset, open, guide.predictedFeasible, eligible);
     if (boundary !== undefined) return boundary;
   }
   let best = -1;
   let bestKey: [number, number, number] = [-1, -1, 0];
-  for (const i of open) {
+  for (const i of eligible) {
     let down = 1;
     let up = 1;
     for (const j of poset.below[i]!) if (open.has(j)) down++;
@@ -233,10 +258,10 @@ function pickNext(poset: Poset, open: ReadonlySet<number>, guide?: { predictedFe
  * safer predicted to, or predicted to miss it with everything less safe predicted to meet it), the
  * one whose predicted outcome settles the most open configurations.
  */
-function predictedBoundary(poset: Poset, open: ReadonlySet<number>, feasible: readonly boolean[]): number | undefined {
+function predictedBoundary(poset: Poset, open: ReadonlySet<number>, feasible: readonly boolean[], eligible: ReadonlySet<number>): number | undefined {
   let best: number | undefined;
   let bestSettles = -1;
-  for (const i of open) {
+  for (const i of eligible) {
     const f = feasible[i]!;
     const onBoundary = f ? [...poset.above[i]!].every((j) => !feasible[j]) : [...poset.below[i]!].every((j) => feasible[j]);
     if (!onBoundary) continue;

@@ -1,0 +1,103 @@
+// Where an exploration's measurements come from: boot a configuration and run its app's workload
+// (measured or modelled figure), or read a table measured elsewhere. Shared by the CLI
+// (scripts/explore.ts) and the queue worker (scripts/explore-worker.ts), so both measure alike.
+
+import { existsSync, readFileSync } from 'node:fs';
+import { loadSpaceFile, paperSpace, type Space, type SpacePoint } from '../../compartments/config/space.js';
+import { kernelRegistry } from '../../kernel/registry.js';
+import { launch } from '../../workloads/launch.js';
+import { runAppWorkload } from '../../workloads/drive.js';
+import { SqliteImage, modelBench } from '../../workloads/sqlite/drive.js';
+import { loadGeneratorCpu } from '../../compartments/pinning.js';
+import type { Calibration } from '../../compartments/calibration.js';
+import { buildReport, machineCalibration, modelConstants } from '../report.js';
+import { numberOption, UsageError } from '../cli.js';
+import type { Measurement, Oracle } from './search.js';
+
+export type Values = Record<string, string | boolean | undefined>;
+
+/** The command-line options a measurement depends on: what a queue job carries to its worker. */
+export const RUN_OPTIONS = ['requests', 'sizes', 'duration', 'runs', 'count', 'builtin', 'from'] as const;
+
+export function loadSpace(name: string): Space {
+  if (name === 'redis' || name === 'nginx') return paperSpace(name);
+  const bundled = new URL(`../../../workloads/${name}/space.yaml`, import.meta.url);
+  if (/^[a-z]+$/.test(name) && existsSync(bundled)) return loadSpaceFile(bundled.pathname);
+  if (!existsSync(name)) throw new UsageError(`no space ${JSON.stringify(name)}: give a space file or one of redis, nginx, sqlite, iperf`);
+  return loadSpaceFile(name);
+}
+
+function spaceNumber(space: Space, key: string): number | undefined {
+  const v = space.workload[key];
+  return typeof v === 'number' ? v : undefined;
+}
+
+export interface RunSettings {
+  readonly requests: number;
+  readonly sizes: readonly number[];
+  readonly durationS: number;
+  readonly runs: number;
+  readonly count: number;
+  readonly forceBuiltin: boolean;
+}
+
+/** The workload of one measurement: the options given, else the space's, else the defaults; a UsageError names a bad one. */
+export function runSettings(space: Space, values: Values): RunSettings {
+  const requests = numberOption(values, 'requests', spaceNumber(space, 'requests') ?? 20_000, { min: 1, max: 1e9, integer: true });
+  const rawSizes = values['sizes'] ?? (Array.isArray(space.workload['sizes']) ? space.workload['sizes'].join(',') : '1');
+  const sizes = String(rawSizes).split(',').map(Number);
+  if (sizes.some((n) => !Number.isInteger(n) || n < 1)) throw new UsageError(`--sizes: ${JSON.stringify(rawSizes)} is not a list of positive integers`);
+  const durationS = numberOption(values, 'duration', spaceNumber(space, 'duration') ?? 2, { min: 1, max: 3600, integer: true });
+  const runs = numberOption(values, 'runs', spaceNumber(space, 'runs') ?? 1, { min: 1, max: 100, integer: true });
+  const count = numberOption(values, 'count', spaceNumber(space, 'count') ?? 1000, { min: 1, max: 1e7, integer: true });
+  return { requests, sizes, durationS, runs, count, forceBuiltin: values['builtin'] === true };
+}
+
+/** Boots each configuration and runs its app's workload; the measured or the modelled figure. */
+export function runOracle(space: Space, points: readonly SpacePoint[], which: 'measured' | 'modelled', values: Values): Oracle {
+  const { requests, sizes, durationS, runs, count, forceBuiltin } = runSettings(space, values);
+  const say = (text: string): void => void process.stderr.write(text + '\n');
+  let calibration: Calibration | undefined;
+  return async (label) => {
+    const point = points.find((p) => p.label === label);
+    if (!point) throw new UsageError(`no configuration ${JSON.stringify(label)} in space ${space.name}`);
+    const config = point.configuration;
+    calibration ??= machineCalibration(); // before the first boot: it times kernels on this CPU
+    const constants = await modelConstants(config, calibration); // before this configuration boots
+    say(`measuring ${label} (${which})`);
+    if (space.app === 'sqlite') {
+      const image = await SqliteImage.boot(config, { registry: kernelRegistry });
+      try {
+        const bench = await image.bench(count);
+        return { value: modelBench(config, bench, constants).seconds[which] };
+      } finally {
+        await image.shutdown();
+      }
+    }
+    const image = await launch(config, { registry: kernelRegistry, port: 0 });
+    try {
+      const result = await runAppWorkload(image, { requests, sizes: [...sizes], durationS, runs, cpu: loadGeneratorCpu(config.gates.pin), say, forceBuiltin });
+      const json = buildReport({ config, result, calibration, gateMachineryNs: constants.gateMachineryNs }).json as { throughput_rps?: Record<string, number>; throughput_gbps?: Record<string, number> };
+      // iPerf reports Gb/s; the budget is in bytes/s like the run's own unit.
+      const value = json.throughput_rps?.[which] ?? ((json.throughput_gbps?.[which] ?? NaN) * 1e9) / 8;
+      return { value };
+    } finally {
+      await image.stop();
+    }
+  };
+}
+
+export function fileOracle(path: string): Oracle {
+  let table: Record<string, unknown>;
+  try {
+    table = JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
+  } catch (error) {
+    throw new UsageError(`--from ${path}: cannot read a JSON table {"<label>": value} (${(error as Error).message})`);
+  }
+  return async (label) => {
+    const entry = table[label];
+    if (typeof entry === 'number') return { value: entry };
+    if (typeof entry === 'object' && entry !== null && typeof (entry as Measurement).value === 'number') return entry as Measurement;
+    throw new UsageError(`--from ${path}: no value for ${label}`);
+  };
+}
