@@ -30,6 +30,20 @@ export function pinCurrentThread(cpu: number): boolean {
   }
 }
 
+/**
+ * Pins every thread of this process to `cpu` (the runtime's helper threads too: V8's collector and
+ * compiler threads, libuv's pool), as `taskset -c` does for a whole server; threads started later
+ * inherit it. False when the platform does not allow it.
+ */
+export function pinProcess(cpu: number): boolean {
+  try {
+    execFileSync('taskset', ['-a', '-p', '-c', String(cpu), String(process.pid)], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** The CPUs the calling thread may run on (its affinity), or null when /proc does not say. */
 export function currentThreadCpus(): number[] | null {
   try {
