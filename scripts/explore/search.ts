@@ -153,7 +153,9 @@ export async function searchBudget(poset: Poset, measure: Oracle, options: Searc
     while (eligible.size > 0 && inFlight.size < concurrency) {
       const next = inFlight.size > 0 && hint ? predictedBoundary(poset, open, hint.predictedFeasible, eligible) : pickNext(poset, open, hint, eligible);
       if (next === undefined) break;
-      inFlight.set(next, sample(next).then((s) => [next, s] as const));
+      const pending = sample(next).then((s) => [next, s] as const);
+      pending.catch(() => undefined); // the race below reports the first failure; later ones are not unhandled
+      inFlight.set(next, pending);
       for (const j of [next, ...poset.above[next]!, ...poset.below[next]!]) eligible.delete(j);
     }
     if (inFlight.size === 0) break;

@@ -1,6 +1,6 @@
 // CPU placement of compartment threads: which CPU each pin policy gives, the affinity /proc reports
 // after pinning, and the scheduling class a Waiter asks for (SCHED_BATCH only for a parking
-// compartment pinned to one CPU).
+// compartment pinned to one CPU), and a whole process pinned at once (the benchmarks' server CPU).
 
 import t from 'tap';
 import { Worker } from 'node:worker_threads';
@@ -49,4 +49,30 @@ t.test('a parking compartment pinned to one CPU runs in SCHED_BATCH; spinning or
   t.same([spinning.scheduling, spinning.linuxPolicy], ['normal', 0], 'a spinner keeps SCHED_OTHER');
   const loose = await report({ mode: 'pinned', cpu: null, policy: 'park' });
   t.same([loose.pinned, loose.scheduling, loose.linuxPolicy], [false, 'normal', 0], 'an unpinned parker keeps SCHED_OTHER');
+});
+
+t.test('pinProcess: every thread of the process, helper threads included, and threads started later', { skip: cpus < 2 ? 'needs two CPUs' : false }, async (t) => {
+  const { execFile } = await import('node:child_process');
+  const pinning = new URL('../../compartments/pinning.js', import.meta.url).href;
+  // A child process, so that this test runner keeps its own affinity.
+  const script = `
+    import { pinProcess } from ${JSON.stringify(pinning)};
+    import { readdirSync, readFileSync } from 'node:fs';
+    import { Worker } from 'node:worker_threads';
+    const cpus = () => readdirSync('/proc/self/task').map((tid) => /^Cpus_allowed_list:\\s*(\\S+)/m.exec(readFileSync('/proc/self/task/' + tid + '/status', 'utf8'))[1]);
+    const ok = pinProcess(1);
+    const before = cpus();
+    const worker = new Worker('setTimeout(() => {}, 500)', { eval: true });
+    await new Promise((r) => worker.once('online', r));
+    const after = cpus();
+    await worker.terminate();
+    console.log(JSON.stringify({ ok, before, after }));`;
+  const out = await new Promise<string>((resolve, reject) =>
+    execFile(process.execPath, ['--input-type=module', '-e', script], (error, stdout) => (error ? reject(error) : resolve(stdout))),
+  );
+  const { ok, before, after } = JSON.parse(out) as { ok: boolean; before: string[]; after: string[] };
+  t.ok(ok, 'taskset pinned the process');
+  t.ok(before.length > 1, `the process has helper threads (${before.length})`);
+  t.ok(before.every((c) => c === '1'), `every thread on CPU 1: ${before.join(' ')}`);
+  t.ok(after.length > before.length && after.every((c) => c === '1'), 'a worker started later inherits it');
 });
