@@ -86,40 +86,40 @@ export class CrossingCounters {
   }
 
   publishHeap(index: number, bytes: number): void {
-    this.#cells[this.#base + index * PER_COMPARTMENT + JS_HEAP] = bytes;
+    this.#cells[this.#slot(index, JS_HEAP)] = bytes;
   }
 
   /** The host asks compartment `index` to publish its heap after a full collection. */
   askCollect(index: number): void {
-    const at = this.#base + index * PER_COMPARTMENT + COLLECT_ASKED;
+    const at = this.#slot(index, COLLECT_ASKED);
     this.#cells[at] = (this.#cells[at] ?? 0) + 1;
   }
 
   /** How many collections the host has asked of compartment `index` so far. */
   collectsAsked(index: number): number {
-    return this.#cells[this.#base + index * PER_COMPARTMENT + COLLECT_ASKED] ?? 0;
+    return this.#cells[this.#slot(index, COLLECT_ASKED)] ?? 0;
   }
 
   /** Compartment `index` ran the collections asked so far and publishes what its heap retains. */
   publishCollected(index: number, asked: number, bytes: number): void {
-    this.#cells[this.#base + index * PER_COMPARTMENT + JS_HEAP_RETAINED] = bytes;
-    this.#cells[this.#base + index * PER_COMPARTMENT + COLLECT_DONE] = asked;
+    this.#cells[this.#slot(index, JS_HEAP_RETAINED)] = bytes;
+    this.#cells[this.#slot(index, COLLECT_DONE)] = asked;
     this.publishHeap(index, bytes);
   }
 
   /** The JS heap compartment `index` retained at its last asked collection (0 before one). */
   retainedHeap(index: number): number {
-    return this.#cells[this.#base + index * PER_COMPARTMENT + JS_HEAP_RETAINED] ?? 0;
+    return this.#cells[this.#slot(index, JS_HEAP_RETAINED)] ?? 0;
   }
 
   /** How many asked collections compartment `index` has run. */
   collectsDone(index: number): number {
-    return this.#cells[this.#base + index * PER_COMPARTMENT + COLLECT_DONE] ?? 0;
+    return this.#cells[this.#slot(index, COLLECT_DONE)] ?? 0;
   }
 
   /** The JS heap bytes compartment `index` last published (0 before its first wait). */
   heapUsed(index: number): number {
-    return this.#cells[this.#base + index * PER_COMPARTMENT + JS_HEAP] ?? 0;
+    return this.#cells[this.#slot(index, JS_HEAP)] ?? 0;
   }
 
   /** Wait and idle time per compartment since `before` (a snapshot), or since boot. */
@@ -130,6 +130,11 @@ export class CrossingCounters {
       const at = this.#base + c * PER_COMPARTMENT;
       return { compartment: c, waitNs: cell(at + WAIT_NS), idleNs: cell(at + IDLE_NS) };
     });
+  }
+
+  /** The cell of one of compartment `index`'s slots (JS_HEAP, COLLECT_ASKED, ...). */
+  #slot(index: number, which: number): number {
+    return this.#base + index * PER_COMPARTMENT + which;
   }
 
   reset(): void {

@@ -21,13 +21,7 @@ export function currentThreadId(): number | null {
 /** Pins the calling thread to `cpu`; false when the platform does not allow it (no taskset, no /proc). */
 export function pinCurrentThread(cpu: number): boolean {
   const tid = currentThreadId();
-  if (tid === null) return false;
-  try {
-    execFileSync('taskset', ['-p', '-c', String(cpu), String(tid)], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
+  return tid !== null && taskset(['-p', '-c', String(cpu), String(tid)]);
 }
 
 /**
@@ -36,8 +30,12 @@ export function pinCurrentThread(cpu: number): boolean {
  * inherit it. False when the platform does not allow it.
  */
 export function pinProcess(cpu: number): boolean {
+  return taskset(['-a', '-p', '-c', String(cpu), String(process.pid)]);
+}
+
+function taskset(args: readonly string[]): boolean {
   try {
-    execFileSync('taskset', ['-a', '-p', '-c', String(cpu), String(process.pid)], { stdio: 'ignore' });
+    execFileSync('taskset', args, { stdio: 'ignore' });
     return true;
   } catch {
     return false;

@@ -15,6 +15,8 @@ import { findRedisBenchmark, runRedisBenchmark } from '../workloads/redis/benchm
 import { findWrk, runWrk } from '../workloads/nginx/benchmark.js';
 import { numberOption, parseCommandLine, runCommand } from './cli.js';
 import { printTable } from './table.js';
+import { freePort } from './ports.js';
+import { mean, median } from './stats.js';
 
 const USAGE = `usage: node scripts/bench-vs-real.js [--requests 100000] [--duration 10] [--rounds 3] [--only redis|nginx] [--json]
 
@@ -44,12 +46,6 @@ interface Row {
   verdict?: string;
 }
 
-const mean = (xs: readonly number[]): number => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
-const median = (xs: readonly number[]): number => {
-  const sorted = [...xs].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-};
 
 /** Runs `rounds` rounds of (the real server, then each image), pairing each image with its round's real figure. */
 async function inRounds(
@@ -92,16 +88,6 @@ async function image<T>(preset: string, body: (port: number) => Promise<T>): Pro
   }
 }
 const say = (text: string): void => void process.stderr.write(text + '\n');
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-    s.on('error', reject);
-  });
-}
 
 async function waitForPort(port: number, child: ChildProcess): Promise<void> {
   for (let i = 0; i < 100; i++) {

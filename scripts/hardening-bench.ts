@@ -13,6 +13,7 @@ import { runAppWorkload } from '../workloads/drive.js';
 import { describeConfiguration } from './report.js';
 import { numberOption, parseCommandLine, runCommand } from './cli.js';
 import { printTable } from './table.js';
+import { mean } from './stats.js';
 
 const PRESET = 'redis-mpk2';
 const LIBRARIES = ['redis', 'newlib', 'lwip', 'uksched'] as const;
@@ -41,7 +42,6 @@ interface Row {
 }
 
 const say = (text: string): void => void process.stderr.write(text + '\n');
-const mean = (xs: readonly number[]): number => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
 
 /** The preset with `library` hardened with `options` (placed where the preset puts it). */
 export function hardenedConfiguration(library: string | null, options: readonly HardeningOption[]): Configuration {

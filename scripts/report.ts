@@ -8,6 +8,7 @@ import type { WorkloadResult } from '../workloads/drive.js';
 import { mergeWindows, type Window } from '../workloads/window.js';
 import { calibrationJson, computeScaleOf, describeCalibration, loadCalibration, type Calibration } from '../compartments/calibration.js';
 import { gateMachinery } from './gate-machinery.js';
+import { mean } from './stats.js';
 
 /** This machine's compute-scale calibration (compartments/calibration.ts): cached, or measured now in a few seconds. */
 export function machineCalibration(): Calibration {
@@ -54,7 +55,6 @@ interface Inputs {
   readonly gateMachineryNs?: number;
 }
 
-const mean = (xs: readonly number[]): number => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : 0);
 const fmt = (n: number): string => Math.round(n).toLocaleString('en-US');
 
 function model(config: Configuration, requests: number, w: Window, scale: number, gateMachineryNs: number): ModelResult {

@@ -2,9 +2,11 @@
 // explore-worker processes. Everything started here is ended by the test's teardown.
 
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { once } from 'node:events';
 import { promisify } from 'node:util';
+import { freePort } from '../../scripts/ports.js';
+
+export { freePort };
 
 export const workerScript = new URL('../../../scripts/explore-worker.js', import.meta.url).pathname;
 export const exploreScript = new URL('../../../scripts/explore.js', import.meta.url).pathname;
@@ -21,17 +23,6 @@ export async function haveRedisServer(): Promise<boolean> {
   } catch {
     return false;
   }
-}
-
-/** A port nothing listens on now: bound on port 0, then released. */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const port = (server.address() as { port: number }).port;
-  server.close();
-  await once(server, 'close');
-  return port;
 }
 
 /** Resolves when `child` prints a line matching `pattern` on `stream`; rejects if it exits first. */
