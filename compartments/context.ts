@@ -55,6 +55,12 @@ export interface LibraryInstance {
   init?(): void;
   /** Called at shutdown, in reverse order. */
   stop?(): void;
+  /**
+   * Called when this compartment's thread is about to wait with nothing of its own to run (its top
+   * level, or ctx.idle): FlexOS's idle thread before it halts the CPU. A driver flushes batched
+   * device notifications here.
+   */
+  beforeIdle?(): void;
 }
 
 /** What a library's implementation module exports. */

@@ -51,8 +51,12 @@ export class GatePort {
   #lastClock = 0;
   #heapPublishedAt = -Infinity;
   #collectsDone = 0;
+  readonly #beforeIdle: () => void;
 
-  constructor(rpc: SharedArrayBuffer, options: { self: number; waiter: Waiter; callee: GateCallee; counters: CrossingCounters; timeoutMs: number }) {
+  constructor(
+    rpc: SharedArrayBuffer,
+    options: { self: number; waiter: Waiter; callee: GateCallee; counters: CrossingCounters; timeoutMs: number; beforeIdle?: () => void },
+  ) {
     this.self = options.self;
     this.#words = new Int32Array(rpc);
     this.#f64 = new Float64Array(rpc);
@@ -61,6 +65,7 @@ export class GatePort {
     this.#callee = options.callee;
     this.#counters = options.counters;
     this.#timeoutMs = options.timeoutMs;
+    this.#beforeIdle = options.beforeIdle ?? (() => {});
   }
 
   /** Accounts the time this compartment parks on an external event (the CPU idle). */
@@ -133,6 +138,7 @@ export class GatePort {
         this.#callee.serve(pending - 1);
         continue;
       }
+      this.#beforeIdle();
       const left = until - performance.now();
       if (left <= 0) return;
       this.#wait(doorbell, seen, Math.min(left, SLICE_MS));

@@ -108,7 +108,15 @@ export class CompartmentRuntime {
       callee: this.#callee,
       counters: new CrossingCounters(image.edges, data.counters),
       timeoutMs: image.config.gates.timeoutMs,
+      beforeIdle: () => this.#beforeIdle(),
     });
+  }
+
+  /** The libraries with a beforeIdle hook, filled at boot. */
+  readonly #idleHooks: LibraryInstance[] = [];
+
+  #beforeIdle(): void {
+    for (const instance of this.#idleHooks) instance.beforeIdle?.();
   }
 
   /** The control-plane API the host calls over comlink. */
@@ -154,6 +162,7 @@ export class CompartmentRuntime {
         if (typeof instance.exports[fn] !== 'function') throw new BuildError(`library ${library} declares ${fn} in its exportsyms but does not implement it`);
       }
       this.#instances.set(library, instance);
+      if (instance.beforeIdle) this.#idleHooks.push(instance);
     }
     const inject = this.#data.inject;
     const injector = inject && mine.includes(inject.library) ? new FaultInjector(inject, () => this.#faultEnvironment(inject.library, slots)) : undefined;
@@ -253,6 +262,7 @@ export class CompartmentRuntime {
         return buffer;
       },
       idle: (body) => {
+        this.#beforeIdle();
         Atomics.add(this.#rpcWords, G_CPU_IDLE, 1);
         try {
           return this.#port.idle(body);

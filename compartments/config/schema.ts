@@ -7,13 +7,13 @@ import type { HardeningOption } from '../library.js';
 export type Driver = 'fcalls' | 'intel-pku' | 'vmept';
 /** shared stacks (MPK-light) | private stacks + data shadow stack | private stacks, shared stack data converted to heap. */
 export type StackStrategy = 'shared' | 'dss' | 'heap';
-/** How a compartment waiting on a gate waits. */
-export type WaitPolicy = 'spin' | 'park' | 'adaptive';
+/** How a compartment waiting on a gate waits (compartments/wait-policy.ts). */
+export type WaitPolicy = 'yield' | 'spin' | 'park' | 'adaptive';
 /** CPU pinning of compartment threads. */
 export type PinPolicy = 'one-core' | 'spread' | 'none';
 
 export const DRIVERS: readonly Driver[] = ['fcalls', 'intel-pku', 'vmept'];
-export const WAIT_POLICIES: readonly WaitPolicy[] = ['spin', 'park', 'adaptive'];
+export const WAIT_POLICIES: readonly WaitPolicy[] = ['yield', 'spin', 'park', 'adaptive'];
 export const PIN_POLICIES: readonly PinPolicy[] = ['one-core', 'spread', 'none'];
 
 export interface CompartmentConfig {
@@ -85,7 +85,7 @@ export const DEFAULTS = Object.freeze({
   name: 'custom',
   heapSize: 64 * MiB,
   sharedHeapSize: 16 * MiB,
-  gates: Object.freeze({ policy: 'park', pin: 'one-core', timeoutMs: 10_000 } satisfies GateConfig),
+  gates: Object.freeze({ policy: 'yield', pin: 'one-core', timeoutMs: 10_000 } satisfies GateConfig),
   costModel: Object.freeze({ cpu: 'Xeon Silver 4114', clockGhz: 2.2, gateCycles: DEFAULT_GATE_CYCLES } satisfies CostModelConfig),
 });
 

@@ -164,6 +164,11 @@ export class NetdevDevice {
     this.#request(NETDEV_REQUEST_SHUTDOWN_WR, conn);
   }
 
+  /** Rings the host doorbell if a data call left something for the host since the last ring. */
+  kickIfPending(): void {
+    if (this.#pendingKick) this.kick();
+  }
+
   /** Rings the host doorbell: the host looks at requests, tx rings and freed rx space. */
   kick(): void {
     this.#pendingKick = false;

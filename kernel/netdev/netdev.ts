@@ -41,9 +41,16 @@ export function create(ctx: LibraryContext): LibraryInstance {
     init() {
       device = NetdevDevice.attach(ctx.device('netdev'));
     },
+    // A guest that sent and then has nothing to run (no poll pass follows) rings for what it sent.
+    beforeIdle() {
+      device?.kickIfPending();
+    },
     exports: {
       netdev_poll: (out) => {
-        const event = dev().pollEvent();
+        const d = dev();
+        // The tx notifications of the previous pass, one ring for all of them (see netdev_tx).
+        d.kickIfPending();
+        const event = d.pollEvent();
         if (!event) return NETDEV_EVENT_NONE;
         memory.write64(out, event.conn);
         if (event.type === 'open') {
@@ -77,7 +84,10 @@ export function create(ctx: LibraryContext): LibraryInstance {
           const bytes = memory.region(buf, len, 'read');
           const start = offsetOf(buf);
           const n = d.txWrite(conn, bytes, start, start + len);
-          if (n > 0) d.kick();
+          // Like a virtio driver batching its notifications (Linux's xmit_more), the host is rung
+          // once per poll pass (netdev_poll, netdev_wait) or when the CPU goes idle (beforeIdle),
+          // rather than per packet; at once when the ring is full and the sender will wait on it.
+          if (n < len) d.kick();
           return n;
         } catch (error) {
           return notConnected(error);

@@ -54,7 +54,7 @@ t.test('a spinning wait also ends when the watched word leaves its value; a park
   t.equal(park.parks, 1);
 });
 
-for (const policy of ['park', 'adaptive'] as const) {
+for (const policy of ['yield', 'park', 'adaptive'] as const) {
   t.test(`${policy}: two threads pass a turn 20000 times, notifying only a parked peer, and no wake is lost`, async (t) => {
     const words = new SharedArrayBuffer(WORDS * 4);
     const rounds = 20_000;
@@ -66,3 +66,16 @@ for (const policy of ['park', 'adaptive'] as const) {
     t.comment(`${policy}: ${(((performance.now() - started) * 1000) / rounds).toFixed(1)} µs per round trip; notifies skipped: ${(view[SKIPPED] ?? 0) + (view[SKIPPED + 1] ?? 0)}`);
   });
 }
+
+t.test('yield: hands the CPU over while it waits (sched_yield available here), then parks after its budget', async (t) => {
+  const words = new Int32Array(new SharedArrayBuffer(64));
+  const waiter = new Waiter({ policy: 'yield' });
+  t.ok(waiter.yields, 'sched_yield found');
+  waiter.wait(words, 0, 0, 30, 2);
+  t.equal(waiter.parks, 1, 'an unchanged word: the budget ran out and the waiter parked');
+  t.equal(words[2], 0, 'PARKED is back to 0');
+  words[0] = 1;
+  waiter.wait(words, 0, 0, 30, 2);
+  t.equal(waiter.spinHits, 1, 'a moved word ends the wait without parking');
+  t.equal(waiter.parks, 1);
+});

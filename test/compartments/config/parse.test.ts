@@ -90,7 +90,7 @@ t.test('defaults: no compartments means one fcalls compartment, and the document
   t.equal(c.stack, 'shared');
   t.equal(c.heapSize, 64 * MiB);
   t.equal(c.sharedHeapSize, 16 * MiB);
-  t.same(c.gates, { policy: 'park', pin: 'one-core', timeoutMs: 10000 });
+  t.same(c.gates, { policy: 'yield', pin: 'one-core', timeoutMs: 10000 });
   t.same(c.costModel, { cpu: 'Xeon Silver 4114', clockGhz: 2.2, gateCycles: { function: 2, 'mpk-light': 62, 'mpk-dss': 108, ept: 462 } });
   t.equal(parseConfiguration('libraries: {redis: {}}', { registry, name: 'from-file' }).name, 'from-file');
 });

@@ -59,7 +59,7 @@ for (const preset of ['redis-mpk2', 'redis-none']) {
       t.equal(await cli(port, 'TTL', 'greeting'), '100');
       t.equal(await cli(port, 'PERSIST', 'greeting'), '1');
       t.equal(await cli(port, 'TTL', 'greeting'), '-1');
-      t.equal(await cli(port, 'SET', 'short', 'lived', 'PX', '60'), 'OK');
+      t.equal(await cli(port, 'SET', 'short', 'lived', 'PX', '400'), 'OK');
       t.equal(await cli(port, 'DBSIZE'), '2');
       const deadline = Date.now() + 5000;
       while ((await cli(port, 'EXISTS', 'short')) !== '0' && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
