@@ -21,16 +21,23 @@ const ADAPTIVE_MAX_BUDGET_NS = 200_000;
 const ADAPTIVE_MIN_BUDGET_NS = 2_000;
 const YIELD_MAX_BUDGET_NS = 1_000_000;
 const YIELD_MIN_BUDGET_NS = 20_000;
+/** A yield that comes back this late gave the CPU to a thread that ran out a time slice. */
+const YIELD_STOLEN_MS = 1;
+/** How long a waiter that met such a thread parks instead of yielding. */
+const YIELD_BACKOFF_MS = 20;
 const NONE = -1;
 
 /**
- * A compartment thread that parks or yields, pinned to one CPU, is part of the unikernel's one
- * vCPU, where every gate is a handoff between threads. V8 wakes a waiter while holding its global futex
+ * A compartment thread that only ever parks, pinned to one CPU, is part of the unikernel's one
+ * vCPU, where every gate is a futex handoff. V8 wakes a waiter while holding its global futex
  * lock; under the normal class the woken thread preempts the waker inside that lock, blocks on it
  * and hands back: three context switches instead of one. SCHED_BATCH turns wake-up preemption off,
  * so the waker runs on until it parks and a handoff is one switch (the chain A->B->C->B->A went
  * from ~33 to ~25 µs); it needs no privilege and stays in CFS, sharing the CPU fairly with the rest
  * of the machine. (Round-robin real time gave the same median but starves other work on the CPU.)
+ * A yielding thread keeps SCHED_OTHER: a handoff by sched_yield is one switch in either class,
+ * and once it parks beside a CPU hog it needs wake-up preemption (under SCHED_BATCH a gate beside
+ * an unpinned burner took 4 ms, a time slice; under SCHED_OTHER 19 µs).
  */
 function dedicate(): ThreadScheduling {
   return scheduleCurrentThread('batch') ? 'batch' : 'normal';
@@ -46,6 +53,8 @@ export class Waiter {
   readonly #spinners: WaiterOptions['spinners'];
   #budgetNs = 50_000;
   #yieldBudgetNs = 200_000;
+  /** Until then (performance.now()) the yield policy parks: its CPU has a thread that does not yield. */
+  #parkUntil = 0;
   /** Counts for the report: how waits ended. */
   spinHits = 0;
   parks = 0;
@@ -54,8 +63,7 @@ export class Waiter {
     this.policy = options.policy;
     this.#spinners = options.spinners;
     this.#yield = options.policy === 'yield' ? schedYield() : null;
-    const hands = options.policy === 'park' || options.policy === 'yield';
-    this.scheduling = hands && !isMainThread && currentThreadCpus()?.length === 1 ? dedicate() : 'normal';
+    this.scheduling = options.policy === 'park' && !isMainThread && currentThreadCpus()?.length === 1 ? dedicate() : 'normal';
   }
 
   /**
@@ -108,16 +116,18 @@ export class Waiter {
    * Checks the words, and between checks gives the CPU to any other runnable thread: on a shared
    * CPU the peer runs at once, and on an otherwise idle one the check comes back within ~0.5 µs.
    * Parks after the budget; the budget grows while calls arrive within it and halves when not.
+   * Where a thread that never yields shares the CPU, a yield can cost its whole time slice, so the
+   * waiter that sees one parks for the next 20 ms (a parked thread is woken ahead of a hog).
    */
   #handOff(words: Int32Array, index: number, seen: number, sliceMs: number, parked: number, watch: number, watchValue: number): void {
     const give = this.#yield;
-    if (give === null) {
+    const started = performance.now();
+    if (give === null || started < this.#parkUntil) {
       this.#park(words, index, seen, sliceMs, parked);
       return;
     }
     const other = watch === NONE ? index : watch;
     const otherValue = watch === NONE ? seen : watchValue;
-    const started = performance.now();
     const until = started + Math.min(this.#yieldBudgetNs / 1e6, sliceMs);
     let now = started;
     for (;;) {
@@ -126,8 +136,15 @@ export class Waiter {
         this.#yieldBudgetNs = Math.min(YIELD_MAX_BUDGET_NS, this.#yieldBudgetNs * 1.25);
         return;
       }
+      const before = now;
       give();
       now = performance.now();
+      // A CPU hog (a spinner, a load generator) took the CPU for a whole slice: a thread that
+      // yields to it waits slices, a parked one is woken with priority. Park for a while.
+      if (now - before > YIELD_STOLEN_MS) {
+        this.#parkUntil = now + YIELD_BACKOFF_MS;
+        break;
+      }
       if (now >= until) break;
     }
     this.#yieldBudgetNs = Math.max(YIELD_MIN_BUDGET_NS, this.#yieldBudgetNs / 2);

@@ -246,7 +246,7 @@ async function measure(options: GateBenchOptions): Promise<Results> {
   const { calls } = options;
   const say = options.say ?? sayStderr;
   const policy: WaitPolicy = options.policy ?? DEFAULTS.gates.policy;
-  const pin: PinPolicy = options.pin ?? (policy === 'park' ? 'one-core' : 'spread');
+  const pin: PinPolicy = options.pin ?? (policy === 'park' || policy === 'yield' ? 'one-core' : 'spread');
   const chains = Math.max(100, Math.floor(calls / 2));
   const gates: GateOptions = { policy, pin };
   say(`floor (raw Atomics ping-pong, two spinning threads on CPUs ${cpuFor('spread', 1)} and ${cpuFor('spread', 2)}) and the mpk-light gate on the spinning path (spin, spread): ${SPIN_ROUNDS} rounds of ${Math.ceil((calls * 5) / SPIN_ROUNDS)} each`);
