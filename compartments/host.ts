@@ -3,13 +3,12 @@
 // initialises the libraries callees-first, runs entry points, and tears everything down.
 
 import { Worker } from 'node:worker_threads';
-import { availableParallelism } from 'node:os';
 import { buildImage, mayMap, type Image } from './image.js';
 import { CompartmentDiedError, FlexosError } from './errors.js';
 import { CrossingCounters } from './crossings.js';
 import { connectToCompartment, type Remote } from './control-plane.js';
 import { G_CONTROL, G_SHUTDOWN, H_DOORBELL, MAX_COMPARTMENTS, headerWord } from './gate-protocol.js';
-import { cpuFor } from './pinning.js';
+import { MACHINE_CPUS, cpuFor } from './pinning.js';
 import { createRegion, type Region, type RegionDescriptor } from '../shm/region.js';
 import { RegionHeap } from '../shm/heap.js';
 import type { Configuration } from './config/schema.js';
@@ -141,7 +140,7 @@ export class Machine {
         counters: this.counters.buffer,
         devices: mine,
         cpu: cpuFor(config.gates.pin, c.index),
-        maxSpinners: Math.max(1, availableParallelism() - 1),
+        maxSpinners: Math.max(1, MACHINE_CPUS - 1),
         ...(inject && c.libraries.includes(inject.library) ? { inject } : {}),
       };
       const limits = config.compartments.find((k) => k.name === c.name)?.limits;

@@ -8,6 +8,13 @@ import { readFileSync, readlinkSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import type { PinPolicy } from './config/schema.js';
 
+/**
+ * The CPUs this process could use when it started. Pinning the process afterwards (as
+ * bench-vs-real pins the simulator beside a real server) does not shrink it, so `spread` still
+ * deals compartments over every CPU.
+ */
+export const MACHINE_CPUS = availableParallelism();
+
 export function currentThreadId(): number | null {
   try {
     const link = readlinkSync('/proc/thread-self'); // "PID/task/TID"
@@ -82,11 +89,11 @@ export function scheduleCurrentThread(scheduling: ThreadScheduling): boolean {
 export function cpuFor(policy: PinPolicy, index: number): number | null {
   if (policy === 'none') return null;
   if (policy === 'one-core') return 0;
-  return (index - 1) % availableParallelism();
+  return (index - 1) % MACHINE_CPUS;
 }
 
 /** The CPU a load generator should get beside the image: the last one, when there are several. */
 export function loadGeneratorCpu(policy: PinPolicy): number | null {
-  const cpus = availableParallelism();
+  const cpus = MACHINE_CPUS;
   return policy === 'one-core' && cpus > 1 ? cpus - 1 : null;
 }

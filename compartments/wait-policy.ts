@@ -25,6 +25,11 @@ const YIELD_MIN_BUDGET_NS = 20_000;
 const YIELD_STOLEN_MS = 1;
 /** How long a waiter that met such a thread parks instead of yielding. */
 const YIELD_BACKOFF_MS = 20;
+/** Checks a yielding waiter makes before each sched_yield, at most, while they pay. */
+const SPIN_PHASE_MAX = 2048;
+const SPIN_PHASE_PROBE = 64;
+/** A waiter whose spin phases stopped paying tries one again every this many yields. */
+const SPIN_PHASE_PROBE_EVERY = 256;
 const NONE = -1;
 
 /**
@@ -53,6 +58,9 @@ export class Waiter {
   readonly #spinners: WaiterOptions['spinners'];
   #budgetNs = 50_000;
   #yieldBudgetNs = 200_000;
+  /** Checks before each yield: grows while the peer answers during them (it runs on another CPU), halves when it does not. */
+  #spinChecks = SPIN_PHASE_PROBE;
+  #yieldsSinceProbe = 0;
   /** Until then (performance.now()) the yield policy parks: its CPU has a thread that does not yield. */
   #parkUntil = 0;
   /** Counts for the report: how waits ended. */
@@ -137,6 +145,7 @@ export class Waiter {
         return;
       }
       const before = now;
+      if (this.#spinPhase(words, index, seen, other, otherValue)) continue;
       give();
       now = performance.now();
       // A CPU hog (a spinner, a load generator) took the CPU for a whole slice: a thread that
@@ -149,6 +158,29 @@ export class Waiter {
     }
     this.#yieldBudgetNs = Math.max(YIELD_MIN_BUDGET_NS, this.#yieldBudgetNs / 2);
     this.#park(words, index, seen, Math.max(0, sliceMs - (now - started)), parked);
+  }
+
+  /**
+   * The yield policy's spin before each yield: a peer on another CPU often answers within a few
+   * microseconds, sooner than a yield and a check (on 2 cores, Redis with lwip in its own
+   * compartment on the other CPU went from 0.43 to 0.54 M requests/s); a peer on this CPU cannot
+   * answer while we spin, so there the phase shrinks to nothing, with a short probe now and then.
+   */
+  #spinPhase(words: Int32Array, index: number, seen: number, other: number, otherValue: number): boolean {
+    let checks = this.#spinChecks;
+    if (checks === 0) {
+      if (++this.#yieldsSinceProbe < SPIN_PHASE_PROBE_EVERY) return false;
+      this.#yieldsSinceProbe = 0;
+      checks = SPIN_PHASE_PROBE;
+    }
+    for (let i = 0; i < checks; i++) {
+      if (Atomics.load(words, other) !== otherValue || Atomics.load(words, index) !== seen) {
+        this.#spinChecks = Math.min(SPIN_PHASE_MAX, Math.max(SPIN_PHASE_PROBE, checks * 2));
+        return true;
+      }
+    }
+    this.#spinChecks = checks >= 16 ? checks >> 1 : 0;
+    return false;
   }
 
   #park(words: Int32Array, index: number, seen: number, sliceMs: number, parked: number): void {

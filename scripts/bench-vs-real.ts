@@ -24,6 +24,9 @@ Runs redis-benchmark -c 30 -k 1 -P 16 -t get,set -d 1..5 against a real redis-se
 redis-none, redis-mpk2, redis-mpk3, redis-ept2; then wrk -t 2 -c 30 against a real nginx (one
 worker) and against nginx-none, nginx-mpk2. Every server runs on CPU 0, the client on CPU 1.
 Targets: redis-none >= 0.5x real Redis, redis-mpk2 >= 0.35x, nginx-none >= 0.5x real nginx.
+One more row, for information and outside that rule: "redis-mpk2 (spread)", its second
+compartment (lwip) on CPU 1 beside the client, so that its gates cross CPUs instead of switching
+threads on one.
 
 The real servers' throughput drifts between runs on a shared virtual machine (real Redis measured
 1.4-1.9 M GET/s here), so the comparison runs in rounds: each round measures the real server, then
@@ -31,6 +34,7 @@ each image, and takes each image's ratio to the real server of its own round. Ev
 untimed warm-up run first (the images' JavaScript is compiled while it runs). Printed: the median
 over rounds of each throughput and of the ratios, and the ratios' range.`;
 
+const SPREAD_NOTE = '(spread)';
 const SERVER_CPU = 0;
 const CLIENT_CPU = 1;
 const TARGETS: Record<string, number> = { 'redis-none': 0.5, 'redis-mpk2': 0.35, 'nginx-none': 0.5 };
@@ -80,8 +84,11 @@ async function inRounds(
   }));
 }
 
-async function image<T>(preset: string, body: (port: number) => Promise<T>): Promise<T> {
-  const running = await launch(loadPreset(preset, { registry: kernelRegistry }), { registry: kernelRegistry, port: 0 });
+/** Boots a preset; `spread` deals its compartments over both CPUs instead of the server's one. */
+async function image<T>(preset: string, body: (port: number) => Promise<T>, spread = false): Promise<T> {
+  const config = loadPreset(preset, { registry: kernelRegistry });
+  const placed = spread ? { ...config, gates: { ...config.gates, pin: 'spread' as const } } : config;
+  const running = await launch(placed, { registry: kernelRegistry, port: 0 });
   try {
     return await body(running.port);
   } finally {
@@ -127,7 +134,11 @@ async function redisRows(requests: number, rounds: number): Promise<Row[]> {
     return withProcess('redis-server', ['--port', String(port), '--save', '', '--appendonly', 'no', '--bind', '127.0.0.1'], port, () => measure(port));
   };
   const presets = ['redis-none', 'redis-mpk2', 'redis-mpk3', 'redis-ept2'];
-  return inRounds(rounds, { name: 'redis-server (Debian)', measure: real }, presets.map((name) => ({ name, measure: () => image(name, measure) })));
+  return inRounds(rounds, { name: 'redis-server (Debian)', measure: real }, [
+    ...presets.map((name) => ({ name, measure: () => image(name, measure) })),
+    // For information, outside the rule above: lwip's compartment on the client's CPU.
+    { name: `redis-mpk2 ${SPREAD_NOTE}`, measure: () => image('redis-mpk2', measure, true) },
+  ]);
 }
 
 async function nginxRows(durationS: number, rounds: number): Promise<Row[]> {
