@@ -66,6 +66,8 @@ export class Waiter {
   /** Counts for the report: how waits ended. */
   spinHits = 0;
   parks = 0;
+  /** Yield policy: waits that ended inside a spin phase, before the next yield. */
+  spinPhaseHits = 0;
 
   constructor(options: WaiterOptions) {
     this.policy = options.policy;
@@ -176,6 +178,7 @@ export class Waiter {
     for (let i = 0; i < checks; i++) {
       if (Atomics.load(words, other) !== otherValue || Atomics.load(words, index) !== seen) {
         this.#spinChecks = Math.min(SPIN_PHASE_MAX, Math.max(SPIN_PHASE_PROBE, checks * 2));
+        this.spinPhaseHits++;
         return true;
       }
     }

@@ -7,7 +7,8 @@ import { Worker } from 'node:worker_threads';
 import { performance } from 'node:perf_hooks';
 import { Waiter } from '../../compartments/wait-policy.js';
 import { WAIT_POLICIES } from '../../compartments/config/schema.js';
-import { LOST, SKIPPED, WORDS, doorbellOf, type PingPongData } from '../fixtures/waiter-worker.js';
+import { availableParallelism } from 'node:os';
+import { LOST, SKIPPED, SPIN_PHASE_HITS, WORDS, doorbellOf, type PingPongData } from '../fixtures/waiter-worker.js';
 
 const fixture = new URL('../fixtures/waiter-worker.js', import.meta.url);
 
@@ -78,4 +79,19 @@ t.test('yield: hands the CPU over while it waits (sched_yield available here), t
   waiter.wait(words, 0, 0, 30, 2);
   t.equal(waiter.spinHits, 1, 'a moved word ends the wait without parking');
   t.equal(waiter.parks, 1);
+});
+
+t.test('yield: the spin phase before each yield pays across CPUs and fades on a shared one', { skip: availableParallelism() < 2 ? 'needs two CPUs' : false }, async (t) => {
+  const rounds = 20_000;
+  const phaseHits = async (cpus: readonly [number, number]): Promise<number> => {
+    const words = new SharedArrayBuffer(WORDS * 4);
+    await Promise.all(([0, 1] as const).map((side) => run({ mode: 'pingpong', words, side, rounds, policy: 'yield', cpu: cpus[side] })));
+    const view = new Int32Array(words);
+    t.same([view[doorbellOf(0)], view[doorbellOf(1)]], [rounds, rounds], `CPUs ${cpus.join('+')}: every turn arrived`);
+    return ((view[SPIN_PHASE_HITS] ?? 0) + (view[SPIN_PHASE_HITS + 1] ?? 0)) / (2 * rounds);
+  };
+  const apart = await phaseHits([0, 1]);
+  const together = await phaseHits([0, 0]);
+  t.ok(apart > 0.2, `two CPUs: ${(apart * 100).toFixed(0)}% of the waits ended spinning, before a yield`);
+  t.ok(together < 0.05, `one CPU: ${(together * 100).toFixed(1)}% (the peer cannot answer while we spin)`);
 });
