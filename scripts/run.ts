@@ -33,6 +33,8 @@ options:
   --sizes <list>      value sizes in bytes for Redis runs (default 1,2,3,4,5, the paper's)
   --duration <s>      seconds per wrk run for Nginx (default 10, the paper's)
   --runs <n>          wrk runs for Nginx (default 5, the paper's)
+  --warmup <n>        Redis, Nginx with the real client: one untimed run first (Redis: n GET and SET
+                      requests, default --requests up to 100000; Nginx: 2 s when n > 0); 0 skips it
   --www <dir>         the directory Nginx serves, packed into the initrd (default: the bundled site)
   --builtin           Redis, Nginx: use the built-in load generator even where the real client is installed
   --count <n>         SQLite: INSERTs for the benchmark, each its own transaction (default 5000, the paper's)
@@ -61,6 +63,7 @@ const OPTIONS = {
   sizes: { type: 'string' },
   duration: { type: 'string' },
   runs: { type: 'string' },
+  warmup: { type: 'string' },
   www: { type: 'string' },
   builtin: { type: 'boolean' },
   count: { type: 'string' },
@@ -154,6 +157,7 @@ async function main(): Promise<number> {
   const sizes = parseSizes(values['sizes']);
   const durationS = numberOption(values, 'duration', 10, { min: 1, max: 3600, integer: true });
   const runs = numberOption(values, 'runs', 5, { min: 1, max: 100, integer: true });
+  const warmupRequests = numberOption(values, 'warmup', Math.min(requests, 100_000), { min: 0, max: 1e9, integer: true });
   const json = values['json'] === true;
   const say = (text: string): void => void process.stderr.write(text + '\n');
 
@@ -176,7 +180,7 @@ async function main(): Promise<number> {
     if (serve) return await serveUntilInterrupted(image, say);
     say(`${app} listening on 127.0.0.1:${image.port}`);
     const forceBuiltin = values['builtin'] === true;
-    const result = await runAppWorkload(image, { requests, sizes, durationS, runs, cpu: loadGeneratorCpu(config.gates.pin), say, forceBuiltin });
+    const result = await runAppWorkload(image, { requests, sizes, durationS, runs, cpu: loadGeneratorCpu(config.gates.pin), say, forceBuiltin, warmupRequests });
     const report = buildReport({ config, result, ...(calibration ? { calibration } : {}), gateMachineryNs });
     if (json) process.stdout.write(JSON.stringify(report.json) + '\n');
     else printReport(report, (line) => process.stdout.write(line + '\n'));

@@ -22,6 +22,12 @@ export interface DriveOptions {
   readonly say: (text: string) => void;
   /** Use the built-in load generator even where the real client is installed (run.js --builtin). */
   readonly forceBuiltin?: boolean;
+  /**
+   * Redis, Nginx: one untimed run first, outside every window, so the figures are the compiled
+   * simulator's (V8 compiles the image's JavaScript during its first few hundred thousand
+   * requests). Redis: this many GET and SET requests; Nginx: min(2, duration) seconds. 0: none.
+   */
+  readonly warmupRequests?: number;
 }
 
 /** One client run: one kind of request, one window. */
@@ -81,6 +87,11 @@ export async function runAppWorkload(image: RunningImage, options: DriveOptions)
       return { client, command: `built-in ${args}`, runs, windows, headline: 'get' };
     }
     options.say(`client: ${version}, ${pinned}; ${options.sizes.length * 2} runs`);
+    const warmup = options.warmupRequests ?? 0;
+    if (warmup > 0) {
+      options.say(`  warm-up: ${warmup.toLocaleString('en-US')} GET and SET, untimed`);
+      await runRedisBenchmark({ ...bench, requests: warmup, sizes: [options.sizes[0] ?? 3] });
+    }
     const runs = await runRedisBenchmark({ ...bench, around, onRun: progress });
     return { client: version, command: `redis-benchmark ${args} --csv`, runs, windows, headline: 'get' };
   }
@@ -95,6 +106,11 @@ export async function runAppWorkload(image: RunningImage, options: DriveOptions)
       return { client, command: `built-in -c ${bench.connections} -d ${bench.durationS}s ${bench.url} on ${threads} thread${threads === 1 ? '' : 's'} (× ${options.runs})`, runs, windows, headline: 'get' };
     }
     options.say(`client: ${version}, ${pinned}; ${options.runs} runs of ${options.durationS} s`);
+    if ((options.warmupRequests ?? 0) > 0) {
+      const seconds = Math.min(2, options.durationS);
+      options.say(`  warm-up: ${seconds} s, untimed`);
+      await runWrk({ ...bench, durationS: seconds, runs: 1 });
+    }
     const runs = await runWrk({ ...bench, around, onRun: progress });
     const errors = runs.reduce((s, r) => s + r.errors, 0);
     if (errors > 0) options.say(`warning: wrk counted ${errors} socket errors or non-2xx/3xx responses`);

@@ -1,0 +1,39 @@
+// run.js's warm-up: one untimed run before the timed ones with the real client, sized by --warmup
+// (default: --requests, at most 100,000), skipped with 0, refused when it is not a count.
+
+import t from 'tap';
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { findRedisBenchmark } from '../../workloads/redis/benchmark.js';
+
+const RUN_JS = fileURLToPath(new URL('../../../scripts/run.js', import.meta.url));
+
+function runJs(args: readonly string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) =>
+    execFile(process.execPath, [RUN_JS, ...args], { timeout: 120_000 }, (error, stdout, stderr) =>
+      resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+    ),
+  );
+}
+
+t.test('a --warmup that is not a count is refused, naming the option', async (t) => {
+  for (const bad of ['-5', 'many', '1.5']) {
+    const { code, stderr } = await runJs(['redis-none', `--warmup=${bad}`]);
+    t.equal(code, 2, `--warmup=${bad}: exit 2`);
+    t.match(stderr, /warmup/, `--warmup=${bad}: the message names it`);
+  }
+});
+
+t.test('redis-benchmark: the warm-up runs untimed, sized by --warmup; 0 skips it', { skip: findRedisBenchmark() ? false : 'redis-benchmark not installed' }, async (t) => {
+  const base = ['redis-none', '--requests', '4000', '--sizes', '1', '--json'];
+  const sized = await runJs([...base, '--warmup', '3000']);
+  t.equal(sized.code, 0, sized.stderr);
+  t.match(sized.stderr, /warm-up: 3,000 GET and SET, untimed/);
+  const report = JSON.parse(sized.stdout) as { runs: unknown[]; throughput_rps: { measured: number } };
+  t.ok(report.throughput_rps.measured > 0, 'the timed runs reported');
+  const byDefault = await runJs(base);
+  t.match(byDefault.stderr, /warm-up: 4,000 GET and SET/, 'by default, as many as a timed run');
+  const none = await runJs([...base, '--warmup', '0']);
+  t.equal(none.code, 0);
+  t.notMatch(none.stderr, /warm-up/, '--warmup 0: none');
+});
