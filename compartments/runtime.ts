@@ -63,6 +63,8 @@ export class CompartmentRuntime {
   readonly #rpcWords: Int32Array;
   readonly #functions: (ExportedFunction | undefined)[] = [];
   readonly #instances = new Map<string, LibraryInstance>();
+  /** The libraries with a beforeIdle hook, filled at boot. */
+  readonly #idleHooks: LibraryInstance[] = [];
   readonly #pinned: boolean;
   #stopped = false;
 
@@ -111,9 +113,6 @@ export class CompartmentRuntime {
       beforeIdle: () => this.#beforeIdle(),
     });
   }
-
-  /** The libraries with a beforeIdle hook, filled at boot. */
-  readonly #idleHooks: LibraryInstance[] = [];
 
   #beforeIdle(): void {
     for (const instance of this.#idleHooks) instance.beforeIdle?.();

@@ -76,6 +76,11 @@ export class Waiter {
     this.scheduling = options.policy === 'park' && !isMainThread && currentThreadCpus()?.length === 1 ? dedicate() : 'normal';
   }
 
+  /** True when the `yield` policy has sched_yield to hand the CPU over with. */
+  get yields(): boolean {
+    return this.#yield !== null;
+  }
+
   /**
    * Returns once words[index] !== seen, or after about `sliceMs` (so the caller can check its
    * deadline, shutdown, or go back to its event loop). Never loses a wake: the word is compared
@@ -87,11 +92,6 @@ export class Waiter {
    * that ends a spin when it differs from `watchValue` (a gate's state word, one cache line less
    * on the return path); whoever changes it must also bump `index`, the only word parked on.
    */
-  /** True when the `yield` policy has sched_yield to hand the CPU over with. */
-  get yields(): boolean {
-    return this.#yield !== null;
-  }
-
   wait(words: Int32Array, index: number, seen: number, sliceMs: number, parked = NONE, watch = NONE, watchValue = 0): void {
     if (this.policy === 'yield') {
       this.#handOff(words, index, seen, sliceMs, parked, watch, watchValue);

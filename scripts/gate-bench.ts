@@ -7,7 +7,7 @@ import { DEFAULTS, DEFAULT_GATE_CYCLES, PIN_POLICIES, WAIT_POLICIES, type PinPol
 import type { Configuration } from '../compartments/config/schema.js';
 import type { GateKind } from '../compartments/crossings.js';
 import { Machine } from '../compartments/host.js';
-import { cpuFor, loadGeneratorCpu } from '../compartments/pinning.js';
+import { cpuFor, loadGeneratorCpu, pinProcess } from '../compartments/pinning.js';
 import { offsetOf, regionOf } from '../shm/address.js';
 import { benchRegistry, chainImage, gateImage, stackImage, type GateOptions } from './bench-libs/registry.js';
 import { Burner } from './bench-libs/burner.js';
@@ -235,6 +235,9 @@ async function main(): Promise<number> {
   const calls = numberOption(values, 'calls', 20_000, { min: 100, max: 10_000_000, integer: true });
   const policy = oneOfOption(values['policy'], 'policy', WAIT_POLICIES);
   const pin = oneOfOption(values['pin'], 'pin', PIN_POLICIES);
+  // one-core gives the images CPU 0 and the burner CPU 1; V8's compiler and collector threads go
+  // with the images, or they run beside the burner whenever CPU 0 is busy.
+  if ((pin ?? defaultPin(policy ?? DEFAULTS.gates.policy)) === 'one-core') pinProcess(0);
   const results = await measure({ calls, ...(policy ? { policy } : {}), ...(pin ? { pin } : {}) });
   const report = jsonReport(results);
   if (values['json'] === true) process.stdout.write(JSON.stringify(report) + '\n');
@@ -242,11 +245,16 @@ async function main(): Promise<number> {
   return 0;
 }
 
+/** Parking and yielding compartments share one CPU; spinners need one each. */
+function defaultPin(policy: WaitPolicy): PinPolicy {
+  return policy === 'park' || policy === 'yield' ? 'one-core' : 'spread';
+}
+
 async function measure(options: GateBenchOptions): Promise<Results> {
   const { calls } = options;
   const say = options.say ?? sayStderr;
   const policy: WaitPolicy = options.policy ?? DEFAULTS.gates.policy;
-  const pin: PinPolicy = options.pin ?? (policy === 'park' || policy === 'yield' ? 'one-core' : 'spread');
+  const pin: PinPolicy = options.pin ?? defaultPin(policy);
   const chains = Math.max(100, Math.floor(calls / 2));
   const gates: GateOptions = { policy, pin };
   say(`floor (raw Atomics ping-pong, two spinning threads on CPUs ${cpuFor('spread', 1)} and ${cpuFor('spread', 2)}) and the mpk-light gate on the spinning path (spin, spread): ${SPIN_ROUNDS} rounds of ${Math.ceil((calls * 5) / SPIN_ROUNDS)} each`);
