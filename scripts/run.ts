@@ -6,7 +6,7 @@ import { loadPreset, presetNames, PRESETS } from '../compartments/config/presets
 import type { Configuration } from '../compartments/config/schema.js';
 import { kernelRegistry } from '../kernel/registry.js';
 import { launch, applicationOf, type RunningImage } from '../workloads/launch.js';
-import { loadGeneratorCpu, pinProcess } from '../compartments/pinning.js';
+import { loadGeneratorCpu } from '../compartments/pinning.js';
 import { buildReport, describeConfiguration, printReport } from './report.js';
 import { runAppWorkload } from '../workloads/drive.js';
 import { numberOption, parseCommandLine, runCommand, UsageError, type Parsed } from './cli.js';
@@ -165,11 +165,7 @@ async function main(): Promise<number> {
   say(`booting ${config.name}: ${describeConfiguration(config)}`);
   if (app === 'sqlite') return runSqlite(config, values, say);
   const www = typeof values['www'] === 'string' ? values['www'] : undefined;
-  // one-core: the unikernel's vCPU is CPU 0 and the client gets the other CPU. The whole process
-  // goes there (the host's device backend, V8's compiler and collector threads), or those threads
-  // run beside the client whenever the compartments keep CPU 0 busy.
   const clientCpu = loadGeneratorCpu(config.gates.pin);
-  if (clientCpu !== null && pinProcess(0)) say(`the image on CPU 0 (the whole simulator process), the client on CPU ${clientCpu}`);
   // Before the image boots: a first calibration times kernels on this CPU, the gate microbenchmark boots an image of its own.
   const calibration = serve ? undefined : machineCalibration();
   const gateMachineryNs = calibration ? (await modelConstants(config, calibration)).gateMachineryNs : 0;
