@@ -32,12 +32,13 @@ export function pinCurrentThread(cpu: number): boolean {
 }
 
 /**
- * Pins every thread of this process to `cpu` (the runtime's helper threads too: V8's collector and
- * compiler threads, libuv's pool), as `taskset -c` does for a whole server; threads started later
- * inherit it. False when the platform does not allow it.
+ * Pins every thread of this process to `cpus`, a CPU or a taskset list such as "0-1" (the
+ * runtime's helper threads too: V8's collector and compiler threads, libuv's pool), as `taskset -c`
+ * does for a whole server; threads started later inherit it. False when the platform does not
+ * allow it.
  */
-export function pinProcess(cpu: number): boolean {
-  return taskset(['-a', '-p', '-c', String(cpu), String(process.pid)]);
+export function pinProcess(cpus: number | string): boolean {
+  return taskset(['-a', '-p', '-c', String(cpus), String(process.pid)]);
 }
 
 function taskset(args: readonly string[]): boolean {
