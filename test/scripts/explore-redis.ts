@@ -2,6 +2,7 @@
 // explore-worker processes. Everything started here is ended by the test's teardown.
 
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { runNode as runNodeFor, type Finished } from '../fixtures/node-script.js';
 import { once } from 'node:events';
 import { promisify } from 'node:util';
 import { freePort } from '../../scripts/ports.js';
@@ -84,21 +85,5 @@ export async function startWorker(t: Tap, url: string, args: readonly string[] =
   return { child, log: () => log };
 }
 
-export interface Finished {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-  readonly ms: number;
-}
-
 /** Runs a node script to its end, asynchronously (killed after 30 s: a hang fails the test, not the run). */
-export async function runNode(args: readonly string[]): Promise<Finished> {
-  const started = Date.now();
-  const child = spawn(process.execPath, [...args], { stdio: ['ignore', 'pipe', 'pipe'], timeout: 30_000 });
-  let stdout = '';
-  let stderr = '';
-  child.stdout!.on('data', (chunk: Buffer) => void (stdout += chunk.toString()));
-  child.stderr!.on('data', (chunk: Buffer) => void (stderr += chunk.toString()));
-  const [code] = (await once(child, 'close')) as [number | null];
-  return { code, stdout, stderr, ms: Date.now() - started };
-}
+export const runNode = (args: readonly string[]): Promise<Finished> => runNodeFor(args, 30_000);

@@ -2,20 +2,16 @@
 // compartment and one for the host, and the compartments' graphs show gate frames by target.
 
 import t from 'tap';
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-
-const PROFILE_JS = fileURLToPath(new URL('../../../scripts/profile.js', import.meta.url));
+import { runScript } from '../fixtures/node-script.js';
 
 t.test('redis-mpk2: one SVG per compartment with gate frames, one for the host, and an index', async (t) => {
   const out = mkdtempSync(join(tmpdir(), 'flexos-profile-'));
   t.teardown(() => rmSync(out, { recursive: true, force: true }));
-  const stdout = await new Promise<string>((done, fail) =>
-    execFile(process.execPath, [PROFILE_JS, 'redis-mpk2', '--requests', '2000', '--out', out], { timeout: 60_000 }, (error, so, se) => (error ? fail(new Error(`${error.message}\n${se}`)) : done(so))),
-  );
+  const { code, stdout, stderr } = await runScript('profile.js', ['redis-mpk2', '--requests', '2000', '--out', out]);
+  t.equal(code, 0, stderr);
   const files = readdirSync(out).filter((f) => f.endsWith('.svg')).sort();
   t.same(files, ['flame-comp1.svg', 'flame-comp2.svg', 'flame-host.svg']);
   for (const c of ['comp1', 'comp2']) {

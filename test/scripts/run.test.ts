@@ -2,19 +2,10 @@
 // (default: --requests, at most 100,000), skipped with 0, refused when it is not a count.
 
 import t from 'tap';
-import { execFile } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { findRedisBenchmark } from '../../workloads/redis/benchmark.js';
+import { runScript } from '../fixtures/node-script.js';
 
-const RUN_JS = fileURLToPath(new URL('../../../scripts/run.js', import.meta.url));
-
-function runJs(args: readonly string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) =>
-    execFile(process.execPath, [RUN_JS, ...args], { timeout: 120_000 }, (error, stdout, stderr) =>
-      resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
-    ),
-  );
-}
+const runJs = (args: readonly string[]) => runScript('run.js', args, 120_000);
 
 t.test('a --warmup that is not a count is refused, naming the option', async (t) => {
   for (const bad of ['-5', 'many', '1.5']) {

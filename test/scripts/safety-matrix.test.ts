@@ -3,12 +3,11 @@
 // library; the matrix scores containment; and `run.js --inject` exits on its own with its status.
 
 import t from 'tap';
-import { execFile } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { loadPreset } from '../../compartments/config/presets.js';
 import { kernelRegistry as registry } from '../../kernel/registry.js';
 import { runInjection } from '../../scripts/inject/experiment.js';
 import { safetyMatrix, formatMatrix } from '../../scripts/safety-matrix.js';
+import { runScript } from '../fixtures/node-script.js';
 
 const preset = (name: string) => loadPreset(name, { registry });
 const quick = { registry, library: 'lwip', after: 150, timeoutMs: 500, keys: 8 } as const;
@@ -50,10 +49,7 @@ t.test('the matrix scores containment per configuration', async (t) => {
 });
 
 t.test('run.js --inject: a hung lwip is reported and the process exits by itself', async (t) => {
-  const script = fileURLToPath(new URL('../../../scripts/run.js', import.meta.url));
-  const child = await new Promise<{ code: number | null; stdout: string }>((resolve) => {
-    const p = execFile(process.execPath, [script, 'redis-mpk2', '--inject', 'lwip:infinite-loop', '--after', '150', '--timeout-ms', '500'], { timeout: 30_000 }, (_e, stdout) => resolve({ code: p.exitCode, stdout }));
-  });
+  const child = await runScript('run.js', ['redis-mpk2', '--inject', 'lwip:infinite-loop', '--after', '150', '--timeout-ms', '500'], 30_000);
   t.equal(child.code, 3, 'exit status 3: stopped');
   t.match(child.stdout, /outcome: watchdog \(stopped\)/);
   t.match(child.stdout, /compartment comp2/);

@@ -2,11 +2,8 @@
 // per thread, every key written during the run read back intact, and the machine-readable line.
 
 import t from 'tap';
-import { execFile } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { sparkline } from '../../scripts/soak.js';
-
-const SOAK_JS = fileURLToPath(new URL('../../../scripts/soak.js', import.meta.url));
+import { runScript } from '../fixtures/node-script.js';
 
 t.test('sparkline maps the lowest value to the lowest bar and the highest to the highest', async (t) => {
   t.equal(sparkline([0, 7, 14]), '▁▅█');
@@ -14,11 +11,7 @@ t.test('sparkline maps the lowest value to the lowest bar and the highest to the
 });
 
 t.test('a 6-second soak of redis-none: memory curve, no errors, every key intact', async (t) => {
-  const { code, stdout } = await new Promise<{ code: number; stdout: string }>((done) =>
-    execFile(process.execPath, [SOAK_JS, '--minutes', '0.1', '--presets', 'redis-none', '--keys', '20', '--threshold', '1000'], { timeout: 60_000 }, (error, so) =>
-      done({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout: so }),
-    ),
-  );
+  const { code, stdout } = await runScript('soak.js', ['--minutes', '0.1', '--presets', 'redis-none', '--keys', '20', '--threshold', '1000']);
   t.match(stdout, /redis-none: memory in MiB over time \(\d+ samples/);
   t.match(stdout, /^ +host +[▁▂▃▄▅▆▇█]+ /m, 'a sparkline for the host thread');
   t.match(stdout, /^ +comp1 tlsf +[▁▂▃▄▅▆▇█]+ /m, "a sparkline for the compartment's TLSF heap");

@@ -3,29 +3,16 @@
 // draws the chart, and a rerun measures nothing while --fresh measures again.
 
 import t from 'tap';
-import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { runScript, type Finished } from '../../fixtures/node-script.js';
 
-const PAPER_JS = fileURLToPath(new URL('../../../../scripts/paper.js', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'paper-cli-'));
 t.teardown(() => rmSync(dir, { recursive: true, force: true }));
 
-interface Outcome {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-function paper(args: readonly string[]): Promise<Outcome> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [PAPER_JS, ...args], { timeout: 120_000 }, (error, stdout, stderr) => {
-      const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
-      resolve({ code, stdout, stderr });
-    });
-  });
+function paper(args: readonly string[]): Promise<Finished> {
+  return runScript('paper.js', args, 120_000);
 }
 
 t.test('an unknown figure exits 2 and lists the figures', async (t) => {
