@@ -95,3 +95,20 @@ t.test('yield: the spin phase before each yield pays across CPUs and fades on a 
   t.ok(apart > 0.2, `two CPUs: ${(apart * 100).toFixed(0)}% of the waits ended spinning, before a yield`);
   t.ok(together < 0.05, `one CPU: ${(together * 100).toFixed(1)}% (the peer cannot answer while we spin)`);
 });
+
+t.test('yield beside a CPU hog on the same CPU: the waiters back off to parking, no time slice per turn', { skip: availableParallelism() < 2 ? 'needs two CPUs' : false }, async (t) => {
+  const { spawn } = await import('node:child_process');
+  // A process that never yields, on the CPU both sides are pinned to.
+  const hog = spawn('taskset', ['-c', '0', process.execPath, '-e', 'for (;;) {}'], { stdio: 'ignore' });
+  t.teardown(() => void hog.kill('SIGKILL'));
+  await new Promise((r) => setTimeout(r, 200));
+  const rounds = 2_000;
+  const words = new SharedArrayBuffer(WORDS * 4);
+  const started = performance.now();
+  await Promise.all(([0, 1] as const).map((side) => run({ mode: 'pingpong', words, side, rounds, policy: 'yield', cpu: 0 })));
+  const usPerRound = ((performance.now() - started) * 1000) / rounds;
+  const view = new Int32Array(words);
+  t.same([view[doorbellOf(0)], view[doorbellOf(1)]], [rounds, rounds], 'every turn arrived');
+  // A yield to the hog costs its time slice (~3 ms here); parked, a woken waiter preempts it.
+  t.ok(usPerRound < 1_000, `${usPerRound.toFixed(0)} µs per round trip beside the hog`);
+});
