@@ -1,5 +1,5 @@
 // sched_yield(2) for a JavaScript thread. Node has no binding for it, but its WASI implementation
-// (uvwasi) maps wasi_snapshot_preview1.sched_yield onto the system call. A nine-line WebAssembly
+// (uvwasi) maps wasi_snapshot_preview1.sched_yield onto the system call. A 86-byte WebAssembly
 // module imports it and exports it back, so a compartment thread waiting on a CPU it shares can
 // hand that CPU to the thread it waits for: ~2.4 µs per round trip between two threads on one
 // vCPU here, where an Atomics.wait/notify handoff costs ~8-11 µs.
