@@ -56,8 +56,8 @@ export class Waiter {
   /** The scheduling class this compartment's thread runs in (see `dedicate`). */
   readonly scheduling: ThreadScheduling;
   readonly #spinners: WaiterOptions['spinners'];
-  #budgetNs = 50_000;
-  #yieldBudgetNs = 200_000;
+  /** How long the adaptive policy spins, or the yield policy yields, before it parks (adapted as waits end). */
+  #budgetNs: number;
   /** Checks before each yield: grows while the peer answers during them (it runs on another CPU), halves when it does not. */
   #spinChecks = SPIN_PHASE_PROBE;
   #yieldsSinceProbe = 0;
@@ -73,6 +73,7 @@ export class Waiter {
     this.policy = options.policy;
     this.#spinners = options.spinners;
     this.#yield = options.policy === 'yield' ? schedYield() : null;
+    this.#budgetNs = options.policy === 'yield' ? 200_000 : 50_000;
     this.scheduling = options.policy === 'park' && !isMainThread && currentThreadCpus()?.length === 1 ? dedicate() : 'normal';
   }
 
@@ -138,12 +139,12 @@ export class Waiter {
     }
     const other = watch === NONE ? index : watch;
     const otherValue = watch === NONE ? seen : watchValue;
-    const until = started + Math.min(this.#yieldBudgetNs / 1e6, sliceMs);
+    const until = started + Math.min(this.#budgetNs / 1e6, sliceMs);
     let now = started;
     for (;;) {
       if (Atomics.load(words, other) !== otherValue || Atomics.load(words, index) !== seen) {
         this.spinHits++;
-        this.#yieldBudgetNs = Math.min(YIELD_MAX_BUDGET_NS, this.#yieldBudgetNs * 1.25);
+        this.#budgetNs = Math.min(YIELD_MAX_BUDGET_NS, this.#budgetNs * 1.25);
         return;
       }
       const before = now;
@@ -158,7 +159,7 @@ export class Waiter {
       }
       if (now >= until) break;
     }
-    this.#yieldBudgetNs = Math.max(YIELD_MIN_BUDGET_NS, this.#yieldBudgetNs / 2);
+    this.#budgetNs = Math.max(YIELD_MIN_BUDGET_NS, this.#budgetNs / 2);
     this.#park(words, index, seen, Math.max(0, sliceMs - (now - started)), parked);
   }
 

@@ -51,6 +51,7 @@ interface Row {
   verdict?: string;
 }
 
+const say = (text: string): void => void process.stderr.write(text + '\n');
 
 /** Runs `rounds` rounds of (the real server, then each image), pairing each image with its round's real figure. */
 async function inRounds(
@@ -95,7 +96,6 @@ async function image<T>(preset: string, body: (port: number) => Promise<T>, spre
     await running.stop();
   }
 }
-const say = (text: string): void => void process.stderr.write(text + '\n');
 
 async function waitForPort(port: number, child: ChildProcess): Promise<void> {
   for (let i = 0; i < 100; i++) {

@@ -271,11 +271,15 @@ async function measure(options: GateBenchOptions): Promise<Results> {
   // with the images for this part, or they run beside the burner whenever CPU 0 is busy (15% of
   // its CPU under the yield policy). Not for the rows above: the floor spins on both CPUs.
   const wholeProcess = pin === 'one-core' && pinProcess(0);
-  const loaded = await besideBurner(burnerCpu, async (measure) => ({
-    gate: await measure(gateImage('mpk-light', gates), (m) => gateRun(m, 'mpk-light', calls)),
-    chain3: await measure(chainImage(gates), (m) => chainRun(m, chains)),
-  }));
-  if (wholeProcess) pinProcess(`0-${MACHINE_CPUS - 1}`);
+  let loaded;
+  try {
+    loaded = await besideBurner(burnerCpu, async (measure) => ({
+      gate: await measure(gateImage('mpk-light', gates), (m) => gateRun(m, 'mpk-light', calls)),
+      chain3: await measure(chainImage(gates), (m) => chainRun(m, chains)),
+    }));
+  } finally {
+    if (wholeProcess) pinProcess(`0-${MACHINE_CPUS - 1}`);
+  }
 
   say('shared stack variables (Fig. 11b): stack-to-heap, DSS, shared stacks');
   const stack: Record<StackStrategy, number[]> = { heap: [], dss: [], shared: [] };

@@ -23,7 +23,7 @@ const PER_BATCH = 100;
  * a compartment mid-call, a yielding waiter backing off to parking after a hog took a time slice),
  * and it comes in bursts: under the yield policy single windows read 0.5 µs or 2.4 µs per crossing
  * from one process to the next. What the application pays beyond the machinery stays in its
- * compute, so the model errs towards slower, never towards an isolated image faster than NONE.
+ * compute, so the model errs towards a slower isolated image rather than a faster one.
  */
 const REPEATS = 5;
 const memo = new Map<string, Promise<GateMachinery>>();
