@@ -84,8 +84,9 @@ export class Waiter {
 
   /**
    * Returns once words[index] !== seen, or after about `sliceMs` (so the caller can check its
-   * deadline, shutdown, or go back to its event loop). Never loses a wake: the word is compared
-   * inside Atomics.wait.
+   * deadline, shutdown, or go back to its event loop), or early with the word unchanged when a
+   * stale notify arrives (a poster read PARKED during this thread's previous wait and notified after
+   * it ended), so callers loop. Never loses a wake: the word is compared inside Atomics.wait.
    *
    * `parked`: a word set to 1 only while this thread sleeps in Atomics.wait, so a poster may skip
    * Atomics.notify when it reads 0 (it bumps `index` first; both sides use sequentially consistent
