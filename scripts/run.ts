@@ -102,7 +102,7 @@ function configurationFrom(values: Record<string, unknown>, positionals: string[
   }
   if (positionals.length !== 1) throw new UsageError(`expected one preset, got ${positionals.length ? positionals.join(' ') : 'none'}\npresets:\n${listPresets()}`);
   const name = positionals[0]!;
-  if (!(name in PRESETS)) throw new UsageError(`unknown preset ${JSON.stringify(name)}\npresets:\n${listPresets()}\n\nexample: node scripts/run.js redis-mpk2`);
+  if (!Object.hasOwn(PRESETS, name)) throw new UsageError(`unknown preset ${JSON.stringify(name)}\npresets:\n${listPresets()}\n\nexample: node scripts/run.js redis-mpk2`);
   return loadPreset(name, { registry: kernelRegistry });
 }
 

@@ -94,7 +94,7 @@ async function main(): Promise<number> {
   }
   const presets = positionals.flatMap((p) => p.split(/\s+/)).filter(Boolean);
   const chosen = presets.length > 0 ? presets : DEFAULT_PRESETS;
-  const unknown = chosen.find((p) => !(p in PRESETS));
+  const unknown = chosen.find((p) => !Object.hasOwn(PRESETS, p));
   if (unknown !== undefined) throw new UsageError(`unknown preset ${JSON.stringify(unknown)}; presets: ${Object.keys(PRESETS).join(', ')}`);
   const matrix = await safetyMatrix(chosen, {
     library: typeof values['library'] === 'string' ? values['library'] : 'lwip',

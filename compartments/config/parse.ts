@@ -205,7 +205,8 @@ function parseHardening(value: unknown, path: string): HardeningOption[] {
   const options = new Set<HardeningOption>();
   items.forEach((item: unknown, i) => {
     const itemPath = typeof value === 'string' ? path : join(path, i);
-    const expanded = typeof item === 'string' ? (HARDENING_SHORTHANDS[item] ?? (isHardeningOption(item) ? [item] : undefined)) : undefined;
+    const shorthand = typeof item === 'string' && Object.hasOwn(HARDENING_SHORTHANDS, item) ? HARDENING_SHORTHANDS[item] : undefined;
+    const expanded = shorthand ?? (typeof item === 'string' && isHardeningOption(item) ? [item] : undefined);
     if (!expanded) throw new ConfigError(itemPath, item, 'unknown hardening option', valid);
     for (const option of expanded) options.add(option);
   });

@@ -16,7 +16,7 @@ export function parseSize(value: unknown, path: string): number {
   } else if (typeof value === 'string') {
     const match = /^\s*(\d+(?:\.\d+)?)\s*([A-Za-z]*)\s*$/.exec(value);
     const unit = match?.[2] === '' ? 'B' : match?.[2];
-    const scale = unit === undefined ? undefined : UNITS[unit];
+    const scale = unit !== undefined && Object.hasOwn(UNITS, unit) ? UNITS[unit] : undefined;
     if (!match || scale === undefined) throw new ConfigError(path, value, 'not a size', VALID);
     bytes = Number(match[1]) * scale;
   } else {

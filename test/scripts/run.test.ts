@@ -1,11 +1,20 @@
-// run.js's warm-up: one untimed run before the timed ones with the real client, sized by --warmup
-// (default: --requests, at most 100,000), skipped with 0, refused when it is not a count.
+// run.js from the command line: an unknown preset is refused with the list; the warm-up, one untimed
+// run before the timed ones with the real client, sized by --warmup (default: --requests, at most
+// 100,000), skipped with 0, refused when it is not a count.
 
 import t from 'tap';
 import { findRedisBenchmark } from '../../workloads/redis/benchmark.js';
 import { runScript } from '../fixtures/node-script.js';
 
 const runJs = (args: readonly string[]) => runScript('run.js', args, 120_000);
+
+t.test('an unknown preset exits 2 with the presets and an example; names on Object.prototype are unknown too', async (t) => {
+  for (const name of ['redsi', 'constructor', '__proto__']) {
+    const { code, stderr } = await runJs([name]);
+    t.equal(code, 2, `${name}: exit 2`);
+    t.match(stderr, new RegExp(`unknown preset "${name}"[\\s\\S]*redis-mpk2[\\s\\S]*example: node scripts/run\\.js redis-mpk2`), `${name}: the presets and an example`);
+  }
+});
 
 t.test('a --warmup that is not a count is refused, naming the option', async (t) => {
   for (const bad of ['-5', 'many', '1.5']) {

@@ -242,6 +242,10 @@ t.test('refused: an unknown hardening option, listing the valid ones', async (t)
   refuses(t, 'libraries: {lwip: {hardening: [kasan, asan]}}', 'libraries.lwip.hardening[1]', ['asan', 'stackprotector', 'safestack']);
 });
 
+t.test('refused: names of Object.prototype are not hardening options (a fuzzer finding: __proto__ escaped as a TypeError)', async (t) => {
+  for (const name of ['__proto__', 'constructor', 'toString']) refuses(t, `libraries: {iperf: {hardening: ${name}}}`, 'libraries.iperf.hardening', [name]);
+});
+
 t.test('refused: hardening a library that is never hardened', async (t) => {
   refuses(t, 'libraries: {redis: {}, tlsf: {hardening: H}}', 'libraries.tlsf.hardening', ['tlsf']);
 });

@@ -16,6 +16,9 @@ t.test('refused: negative, zero, fractional bytes, decimal or unknown units, too
   for (const bad of [-1, 0, 0.5, '-8MiB', '8MB', '8 mib', '1.1B', '5GiB', true, null, [8]]) {
     t.throws(() => parseSize(bad, 'sharing.heap'), { code: 'FLEXOS_ERR_CONFIG', path: 'sharing.heap' }, `refuses ${JSON.stringify(bad)}`);
   }
+  for (const bad of ['8constructor', '1toString', '2valueOf']) {
+    t.throws(() => parseSize(bad, 'sharing.heap'), { path: 'sharing.heap', message: /not a size/ }, `${JSON.stringify(bad)}: an unknown unit, not an inherited property`);
+  }
 });
 
 t.test('property: formatSize then parseSize is the identity', async (t) => {
