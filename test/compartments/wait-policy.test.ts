@@ -8,7 +8,7 @@ import { performance } from 'node:perf_hooks';
 import { Waiter } from '../../compartments/wait-policy.js';
 import { WAIT_POLICIES } from '../../compartments/config/schema.js';
 import { availableParallelism } from 'node:os';
-import { LOST, SKIPPED, SPIN_PHASE_HITS, WORDS, doorbellOf, type PingPongData } from '../fixtures/waiter-worker.js';
+import { EARLY, LOST, SKIPPED, SPIN_PHASE_HITS, WORDS, doorbellOf, type PingPongData } from '../fixtures/waiter-worker.js';
 
 const fixture = new URL('../fixtures/waiter-worker.js', import.meta.url);
 
@@ -64,7 +64,7 @@ for (const policy of ['yield', 'park', 'adaptive'] as const) {
     const view = new Int32Array(words);
     t.same([view[doorbellOf(0)], view[doorbellOf(1)]], [rounds, rounds], 'every turn arrived');
     t.same([view[LOST], view[LOST + 1]], [0, 0], 'no wait ran out its 1 s slice with the doorbell unchanged');
-    t.comment(`${policy}: ${(((performance.now() - started) * 1000) / rounds).toFixed(1)} µs per round trip; notifies skipped: ${(view[SKIPPED] ?? 0) + (view[SKIPPED + 1] ?? 0)}`);
+    t.comment(`${policy}: ${(((performance.now() - started) * 1000) / rounds).toFixed(1)} µs per round trip; notifies skipped: ${(view[SKIPPED] ?? 0) + (view[SKIPPED + 1] ?? 0)}; stale notifies (early returns): ${(view[EARLY] ?? 0) + (view[EARLY + 1] ?? 0)}`);
   });
 }
 
