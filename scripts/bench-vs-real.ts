@@ -125,8 +125,9 @@ async function redisRows(requests: number, rounds: number): Promise<Row[]> {
     // Untimed warm-up, the same for every server: the images' JavaScript is compiled while it runs
     // (V8's optimizing compiler and its first collections took ~20% of the CPU in the first
     // 300,000 requests); real Redis has nothing to warm but is treated alike.
-    await runRedisBenchmark({ port, requests, clients: 30, pipeline: 16, sizes: [3], tests: ['get', 'set'], cpu: CLIENT_CPU });
-    const runs = await runRedisBenchmark({ port, requests, clients: 30, pipeline: 16, sizes: [1, 2, 3, 4, 5], tests: ['get', 'set'], cpu: CLIENT_CPU });
+    const bench = { port, requests, clients: 30, pipeline: 16, tests: ['get', 'set'] as const, cpu: CLIENT_CPU };
+    await runRedisBenchmark({ ...bench, sizes: [3] });
+    const runs = await runRedisBenchmark({ ...bench, sizes: [1, 2, 3, 4, 5] });
     return { get: mean(runs.filter((r) => r.test === 'get').map((r) => r.rps)), set: mean(runs.filter((r) => r.test === 'set').map((r) => r.rps)) };
   };
   const real = async (): Promise<{ get: number; set: number }> => {
@@ -143,11 +144,10 @@ async function redisRows(requests: number, rounds: number): Promise<Row[]> {
 
 async function nginxRows(durationS: number, rounds: number): Promise<Row[]> {
   const measure = async (port: number): Promise<{ get: number }> => {
+    const wrk = { url: `http://127.0.0.1:${port}/`, threads: 2, connections: 30, runs: 1, cpu: CLIENT_CPU };
     // Untimed warm-up, the same for every server (see redisRows).
-    await runWrk({ url: `http://127.0.0.1:${port}/`, threads: 2, connections: 30, durationS: Math.min(2, durationS), runs: 1, cpu: CLIENT_CPU });
-    return {
-      get: mean((await runWrk({ url: `http://127.0.0.1:${port}/`, threads: 2, connections: 30, durationS, runs: 1, cpu: CLIENT_CPU })).map((r) => r.rps)),
-    };
+    await runWrk({ ...wrk, durationS: Math.min(2, durationS) });
+    return { get: mean((await runWrk({ ...wrk, durationS })).map((r) => r.rps)) };
   };
   const dir = mkdtempSync(join(tmpdir(), 'flexos-nginx-'));
   try {

@@ -6,7 +6,7 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { PRESETS } from '../compartments/config/presets.js';
+import { isPreset, PRESETS } from '../compartments/config/presets.js';
 import { THREAD_MAP_FILE } from '../compartments/profile-names.js';
 import { numberOption, parseCommandLine, runCommand, UsageError } from './cli.js';
 import { escapeXml, flameSvg, foldedText, foldProfile, gateSamples, type CpuProfile } from './flame.js';
@@ -97,7 +97,7 @@ async function main(): Promise<number> {
   }
   if (positionals.length !== 1) throw new UsageError(`expected one preset, got ${positionals.join(' ')}`);
   const preset = positionals[0]!;
-  if (!Object.hasOwn(PRESETS, preset)) throw new UsageError(`unknown preset ${JSON.stringify(preset)}; presets: ${Object.keys(PRESETS).join(', ')}`);
+  if (!isPreset(preset)) throw new UsageError(`unknown preset ${JSON.stringify(preset)}; presets: ${Object.keys(PRESETS).join(', ')}`);
   const requests = numberOption(values, 'requests', 20_000, { min: 1, max: 1e9, integer: true });
   const interval = numberOption(values, 'interval', 200, { min: 10, max: 100_000, integer: true });
   const out = resolve(typeof values['out'] === 'string' ? values['out'] : join('profiles', preset));

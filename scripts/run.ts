@@ -2,7 +2,7 @@
 // application, and reports what isolation costs: measured and modelled, side by side.
 
 import { loadConfigurationFile } from '../compartments/config/parse.js';
-import { loadPreset, presetNames, PRESETS } from '../compartments/config/presets.js';
+import { isPreset, loadPreset, presetNames, PRESETS } from '../compartments/config/presets.js';
 import type { Configuration } from '../compartments/config/schema.js';
 import { kernelRegistry } from '../kernel/registry.js';
 import { launch, applicationOf, type RunningImage } from '../workloads/launch.js';
@@ -102,7 +102,7 @@ function configurationFrom(values: Record<string, unknown>, positionals: string[
   }
   if (positionals.length !== 1) throw new UsageError(`expected one preset, got ${positionals.length ? positionals.join(' ') : 'none'}\npresets:\n${listPresets()}`);
   const name = positionals[0]!;
-  if (!Object.hasOwn(PRESETS, name)) throw new UsageError(`unknown preset ${JSON.stringify(name)}\npresets:\n${listPresets()}\n\nexample: node scripts/run.js redis-mpk2`);
+  if (!isPreset(name)) throw new UsageError(`unknown preset ${JSON.stringify(name)}\npresets:\n${listPresets()}\n\nexample: node scripts/run.js redis-mpk2`);
   return loadPreset(name, { registry: kernelRegistry });
 }
 

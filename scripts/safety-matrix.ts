@@ -2,7 +2,7 @@
 // configuration and prints the matrix (configuration x fault -> outcome) with a containment score
 // per configuration: the share of faults stopped by isolation, hardening, the watchdog or a refusal.
 
-import { loadPreset, PRESETS } from '../compartments/config/presets.js';
+import { isPreset, loadPreset, PRESETS } from '../compartments/config/presets.js';
 import { kernelRegistry } from '../kernel/registry.js';
 import { FAULTS, type FaultName } from '../compartments/faults.js';
 import { runInjection, type InjectionReport } from './inject/experiment.js';
@@ -94,7 +94,7 @@ async function main(): Promise<number> {
   }
   const presets = positionals.flatMap((p) => p.split(/\s+/)).filter(Boolean);
   const chosen = presets.length > 0 ? presets : DEFAULT_PRESETS;
-  const unknown = chosen.find((p) => !Object.hasOwn(PRESETS, p));
+  const unknown = chosen.find((p) => !isPreset(p));
   if (unknown !== undefined) throw new UsageError(`unknown preset ${JSON.stringify(unknown)}; presets: ${Object.keys(PRESETS).join(', ')}`);
   const matrix = await safetyMatrix(chosen, {
     library: typeof values['library'] === 'string' ? values['library'] : 'lwip',

@@ -3,7 +3,7 @@
 // if memory keeps growing after warm-up, any request errs, or any key reads back wrong.
 
 import { connect, type Socket } from 'node:net';
-import { loadPreset, PRESETS } from '../compartments/config/presets.js';
+import { isPreset, loadPreset } from '../compartments/config/presets.js';
 import { kernelRegistry } from '../kernel/registry.js';
 import { launch, applicationOf, type RunningImage } from '../workloads/launch.js';
 import { runRedisLoad } from '../workloads/loadgen/redis-client.js';
@@ -279,7 +279,7 @@ async function main(): Promise<number> {
   const sampleS = numberOption(values, 'sample-s', 10, { min: 0.1, max: 3600 });
   const sampleMs = Math.min(sampleS * 1000, (minutes * 60_000) / 8);
   const presets = String(values['presets'] ?? 'redis-mpk2,redis-ept2').split(',').map((p) => p.trim()).filter(Boolean);
-  for (const p of presets) if (!Object.hasOwn(PRESETS, p)) throw new UsageError(`--presets: unknown preset ${JSON.stringify(p)}`);
+  for (const p of presets) if (!isPreset(p)) throw new UsageError(`--presets: unknown preset ${JSON.stringify(p)}`);
   const print = (line: string): void => void process.stdout.write(line + '\n');
   const say = (text: string): void => void process.stderr.write(text + '\n');
   let failed = false;

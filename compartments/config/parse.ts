@@ -205,12 +205,18 @@ function parseHardening(value: unknown, path: string): HardeningOption[] {
   const options = new Set<HardeningOption>();
   items.forEach((item: unknown, i) => {
     const itemPath = typeof value === 'string' ? path : join(path, i);
-    const shorthand = typeof item === 'string' && Object.hasOwn(HARDENING_SHORTHANDS, item) ? HARDENING_SHORTHANDS[item] : undefined;
-    const expanded = shorthand ?? (typeof item === 'string' && isHardeningOption(item) ? [item] : undefined);
+    const expanded = hardeningItem(item);
     if (!expanded) throw new ConfigError(itemPath, item, 'unknown hardening option', valid);
     for (const option of expanded) options.add(option);
   });
   return [...options].sort();
+}
+
+/** The options a hardening item stands for: a shorthand's (own keys only: "__proto__" names none), its own, or none. */
+function hardeningItem(item: unknown): readonly HardeningOption[] | undefined {
+  if (typeof item !== 'string') return undefined;
+  if (Object.hasOwn(HARDENING_SHORTHANDS, item)) return HARDENING_SHORTHANDS[item];
+  return isHardeningOption(item) ? [item] : undefined;
 }
 
 function isHardeningOption(name: string): name is HardeningOption {

@@ -175,9 +175,14 @@ export function presetNames(): string[] {
   return Object.keys(PRESETS).sort();
 }
 
+/** True when `name` is a preset's (an own key: "constructor" or "__proto__" is not). */
+export function isPreset(name: string): boolean {
+  return Object.hasOwn(PRESETS, name);
+}
+
 /** The named preset, validated against `registry`; ConfigError listing the valid names if unknown. */
 export function loadPreset(name: string, options: { readonly registry: LibraryRegistry }): Configuration {
-  const preset = Object.hasOwn(PRESETS, name) ? PRESETS[name] : undefined;
+  const preset = isPreset(name) ? PRESETS[name] : undefined;
   if (!preset) throw new ConfigError('preset', name, 'unknown preset', presetNames().join(', '));
   return parseConfiguration(preset.yaml, { registry: options.registry, name });
 }

@@ -2,9 +2,9 @@
 // experimental-WASI warning is held back), so compartments can call it in their wait loops.
 
 import t from 'tap';
-import { execFile } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
 import { schedYield } from '../../compartments/sched-yield.js';
+import { runNode } from '../fixtures/node-script.js';
 
 t.test('gives a callable sched_yield, the same one on every call', async (t) => {
   const give = schedYield();
@@ -21,9 +21,8 @@ t.test('gives a callable sched_yield, the same one on every call', async (t) => 
 t.test('prints no warning: the experimental-WASI notice is held back', async (t) => {
   const module = new URL('../../compartments/sched-yield.js', import.meta.url).href;
   const script = `import { schedYield } from ${JSON.stringify(module)}; const y = schedYield(); y(); console.log(typeof y);`;
-  const { stdout, stderr } = await new Promise<{ stdout: string; stderr: string }>((resolve, reject) =>
-    execFile(process.execPath, ['--input-type=module', '-e', script], (error, stdout, stderr) => (error ? reject(error) : resolve({ stdout, stderr }))),
-  );
+  const { code, stdout, stderr } = await runNode(['--input-type=module', '-e', script]);
+  t.equal(code, 0, stderr);
   t.equal(stdout.trim(), 'function');
   t.equal(stderr, '', 'nothing on stderr');
 });
