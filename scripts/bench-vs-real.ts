@@ -8,8 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import net from 'node:net';
 import { loadPreset } from '../compartments/config/presets.js';
-import { pinProcess } from '../compartments/pinning.js';
-import { kernelRegistry } from '../kernel/registry.js';
+import { pinProcess } from '../compartments/runtime/pinning.js';
+import { libraryRegistry } from '../workloads/registry.js';
 import { launch, DEFAULT_INITRD } from '../workloads/launch.js';
 import { findRedisBenchmark, runRedisBenchmark } from '../workloads/redis/benchmark.js';
 import { findWrk, runWrk } from '../workloads/nginx/benchmark.js';
@@ -87,9 +87,9 @@ async function inRounds(
 
 /** Boots a preset; `spread` deals its compartments over both CPUs instead of the server's one. */
 async function image<T>(preset: string, body: (port: number) => Promise<T>, spread = false): Promise<T> {
-  const config = loadPreset(preset, { registry: kernelRegistry });
+  const config = loadPreset(preset, { registry: libraryRegistry });
   const placed = spread ? { ...config, gates: { ...config.gates, pin: 'spread' as const } } : config;
-  const running = await launch(placed, { registry: kernelRegistry, port: 0 });
+  const running = await launch(placed, { registry: libraryRegistry, port: 0 });
   try {
     return await body(running.port);
   } finally {

@@ -1,9 +1,9 @@
 // `node scripts/calibrate.js`: the compute scale of the modelled clock. Times representative kernels
 // in JavaScript and in C (gcc -O2) on this machine and prints the table, the C/JS factor with its
-// spread and the clock ratio; the result is cached and used by every report (compartments/calibration.ts).
+// spread and the clock ratio; the result is cached and used by every report (compartments/model/calibration.ts).
 
-import { DEFAULTS } from '../compartments/config/schema.js';
-import { calibrationJson, clockRatio, computeScaleOf, defaultCacheDir, loadCalibration } from '../compartments/calibration.js';
+import { DEFAULTS } from '../kernel/abi/schema.js';
+import { calibrationJson, clockRatio, computeScaleOf, defaultCacheDir, loadCalibration } from '../compartments/model/calibration.js';
 import { numberOption, parseCommandLine, runCommand } from './cli.js';
 import { printTable } from './table.js';
 

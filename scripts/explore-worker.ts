@@ -5,7 +5,7 @@
 import { hostname } from 'node:os';
 import { Worker, type Job } from 'bullmq';
 import { expandSpace, type Space, type SpacePoint } from '../compartments/config/space.js';
-import { kernelRegistry } from '../kernel/registry.js';
+import { libraryRegistry } from '../workloads/registry.js';
 import { parseCommandLine, runCommand, UsageError } from './cli.js';
 import { fileOracle, loadSpace, runOracle } from './explore/oracles.js';
 import { connectionOptions, parseQueueUrl, QUEUE_NAME, watchQueue, type MeasureJob, type MeasureReply } from './explore/queue.js';
@@ -47,7 +47,7 @@ class Measurer {
     let loaded = this.#spaces.get(job.space);
     if (!loaded) {
       const space = loadSpace(job.space);
-      loaded = { space, points: expandSpace(space, { registry: kernelRegistry }) };
+      loaded = { space, points: expandSpace(space, { registry: libraryRegistry }) };
       this.#spaces.set(job.space, loaded);
     }
     const { space, points } = loaded;

@@ -5,7 +5,7 @@
 
 import { writeFileSync } from 'node:fs';
 import { expandSpace } from '../compartments/config/space.js';
-import { kernelRegistry } from '../kernel/registry.js';
+import { libraryRegistry } from '../workloads/registry.js';
 import { numberOption, parseCommandLine, runCommand, UsageError } from './cli.js';
 import { formatTable } from './table.js';
 import { buildPoset } from './explore/poset.js';
@@ -85,7 +85,7 @@ async function main(): Promise<number> {
   if (metric === 'file' && typeof values['from'] !== 'string') throw new UsageError('--metric file needs --from <table.json>');
 
   const space = loadSpace(positionals[0]!);
-  const points = expandSpace(space, { registry: kernelRegistry });
+  const points = expandSpace(space, { registry: libraryRegistry });
   const poset = buildPoset(points);
   const lowerIsBetter = values['lower-is-better'] === true || space.lowerIsBetter;
   const margin = numberOption(values, 'margin', 0.05, { min: 0, max: 1 });

@@ -16,7 +16,7 @@ export interface CpuProfile {
 /** Folded stacks: root-first frame labels joined by ';' → samples. */
 export type Folded = Map<string, number>;
 
-/** Frames named by compartments/profile-names.ts: `gate:lwip.recv`, `call:newlib.memcpy`. */
+/** Frames named by compartments/runtime/profile-names.ts: `gate:lwip.recv`, `call:newlib.memcpy`. */
 const NAMED_CROSSING = /^(gate|call):(\S+)$/;
 
 function frameLabel(frame: CpuProfile['nodes'][number]['callFrame']): string {
@@ -26,7 +26,7 @@ function frameLabel(frame: CpuProfile['nodes'][number]['callFrame']): string {
   return `${name} ${file}:${frame.lineNumber + 1}`;
 }
 
-/** GatePort.call, the caller side of every gate (compartments/gate-caller.ts). */
+/** GatePort.call, the caller side of every gate (compartments/gates/caller.ts). */
 function isGatePortCall(label: string): boolean {
   return /^call gate-caller\.js:\d+$/.test(label);
 }

@@ -3,14 +3,14 @@
 // A->B->C->B->A, both again beside a CPU burner, and the cost of shared stack variables (Fig. 11b).
 
 import { Worker } from 'node:worker_threads';
-import { DEFAULTS, DEFAULT_GATE_CYCLES, PIN_POLICIES, WAIT_POLICIES, type PinPolicy, type StackStrategy, type WaitPolicy } from '../compartments/config/schema.js';
-import type { Configuration } from '../compartments/config/schema.js';
-import type { GateKind } from '../compartments/crossings.js';
-import { Machine } from '../compartments/host.js';
-import { MACHINE_CPUS, cpuFor, loadGeneratorCpu, pinProcess } from '../compartments/pinning.js';
+import { DEFAULTS, DEFAULT_GATE_CYCLES, PIN_POLICIES, WAIT_POLICIES, type PinPolicy, type StackStrategy, type WaitPolicy } from '../kernel/abi/schema.js';
+import type { Configuration } from '../kernel/abi/schema.js';
+import type { GateKind } from '../compartments/gates/crossings.js';
+import { Machine } from '../compartments/host/host.js';
+import { MACHINE_CPUS, cpuFor, loadGeneratorCpu, pinProcess } from '../compartments/runtime/pinning.js';
 import { offsetOf, regionOf } from '../shm/address.js';
-import { benchRegistry, chainImage, gateImage, stackImage, type GateOptions } from './bench-libs/registry.js';
-import { Burner } from './bench-libs/burner.js';
+import { benchRegistry, chainImage, gateImage, stackImage, type GateOptions } from '../compartments/model/bench-libs/registry.js';
+import { Burner } from '../compartments/model/bench-libs/burner.js';
 import { numberOption, parseCommandLine, runCommand, UsageError } from './cli.js';
 import { formatTable } from './table.js';
 
@@ -85,7 +85,7 @@ function oneOfOption<T extends string>(raw: unknown, name: string, valid: readon
 async function floorSamples(rounds: number): Promise<Float64Array> {
   const words = new SharedArrayBuffer(256);
   const samples = new SharedArrayBuffer(8 * rounds);
-  const url = new URL('./bench-libs/floor-worker.js', import.meta.url);
+  const url = new URL('../compartments/model/bench-libs/floor-worker.js', import.meta.url);
   const workers = ([0, 1] as const).map((side) => new Worker(url, { workerData: { side, cpu: cpuFor('spread', side + 1), words, samples, rounds } }));
   await Promise.all(workers.map((w) => new Promise((resolve, reject) => w.once('exit', resolve).once('error', reject))));
   return new Float64Array(samples).slice(Math.floor(rounds / 10)); // the first tenth warms up

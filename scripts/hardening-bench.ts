@@ -4,10 +4,10 @@
 
 import { PRESETS } from '../compartments/config/presets.js';
 import { parseConfiguration } from '../compartments/config/parse.js';
-import type { Configuration } from '../compartments/config/schema.js';
-import { HARDENING_OPTIONS, type HardeningOption } from '../compartments/library.js';
-import { pinCurrentThread } from '../compartments/pinning.js';
-import { kernelRegistry } from '../kernel/registry.js';
+import type { Configuration } from '../kernel/abi/schema.js';
+import { HARDENING_OPTIONS, type HardeningOption } from '../kernel/abi/library.js';
+import { pinCurrentThread } from '../compartments/runtime/pinning.js';
+import { libraryRegistry } from '../workloads/registry.js';
 import { launch } from '../workloads/launch.js';
 import { runAppWorkload } from '../workloads/drive.js';
 import { describeConfiguration } from './report.js';
@@ -46,7 +46,7 @@ const say = (text: string): void => void process.stderr.write(text + '\n');
 /** The preset with `library` hardened with `options` (placed where the preset puts it). */
 export function hardenedConfiguration(library: string | null, options: readonly HardeningOption[]): Configuration {
   const preset = PRESETS[PRESET]!;
-  const base = parseConfiguration(preset.yaml, { registry: kernelRegistry });
+  const base = parseConfiguration(preset.yaml, { registry: libraryRegistry });
   if (library === null || options.length === 0) return base;
   const placement = base.libraries.find((l) => l.name === library);
   if (!placement) throw new RangeError(`${library} is not in ${PRESET}; libraries: ${base.libraries.map((l) => l.name).join(', ')}`);
@@ -55,7 +55,7 @@ export function hardenedConfiguration(library: string | null, options: readonly 
   const listed = lines.findIndex((l) => l.startsWith(`  ${library}:`));
   if (listed >= 0) lines[listed] = line;
   else lines.splice(lines.indexOf('libraries:') + 1, 0, line);
-  return parseConfiguration(lines.join('\n'), { registry: kernelRegistry });
+  return parseConfiguration(lines.join('\n'), { registry: libraryRegistry });
 }
 
 function listOption(value: unknown, name: string, valid: readonly string[]): string[] {
@@ -68,7 +68,7 @@ function listOption(value: unknown, name: string, valid: readonly string[]): str
 
 /** Best of `repeat` client runs on one booted image: interference only ever slows a run down. */
 async function measure(config: Configuration, requests: number, sizes: readonly number[], repeat: number): Promise<{ get: number; set: number }> {
-  const image = await launch(config, { registry: kernelRegistry, port: 0 });
+  const image = await launch(config, { registry: libraryRegistry, port: 0 });
   try {
     const warn = (line: string): void => void (/warning|error/i.test(line) && say(`  ${line}`));
     let best = { get: 0, set: 0 };

@@ -3,16 +3,16 @@
 // bandwidth in Gb/s, measured and modelled.
 
 import { loadPreset, presetNames } from '../compartments/config/presets.js';
-import type { Configuration } from '../compartments/config/schema.js';
-import { projectRun } from '../compartments/cost-model.js';
-import { kernelRegistry } from '../kernel/registry.js';
+import type { Configuration } from '../kernel/abi/schema.js';
+import { projectRun } from '../compartments/model/cost-model.js';
+import { libraryRegistry } from '../workloads/registry.js';
 import { IPERF_BUFFER_SIZES } from '../workloads/iperf/exports.js';
 import { findIperf, runIperf } from '../workloads/iperf/benchmark.js';
 import { launch } from '../workloads/launch.js';
-import { openWindow } from '../workloads/window.js';
-import { loadGeneratorCpu } from '../compartments/pinning.js';
+import { openWindow } from '../compartments/model/window.js';
+import { loadGeneratorCpu } from '../compartments/runtime/pinning.js';
 import { machineCalibration, modelConstants } from './report.js';
-import { describeCalibration } from '../compartments/calibration.js';
+import { describeCalibration } from '../compartments/model/calibration.js';
 import { numberOption, parseCommandLine, runCommand, UsageError } from './cli.js';
 import { printTable } from './table.js';
 
@@ -35,7 +35,7 @@ export interface IperfPoint {
 
 /** One point of Fig. 9: boots the iperf image with this receive buffer, runs iperf -c for durationS, stops it. */
 export async function measureIperfPoint(config: Configuration, size: number, options: { readonly durationS: number; readonly computeScale: number; readonly gateMachineryNs?: number }): Promise<IperfPoint> {
-  const image = await launch(config, { registry: kernelRegistry, port: 0, mainArgs: [size] });
+  const image = await launch(config, { registry: libraryRegistry, port: 0, mainArgs: [size] });
   try {
     const close = openWindow(image.machine);
     const run = await runIperf({ port: image.port, durationS: options.durationS, cpu: loadGeneratorCpu(config.gates.pin) });
@@ -66,7 +66,7 @@ async function main(): Promise<number> {
   const total = presets.length * sizes.length;
   let done = 0;
   for (const preset of presets) {
-    const config = loadPreset(preset, { registry: kernelRegistry });
+    const config = loadPreset(preset, { registry: libraryRegistry });
     const constants = await modelConstants(config, calibration);
     const scale = constants.computeScale;
     clocks.add(config.costModel.clockGhz);

@@ -7,7 +7,7 @@ import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync, existsSync
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isPreset, PRESETS } from '../compartments/config/presets.js';
-import { THREAD_MAP_FILE } from '../compartments/profile-names.js';
+import { THREAD_MAP_FILE } from '../compartments/runtime/profile-names.js';
 import { numberOption, parseCommandLine, runCommand, UsageError } from './cli.js';
 import { escapeXml, flameSvg, foldedText, foldProfile, gateSamples, type CpuProfile } from './flame.js';
 

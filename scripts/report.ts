@@ -2,15 +2,15 @@
 // the cost model to the reference CPU, the gate crossings per request by edge, the share of time in
 // gates, and the model's inputs so the modelled figure can be recomputed by hand.
 
-import type { Configuration } from '../compartments/config/schema.js';
-import { projectRun, type ModelResult } from '../compartments/cost-model.js';
+import type { Configuration } from '../kernel/abi/schema.js';
+import { projectRun, type ModelResult } from '../compartments/model/cost-model.js';
 import type { WorkloadResult } from '../workloads/drive.js';
-import { mergeWindows, type Window } from '../workloads/window.js';
-import { calibrationJson, computeScaleOf, describeCalibration, loadCalibration, type Calibration } from '../compartments/calibration.js';
-import { gateMachinery } from './gate-machinery.js';
+import { mergeWindows, type Window } from '../compartments/model/window.js';
+import { calibrationJson, computeScaleOf, describeCalibration, loadCalibration, type Calibration } from '../compartments/model/calibration.js';
+import { gateMachinery } from '../compartments/model/gate-machinery.js';
 import { mean } from './stats.js';
 
-/** This machine's compute-scale calibration (compartments/calibration.ts): cached, or measured now in a few seconds. */
+/** This machine's compute-scale calibration (compartments/model/calibration.ts): cached, or measured now in a few seconds. */
 export function machineCalibration(): Calibration {
   return loadCalibration({ say: (line) => void process.stderr.write(line + '\n') });
 }
@@ -24,7 +24,7 @@ export function computeScale(config: Configuration, calibration: Calibration = m
 export interface ModelConstants {
   /** Reference-CPU ns per ns of JavaScript compute (scripts/calibrate.js). */
   readonly computeScale: number;
-  /** JavaScript busy ns per crossing spent in the simulator's gate machinery (scripts/gate-machinery.ts). */
+  /** JavaScript busy ns per crossing spent in the simulator's gate machinery (compartments/model/gate-machinery.ts). */
   readonly gateMachineryNs: number;
 }
 

@@ -3,10 +3,10 @@
 
 import { loadConfigurationFile } from '../compartments/config/parse.js';
 import { isPreset, loadPreset, presetNames, PRESETS } from '../compartments/config/presets.js';
-import type { Configuration } from '../compartments/config/schema.js';
-import { kernelRegistry } from '../kernel/registry.js';
+import type { Configuration } from '../kernel/abi/schema.js';
+import { libraryRegistry } from '../workloads/registry.js';
 import { launch, applicationOf, type RunningImage } from '../workloads/launch.js';
-import { loadGeneratorCpu } from '../compartments/pinning.js';
+import { loadGeneratorCpu } from '../compartments/runtime/pinning.js';
 import { buildReport, describeConfiguration, printReport } from './report.js';
 import { runAppWorkload } from '../workloads/drive.js';
 import { numberOption, parseCommandLine, runCommand, UsageError, type Parsed } from './cli.js';
@@ -14,7 +14,7 @@ import { machineCalibration, modelConstants } from './report.js';
 import { runSqliteCommand } from '../workloads/sqlite/drive.js';
 import { readFileSync } from 'node:fs';
 import { runInjection, formatInjection, injectionExitCode } from './inject/experiment.js';
-import { parseFaultSpec, FAULTS, DEFAULT_AFTER } from '../compartments/faults.js';
+import { parseFaultSpec, FAULTS, DEFAULT_AFTER } from '../compartments/host/faults.js';
 
 const USAGE = `usage: node scripts/run.js <preset> [options]
        node scripts/run.js --config file.yaml [options]
@@ -88,7 +88,7 @@ function listPresets(): string {
 
 function isRunnable(name: string): boolean {
   try {
-    loadPreset(name, { registry: kernelRegistry });
+    loadPreset(name, { registry: libraryRegistry });
     return true;
   } catch {
     return false;
@@ -98,12 +98,12 @@ function isRunnable(name: string): boolean {
 function configurationFrom(values: Record<string, unknown>, positionals: string[]): Configuration {
   if (typeof values['config'] === 'string') {
     if (positionals.length > 0) throw new UsageError(`give a preset or --config, not both (got ${positionals.join(' ')} and --config ${values['config']})`);
-    return loadConfigurationFile(values['config'], { registry: kernelRegistry });
+    return loadConfigurationFile(values['config'], { registry: libraryRegistry });
   }
   if (positionals.length !== 1) throw new UsageError(`expected one preset, got ${positionals.length ? positionals.join(' ') : 'none'}\npresets:\n${listPresets()}`);
   const name = positionals[0]!;
   if (!isPreset(name)) throw new UsageError(`unknown preset ${JSON.stringify(name)}\npresets:\n${listPresets()}\n\nexample: node scripts/run.js redis-mpk2`);
-  return loadPreset(name, { registry: kernelRegistry });
+  return loadPreset(name, { registry: libraryRegistry });
 }
 
 /** The cost model of the configuration, with what the command line overrides (another CPU, another gate cost). */
@@ -169,7 +169,7 @@ async function main(): Promise<number> {
   // Before the image boots: a first calibration times kernels on this CPU, the gate microbenchmark boots an image of its own.
   const calibration = serve ? undefined : machineCalibration();
   const gateMachineryNs = calibration ? (await modelConstants(config, calibration)).gateMachineryNs : 0;
-  const image = await launch(config, { registry: kernelRegistry, port, ...(www ? { initrd: www } : {}) });
+  const image = await launch(config, { registry: libraryRegistry, port, ...(www ? { initrd: www } : {}) });
   const stop = async (): Promise<void> => {
     await image.stop();
   };
@@ -202,7 +202,7 @@ async function runInjected(config: Configuration, values: Record<string, string 
   const after = numberOption(values, 'after', DEFAULT_AFTER, { min: 1, max: 1e9, integer: true });
   const timeoutMs = numberOption(values, 'timeout-ms', 2000, { min: 10, max: 600_000, integer: true });
   process.stderr.write(`booting ${config.name} with ${spec.library}:${spec.fault} armed (entry ${after})\n`);
-  const report = await runInjection(config, { registry: kernelRegistry, ...spec, after, timeoutMs });
+  const report = await runInjection(config, { registry: libraryRegistry, ...spec, after, timeoutMs });
   if (values['json'] === true) process.stdout.write(JSON.stringify(report) + '\n');
   else for (const line of formatInjection(report)) process.stdout.write(line + '\n');
   return injectionExitCode(report);
@@ -215,7 +215,7 @@ async function runSqlite(config: Configuration, values: Record<string, string | 
   const count = sql !== null && values['count'] === undefined ? null : numberOption(values, 'count', 5000, { min: 1, max: 1e7, integer: true });
   const print = (line: string): void => void process.stdout.write(line + '\n');
   const constants = await modelConstants(config);
-  return runSqliteCommand(config, { registry: kernelRegistry, count, sql, json: values['json'] === true, ...constants, configuration: describeConfiguration(config), print, say });
+  return runSqliteCommand(config, { registry: libraryRegistry, count, sql, json: values['json'] === true, ...constants, configuration: describeConfiguration(config), print, say });
 }
 
 async function serveUntilInterrupted(image: RunningImage, say: (text: string) => void): Promise<number> {

@@ -3,8 +3,8 @@
 // per configuration: the share of faults stopped by isolation, hardening, the watchdog or a refusal.
 
 import { isPreset, loadPreset, PRESETS } from '../compartments/config/presets.js';
-import { kernelRegistry } from '../kernel/registry.js';
-import { FAULTS, type FaultName } from '../compartments/faults.js';
+import { libraryRegistry } from '../workloads/registry.js';
+import { FAULTS, type FaultName } from '../compartments/host/faults.js';
 import { runInjection, type InjectionReport } from './inject/experiment.js';
 import { formatTable } from './table.js';
 import { numberOption, parseCommandLine, runCommand, UsageError } from './cli.js';
@@ -47,10 +47,10 @@ export interface SafetyMatrix {
 export async function safetyMatrix(presets: readonly string[], options: { library: string; faults: readonly FaultName[]; after: number; timeoutMs: number; progress?: (line: string) => void }): Promise<SafetyMatrix> {
   const rows: SafetyMatrix['rows'][number][] = [];
   for (const preset of presets) {
-    const config = loadPreset(preset, { registry: kernelRegistry });
+    const config = loadPreset(preset, { registry: libraryRegistry });
     const results: InjectionReport[] = [];
     for (const fault of options.faults) {
-      const r = await runInjection(config, { registry: kernelRegistry, library: options.library, fault, after: options.after, timeoutMs: options.timeoutMs, keys: 16 });
+      const r = await runInjection(config, { registry: libraryRegistry, library: options.library, fault, after: options.after, timeoutMs: options.timeoutMs, keys: 16 });
       options.progress?.(`${preset} ${options.library}:${fault}: ${r.outcome.kind} (${r.outcome.summary})`);
       results.push(r);
     }

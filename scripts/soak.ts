@@ -4,12 +4,12 @@
 
 import { connect, type Socket } from 'node:net';
 import { isPreset, loadPreset } from '../compartments/config/presets.js';
-import { kernelRegistry } from '../kernel/registry.js';
+import { libraryRegistry } from '../workloads/registry.js';
 import { launch, applicationOf, type RunningImage } from '../workloads/launch.js';
 import { runRedisLoad } from '../workloads/loadgen/redis-client.js';
 import { encodeCommand } from '../workloads/redis/resp.js';
 import { RegionHeap } from '../shm/heap.js';
-import { collectGarbage } from '../compartments/collect.js';
+import { collectGarbage } from '../compartments/runtime/collect.js';
 import { numberOption, parseCommandLine, runCommand, UsageError } from './cli.js';
 
 const USAGE = `usage: node scripts/soak.js [options]
@@ -146,9 +146,9 @@ function churnOnce(port: number, big: string): Promise<void> {
 }
 
 async function soakPreset(preset: string, options: { minutes: number; sampleMs: number; threshold: number; keys: number; say: (text: string) => void }): Promise<SoakResult> {
-  const config = loadPreset(preset, { registry: kernelRegistry });
+  const config = loadPreset(preset, { registry: libraryRegistry });
   if (applicationOf(config) !== 'redis') throw new UsageError(`--presets: ${preset} is not a Redis image`);
-  const image: RunningImage = await launch(config, { registry: kernelRegistry, port: 0 });
+  const image: RunningImage = await launch(config, { registry: libraryRegistry, port: 0 });
   const errors: string[] = [];
   const samples: Sample[] = [];
   let requests = 0;

@@ -1,7 +1,7 @@
 // A TLSF heap over one region, speaking simulated addresses (FlexOS: one TLSF heap per
 // compartment plus the shared heap behind flexos_malloc_whitelist). The ukalloc API on top of it.
 
-import { FlexosError } from '../compartments/errors.js';
+import { FlexosError } from './errors.js';
 import { makeAddress, offsetOf, regionOf, formatAddress } from './address.js';
 import { TlsfHeap, type HeapStats } from './tlsf.js';
 import type { Region } from './region.js';

@@ -2,7 +2,7 @@
 // access goes through, raising FlexOS's PF_PK-style protection fault when the address belongs to a
 // region this compartment may not touch (it was never handed that region's SharedArrayBuffer).
 
-import { ProtectionFault } from '../compartments/errors.js';
+import { ProtectionFault } from './errors.js';
 import { regionOf, offsetOf, makeAddress } from './address.js';
 import type { RegionDescriptor } from './region.js';
 

@@ -3,10 +3,12 @@
 // (MPK-light), the data shadow stack at the same offset as the private slot (DSS), or a shared-heap
 // allocation freed when the frame returns (stack-to-heap conversion).
 
-import { FlexosError } from '../compartments/errors.js';
+import { FlexosError } from './errors.js';
 import { makeAddress } from './address.js';
 import type { Allocator } from './heap.js';
-import type { StackStrategy } from '../compartments/config/schema.js';
+
+/** shared stacks (MPK-light) | private stacks + data shadow stack | private stacks, shared stack data converted to heap. */
+export type StackStrategy = 'shared' | 'dss' | 'heap';
 
 /** Bytes reserved at the bottom of a stack region (the shared stack keeps its pointer there). */
 const STACK_HEADER = 16;

@@ -2,7 +2,7 @@
 // per-compartment heaps and the shared heap (FlexOS: lib/tlsf under ukalloc). All of its state,
 // metadata, lock and statistics included, lives in the range, so every worker that attaches shares one heap.
 
-import { FlexosError } from '../compartments/errors.js';
+import { FlexosError } from './errors.js';
 
 /*
  * Heap header, Int32 words from `offset` (format() writes MAGIC last, so attach() never sees half a heap):

@@ -3,12 +3,12 @@
 // client is not installed. Each client run gets its own measurement window, so the report can model
 // every run from what happened inside it.
 
-import { FlexosError } from '../compartments/errors.js';
+import { FlexosError } from '../kernel/abi/errors.js';
 import { findRedisBenchmark, redisBenchmarkArgs, runRedisBenchmark } from './redis/benchmark.js';
 import { findWrk, runWrk, wrkArgs } from './nginx/benchmark.js';
 import { findIperf, iperfArgs, runIperf } from './iperf/benchmark.js';
 import type { RunningImage } from './launch.js';
-import { openWindow, type Window } from './window.js';
+import { openWindow, type Window } from '../compartments/model/window.js';
 import { defaultThreads } from './loadgen/pool.js';
 import { runRedisLoad } from './loadgen/redis-client.js';
 import { runHttpLoad } from './loadgen/http-client.js';

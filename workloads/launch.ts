@@ -2,15 +2,15 @@
 // real TCP port, the image booted with it attached, and the application's main started. stop()
 // shuts down in order (image, then device) and is safe to call twice.
 
-import { Machine } from '../compartments/host.js';
-import { NetdevBackend } from '../compartments/netdev-backend.js';
-import { netdevAttachment } from '../compartments/devices.js';
-import { FlexosError } from '../compartments/errors.js';
-import type { Configuration } from '../compartments/config/schema.js';
-import type { LibraryRegistry } from '../compartments/library.js';
-import type { InjectionSpec } from '../compartments/faults.js';
-import { APPLICATIONS } from '../kernel/registry.js';
-import { initrdDevice } from '../kernel/ramfs/initrd.js';
+import { Machine } from '../compartments/host/host.js';
+import { NetdevBackend } from '../compartments/host/devices/netdev-backend.js';
+import { netdevAttachment } from '../compartments/host/devices/netdev.js';
+import { FlexosError } from '../kernel/abi/errors.js';
+import type { Configuration } from '../kernel/abi/schema.js';
+import type { LibraryRegistry } from '../kernel/abi/library.js';
+import type { InjectionSpec } from '../compartments/host/faults.js';
+import { APPLICATIONS } from './registry.js';
+import { initrdDevice } from '../compartments/host/devices/initrd.js';
 import { IPERF_DEFAULT_BUFFER } from './iperf/exports.js';
 import { fileURLToPath } from 'node:url';
 

@@ -2,7 +2,7 @@
 // port on any address, listen, and optionally non-blocking. The option value and the sockaddr live
 // in a frame annotated shared, since they cross into lwip.
 
-import type { LibraryContext } from '../compartments/context.js';
+import type { LibraryContext } from '../kernel/abi/context.js';
 import * as abi from '../kernel/lwip/abi.js';
 
 /** The listening fd, or a negative errno. The app must declare socket, setsockopt, bind, listen (and fcntl when non-blocking). */

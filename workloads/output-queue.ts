@@ -2,7 +2,7 @@
 // written to lwip through a buffer annotated shared (placed by the configured stack strategy),
 // keeping what a non-blocking socket did not take for the next writable event.
 
-import type { ImportedFunction } from '../compartments/context.js';
+import type { ImportedFunction } from '../kernel/abi/context.js';
 import type { Memory } from '../shm/memory.js';
 import type { StackFrames } from '../shm/stack.js';
 import { ERRNO } from '../kernel/newlib/errno.js';

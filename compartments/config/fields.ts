@@ -1,7 +1,7 @@
 // Shape checks for configuration fields: each one either returns the typed value or throws a
 // ConfigError naming the field path, the value and what would be valid. Used only by parse.ts.
 
-import { ConfigError } from '../errors.js';
+import { ConfigError } from '../../kernel/abi/errors.js';
 
 export type Fields = Record<string, unknown>;
 

@@ -5,13 +5,13 @@
 import { readFileSync } from 'node:fs';
 import { basename, extname } from 'node:path';
 import { parseDocument } from 'yaml';
-import { ConfigError } from '../errors.js';
-import { dependencyClosure, HARDENING_OPTIONS, HARDENING_SHORTHANDS } from '../library.js';
-import type { HardeningOption, LibraryRegistry } from '../library.js';
+import { ConfigError } from '../../kernel/abi/errors.js';
+import { dependencyClosure, HARDENING_OPTIONS, HARDENING_SHORTHANDS } from '../../kernel/abi/library.js';
+import type { HardeningOption, LibraryRegistry } from '../../kernel/abi/library.js';
 import { boolean, isRecord, join, oneOf, onlyKeys, positiveNumber, record, string } from './fields.js';
 import type { Fields } from './fields.js';
-import { DEFAULTS, DRIVERS, MAX_COMPARTMENTS, MEMORY_LIMIT_MB, PIN_POLICIES, WAIT_POLICIES } from './schema.js';
-import type { CompartmentConfig, CompartmentLimits, Configuration, CostModelConfig, Driver, GateConfig, GateCycles, LibraryPlacement, StackStrategy } from './schema.js';
+import { DEFAULTS, DRIVERS, MAX_COMPARTMENTS, MEMORY_LIMIT_MB, PIN_POLICIES, WAIT_POLICIES } from '../../kernel/abi/schema.js';
+import type { CompartmentConfig, CompartmentLimits, Configuration, CostModelConfig, Driver, GateConfig, GateCycles, LibraryPlacement, StackStrategy } from '../../kernel/abi/schema.js';
 import { parseSize } from './units.js';
 
 export type ConfigSource = string | Readonly<Record<string, unknown>>;

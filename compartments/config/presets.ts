@@ -2,10 +2,10 @@
 // Names are `<app>-<layout>`; layouts follow FLEXOS.md (Redis/Nginx exploration space, the
 // SQLite and iPerf configurations). Libraries not listed go to the default compartment ("rest").
 
-import { ConfigError } from '../errors.js';
-import type { LibraryRegistry } from '../library.js';
+import { ConfigError } from '../../kernel/abi/errors.js';
+import type { LibraryRegistry } from '../../kernel/abi/library.js';
 import { parseConfiguration } from './parse.js';
-import type { Configuration, Driver } from './schema.js';
+import type { Configuration, Driver } from '../../kernel/abi/schema.js';
 
 export interface Preset {
   readonly description: string;

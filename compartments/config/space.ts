@@ -4,13 +4,12 @@
 
 import { readFileSync } from 'node:fs';
 import { parseDocument } from 'yaml';
-import { ConfigError } from '../errors.js';
-import type { LibraryRegistry } from '../library.js';
-import { kernelRegistry } from '../../kernel/registry.js';
+import { ConfigError } from '../../kernel/abi/errors.js';
+import type { LibraryRegistry } from '../../kernel/abi/library.js';
 import { boolean, isRecord, join, oneOf, onlyKeys, positiveNumber, record, string } from './fields.js';
 import { parseConfiguration } from './parse.js';
-import { DRIVERS } from './schema.js';
-import type { Configuration, Driver } from './schema.js';
+import { DRIVERS } from '../../kernel/abi/schema.js';
+import type { Configuration, Driver } from '../../kernel/abi/schema.js';
 
 export interface SpaceLetter {
   readonly letter: string;
@@ -178,8 +177,8 @@ function layoutLabel(letters: readonly SpaceLetter[], layout: Readonly<Record<st
 }
 
 /** Every point of a space: layouts in file order, and in each the 2^n hardening choices (none first). */
-export function expandSpace(space: Space, options: { readonly registry?: LibraryRegistry } = {}): SpacePoint[] {
-  const registry = options.registry ?? kernelRegistry;
+export function expandSpace(space: Space, options: { readonly registry: LibraryRegistry }): SpacePoint[] {
+  const registry = options.registry;
   const points: SpacePoint[] = [];
   const n = space.harden.length;
   for (const layout of space.layouts) {

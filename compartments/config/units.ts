@@ -1,7 +1,7 @@
 // Memory sizes in configurations: a number of bytes, or a string with a binary unit ("8MiB").
 // Decimal units (MB) are refused rather than guessed, so "16MB" never silently means 16,000,000.
 
-import { ConfigError } from '../errors.js';
+import { ConfigError } from '../../kernel/abi/errors.js';
 
 const UNITS: Readonly<Record<string, number>> = { B: 1, KiB: 1024, MiB: 1024 ** 2, GiB: 1024 ** 3 };
 /** Above this a heap is certainly a typo; a SharedArrayBuffer that size would not be allocated anyway. */

@@ -1,7 +1,7 @@
 // lwip's exportsyms: the BSD socket API the apps call (FlexOS: lwip_socket, lwip_recv, ...).
 // Failures return a negative errno.
 
-import type { LibraryDescriptor } from '../../compartments/library.js';
+import type { LibraryDescriptor } from '../abi/library.js';
 
 export const lwip: LibraryDescriptor = {
   name: 'lwip',

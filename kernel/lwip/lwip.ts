@@ -2,7 +2,7 @@
 // call takes the core lock (a uksched mutex), input is pulled from the device into packet buffers
 // (pbufs, from the shared heap, one MSS each), and payloads are copied with newlib's memcpy.
 
-import type { LibraryContext, LibraryInstance } from '../../compartments/context.js';
+import type { LibraryContext, LibraryInstance } from '../abi/context.js';
 import { ERRNO } from '../newlib/errno.js';
 import { NETDEV_EVENT_NONE, NETDEV_EVENT_OPEN, NETDEV_EVENT_PEER_CLOSED, NETDEV_EVENT_RESET } from '../netdev/exports.js';
 import * as abi from './abi.js';

@@ -1,7 +1,7 @@
 // netdev's exportsyms: the uknetdev driver calls lwip makes (FlexOS: uk_netdev_rx_burst /
 // tx_burst, polled). Connection-level: the host's virtio-net backend terminates TCP.
 
-import type { LibraryDescriptor } from '../../compartments/library.js';
+import type { LibraryDescriptor } from '../abi/library.js';
 
 export const netdev: LibraryDescriptor = {
   name: 'netdev',

@@ -1,5 +1,5 @@
 // The netdev device memory: one SharedArrayBuffer between the host backend (the hypervisor side,
-// compartments/netdev-backend.ts) and the guest driver (FlexOS uknetdev, kernel/netdev/device.ts).
+// compartments/host/devices/netdev-backend.ts) and the guest driver (FlexOS uknetdev, kernel/netdev/device.ts).
 // Constants and the offsets they imply; the behaviour lives in the two sides. Who writes what:
 //
 //   header (i32 word index)

@@ -2,7 +2,7 @@
 // copied between the rings and buffers in simulated memory, which must be reachable from this
 // compartment (lwip's packet buffers come from the shared heap).
 
-import type { LibraryContext, LibraryInstance } from '../../compartments/context.js';
+import type { LibraryContext, LibraryInstance } from '../abi/context.js';
 import { NetdevDevice } from './device.js';
 import { NETDEV_EVENT_NONE, NETDEV_EVENT_OPEN, NETDEV_EVENT_PEER_CLOSED, NETDEV_EVENT_RESET } from './exports.js';
 import { ERRNO } from '../newlib/errno.js';

@@ -1,7 +1,7 @@
 // newlib's exportsyms used across libraries: the memory and string functions, the malloc family
 // (through ukalloc), console output, and errno (through uksched's __getreent, as in FlexOS).
 
-import type { LibraryDescriptor } from '../../compartments/library.js';
+import type { LibraryDescriptor } from '../abi/library.js';
 
 export const newlib: LibraryDescriptor = {
   name: 'newlib',

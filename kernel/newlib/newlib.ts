@@ -2,7 +2,7 @@
 // addresses in simulated memory, so a memcpy across compartments touches only what this
 // compartment may touch. Strings are NUL-terminated, as in C.
 
-import type { LibraryContext, LibraryInstance } from '../../compartments/context.js';
+import type { LibraryContext, LibraryInstance } from '../abi/context.js';
 
 const MAX_STRING = 1 << 20;
 

@@ -2,7 +2,7 @@
 // ramfs_vnops: lookup, create, remove, rename, mkdir, rmdir, read, write, truncate, getattr, readdir).
 // Nodes are named by inode number; names and buffers cross as address + length in simulated memory.
 
-import type { LibraryDescriptor } from '../../compartments/library.js';
+import type { LibraryDescriptor } from '../abi/library.js';
 
 export const ramfs: LibraryDescriptor = {
   name: 'ramfs',

@@ -2,8 +2,8 @@
 // tree is library-private state in this compartment's JS heap; file data lives in 4 KiB blocks of
 // the compartment's private heap region (blocks.ts). At init it unpacks the `initrd` device if one is attached.
 
-import type { LibraryContext, LibraryInstance } from '../../compartments/context.js';
-import { FlexosError, OutOfMemoryError, ProtectionFault } from '../../compartments/errors.js';
+import type { LibraryContext, LibraryInstance } from '../abi/context.js';
+import { FlexosError, OutOfMemoryError, ProtectionFault } from '../abi/errors.js';
 import { ERRNO } from '../newlib/errno.js';
 import { NAME_MAX, O_ACCMODE, O_CREAT, O_DIRECTORY, O_RDONLY, S_IFDIR, S_IFREG, STAT_BYTES, encodeStat } from '../vfscore/flags.js';
 import { BLOCK_BYTES, FileData, MAX_FILE_BYTES } from './blocks.js';

@@ -1,7 +1,7 @@
 // tlsf's exportsyms. The allocator itself (shm/tlsf.ts) runs in every compartment over that
 // compartment's heaps; this library is where the image places it and checks it.
 
-import type { LibraryDescriptor } from '../../compartments/library.js';
+import type { LibraryDescriptor } from '../abi/library.js';
 
 export const tlsf: LibraryDescriptor = {
   name: 'tlsf',

@@ -1,6 +1,6 @@
 // tlsf: walks this compartment's heaps and checks their invariants (the allocator is shm/tlsf.ts).
 
-import type { LibraryContext, LibraryInstance } from '../../compartments/context.js';
+import type { LibraryContext, LibraryInstance } from '../abi/context.js';
 
 export function create(ctx: LibraryContext): LibraryInstance {
   return {

@@ -2,7 +2,7 @@
 // private heap (FlexOS: one TLSF heap per compartment); these entry points serve the callers of the
 // compartment ukalloc lives in, and uk_malloc_shared serves flexos_malloc_whitelist.
 
-import type { LibraryDescriptor } from '../../compartments/library.js';
+import type { LibraryDescriptor } from '../abi/library.js';
 
 export const ukalloc: LibraryDescriptor = {
   name: 'ukalloc',

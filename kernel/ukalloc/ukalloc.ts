@@ -1,7 +1,7 @@
 // ukalloc: the allocator API over this compartment's TLSF heaps (private and shared).
 // uk_alloc_stats writes {size, used, free, peak, allocations, frees} as six 8-byte fields.
 
-import type { LibraryContext, LibraryInstance } from '../../compartments/context.js';
+import type { LibraryContext, LibraryInstance } from '../abi/context.js';
 import { ERRNO } from '../newlib/errno.js';
 
 /** C's allocator contract: an impossible request (negative size, bad alignment) is NULL, not an exception. */

@@ -1,7 +1,7 @@
 // uksched's exportsyms: the scheduler API (cooperative threads, yield, sleep, join) and its synchronisation
 // primitives (mutexes, semaphores, condition variables), plus newlib's __getreent hook.
 
-import type { LibraryDescriptor } from '../../compartments/library.js';
+import type { LibraryDescriptor } from '../abi/library.js';
 
 export const uksched: LibraryDescriptor = {
   name: 'uksched',

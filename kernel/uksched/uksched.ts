@@ -6,7 +6,7 @@
 // a semaphore, lwip waiting for the network), the ready threads run first.
 
 import { performance } from 'node:perf_hooks';
-import type { LibraryContext, LibraryInstance } from '../../compartments/context.js';
+import type { LibraryContext, LibraryInstance } from '../abi/context.js';
 import { ERRNO } from '../newlib/errno.js';
 
 export const MAIN_THREAD = 1;

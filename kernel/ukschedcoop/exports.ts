@@ -1,6 +1,6 @@
 // ukschedcoop's exportsyms: the cooperative (round-robin, no preemption) policy behind uksched.
 
-import type { LibraryDescriptor } from '../../compartments/library.js';
+import type { LibraryDescriptor } from '../abi/library.js';
 
 export const ukschedcoop: LibraryDescriptor = {
   name: 'ukschedcoop',

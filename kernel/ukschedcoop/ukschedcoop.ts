@@ -1,6 +1,6 @@
 // ukschedcoop: the run queue of the cooperative scheduler, round-robin in arrival order.
 
-import type { LibraryContext, LibraryInstance } from '../../compartments/context.js';
+import type { LibraryContext, LibraryInstance } from '../abi/context.js';
 
 export function create(_ctx: LibraryContext): LibraryInstance {
   const queue: number[] = [];

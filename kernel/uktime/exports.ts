@@ -1,6 +1,6 @@
 // uktime's exportsyms: clock_gettime, gettimeofday, nanosleep, and the platform's monotonic clock.
 
-import type { LibraryDescriptor } from '../../compartments/library.js';
+import type { LibraryDescriptor } from '../abi/library.js';
 
 export const uktime: LibraryDescriptor = {
   name: 'uktime',

@@ -2,7 +2,7 @@
 // struct timespec / timeval here: two 8-byte fields (seconds, then nanoseconds or microseconds).
 
 import { performance } from 'node:perf_hooks';
-import type { LibraryContext, LibraryInstance } from '../../compartments/context.js';
+import type { LibraryContext, LibraryInstance } from '../abi/context.js';
 import { ERRNO } from '../newlib/errno.js';
 
 export const CLOCK_REALTIME = 0;

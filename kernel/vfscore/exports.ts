@@ -2,7 +2,7 @@
 // sys_read, ...). Paths and buffers cross as address + length in simulated memory; errors return a
 // negative errno; flags and the stat layout are in flags.ts.
 
-import type { FunctionSignature, LibraryDescriptor } from '../../compartments/library.js';
+import type { FunctionSignature, LibraryDescriptor } from '../abi/library.js';
 
 const fn = (...args: FunctionSignature['args']): FunctionSignature => ({ args, returns: 'int' });
 

@@ -2,8 +2,8 @@
 // (fds 0-2 are the console, as Unikraft's vfscore stdio), resolves paths one component at a time
 // through ramfs's vnode operations, and holds a uksched mutex around every operation, as FlexOS does.
 
-import type { ImportedFunction, LibraryContext, LibraryInstance } from '../../compartments/context.js';
-import { FlexosError, ProtectionFault } from '../../compartments/errors.js';
+import type { ImportedFunction, LibraryContext, LibraryInstance } from '../abi/context.js';
+import { FlexosError, ProtectionFault } from '../abi/errors.js';
 import { ERRNO } from '../newlib/errno.js';
 import { RAMFS_VNOPS } from './exports.js';
 import {

@@ -4,12 +4,12 @@
 
 import { existsSync, readFileSync } from 'node:fs';
 import { loadSpaceFile, paperSpace, type Space, type SpacePoint } from '../../compartments/config/space.js';
-import { kernelRegistry } from '../../kernel/registry.js';
+import { libraryRegistry } from '../../workloads/registry.js';
 import { launch } from '../../workloads/launch.js';
 import { runAppWorkload } from '../../workloads/drive.js';
 import { SqliteImage, modelBench } from '../../workloads/sqlite/drive.js';
-import { loadGeneratorCpu } from '../../compartments/pinning.js';
-import type { Calibration } from '../../compartments/calibration.js';
+import { loadGeneratorCpu } from '../../compartments/runtime/pinning.js';
+import type { Calibration } from '../../compartments/model/calibration.js';
 import { buildReport, machineCalibration, modelConstants } from '../report.js';
 import { numberOption, UsageError } from '../cli.js';
 import type { Measurement, Oracle } from './search.js';
@@ -66,7 +66,7 @@ export function runOracle(space: Space, points: readonly SpacePoint[], which: 'm
     const constants = await modelConstants(config, calibration); // before this configuration boots
     say(`measuring ${label} (${which})`);
     if (space.app === 'sqlite') {
-      const image = await SqliteImage.boot(config, { registry: kernelRegistry });
+      const image = await SqliteImage.boot(config, { registry: libraryRegistry });
       try {
         const bench = await image.bench(count);
         return { value: modelBench(config, bench, constants).seconds[which] };
@@ -74,7 +74,7 @@ export function runOracle(space: Space, points: readonly SpacePoint[], which: 'm
         await image.shutdown();
       }
     }
-    const image = await launch(config, { registry: kernelRegistry, port: 0 });
+    const image = await launch(config, { registry: libraryRegistry, port: 0 });
     try {
       const result = await runAppWorkload(image, { requests, sizes: [...sizes], durationS, runs, cpu: loadGeneratorCpu(config.gates.pin), say, forceBuiltin });
       const json = buildReport({ config, result, calibration, gateMachineryNs: constants.gateMachineryNs }).json as { throughput_rps?: Record<string, number>; throughput_gbps?: Record<string, number> };

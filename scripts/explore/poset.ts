@@ -13,7 +13,7 @@
 // ('product' mode) every hardening level would repeat the 6 layout edges: 160 + 16 x 6 = 256.
 // The mechanism is not compared: points equal under (1)-(2) but distinct are left incomparable.
 
-import type { Configuration } from '../../compartments/config/schema.js';
+import type { Configuration } from '../../kernel/abi/schema.js';
 
 export type CrossLayoutRule = 'paper' | 'product';
 

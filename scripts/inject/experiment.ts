@@ -8,9 +8,9 @@ import { encodeCommand } from '../../workloads/redis/resp.js';
 import {
   classifyFailure, DEFAULT_AFTER, InjectionError, SIGNAL_DETAIL, SIGNAL_STATE, SIGNAL_WORDS, STATE_ARMED, STATE_COMPLETED, STATE_FIRED, STOPPED,
   type FaultName, type FaultOutcome, type InjectionSpec,
-} from '../../compartments/faults.js';
-import type { Configuration } from '../../compartments/config/schema.js';
-import type { LibraryRegistry } from '../../compartments/library.js';
+} from '../../compartments/host/faults.js';
+import type { Configuration } from '../../kernel/abi/schema.js';
+import type { LibraryRegistry } from '../../kernel/abi/library.js';
 
 export interface InjectionOptions {
   readonly registry: LibraryRegistry;

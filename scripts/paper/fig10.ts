@@ -2,8 +2,8 @@
 // presets NONE, MPK3 and EPT2, measured (wall time of the window) and modelled (workloads/sqlite).
 
 import { loadPreset } from '../../compartments/config/presets.js';
-import type { Calibration } from '../../compartments/calibration.js';
-import { kernelRegistry } from '../../kernel/registry.js';
+import type { Calibration } from '../../compartments/model/calibration.js';
+import { libraryRegistry } from '../../workloads/registry.js';
 import { modelBench, SqliteImage } from '../../workloads/sqlite/drive.js';
 import { modelConstants } from '../report.js';
 import { barChartSvg } from './svg.js';
@@ -22,11 +22,11 @@ export interface Fig10Options extends FigureOptions {
 export async function runFig10(store: ResultStore, options: Fig10Options): Promise<PaperRecord[]> {
   const items = (options.presets ?? FIG10_PRESETS).map((label) => ({ label }));
   return measureEach(items, store, async ({ label }) => {
-    const config = loadPreset(label, { registry: kernelRegistry });
+    const config = loadPreset(label, { registry: libraryRegistry });
     const constants = await modelConstants(config, options.calibration);
     const scale = constants.computeScale;
     options.say(`${label}: booting, ${options.count} INSERTs`);
-    const image = await SqliteImage.boot(config, { registry: kernelRegistry });
+    const image = await SqliteImage.boot(config, { registry: libraryRegistry });
     try {
       const result = await image.bench(options.count);
       const intact = await image.integrity();

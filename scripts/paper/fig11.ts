@@ -1,8 +1,8 @@
 // Paper Fig. 11a in simulation: the latency of a gate to an empty function per mechanism, measured
 // (median of the gate benchmark, scripts/gate-bench.ts) beside the calibrated cost the model charges.
 
-import { DEFAULTS, DEFAULT_GATE_CYCLES } from '../../compartments/config/schema.js';
-import type { GateKind } from '../../compartments/crossings.js';
+import { DEFAULTS, DEFAULT_GATE_CYCLES } from '../../kernel/abi/schema.js';
+import type { GateKind } from '../../compartments/gates/crossings.js';
 import { runGateBench } from '../gate-bench.js';
 import { barChartSvg } from './svg.js';
 import { describeRecord, sameParams, type FigureOptions } from './measure.js';

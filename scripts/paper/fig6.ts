@@ -2,9 +2,9 @@
 // paper's exploration space (compartments/config/space.ts), measured and modelled, by layout.
 
 import { expandSpace, paperSpace, type SpacePoint } from '../../compartments/config/space.js';
-import type { Calibration } from '../../compartments/calibration.js';
-import { loadGeneratorCpu } from '../../compartments/pinning.js';
-import { kernelRegistry } from '../../kernel/registry.js';
+import type { Calibration } from '../../compartments/model/calibration.js';
+import { loadGeneratorCpu } from '../../compartments/runtime/pinning.js';
+import { libraryRegistry } from '../../workloads/registry.js';
 import { runAppWorkload } from '../../workloads/drive.js';
 import { launch } from '../../workloads/launch.js';
 import { buildReport, modelConstants } from '../report.js';
@@ -35,7 +35,7 @@ export interface Fig6Options extends FigureOptions {
 
 /** The 80 points of one app's space, in the paper's order (layouts, then hardening choices). */
 export function fig6Points(app: Fig6App): SpacePoint[] {
-  return expandSpace(paperSpace(app), { registry: kernelRegistry });
+  return expandSpace(paperSpace(app), { registry: libraryRegistry });
 }
 
 /** Generous: a run far slower than this is stuck (a lost wakeup, a client that never finishes), not slow. */
@@ -53,7 +53,7 @@ export async function runFig6(store: ResultStore, options: Fig6Options): Promise
   return measureEach(points, store, async (point) => {
     const config = point.configuration;
     const { gateMachineryNs } = await modelConstants(config, options.calibration); // before the image boots
-    const image = await launch(config, { registry: kernelRegistry, port: 0 });
+    const image = await launch(config, { registry: libraryRegistry, port: 0 });
     try {
       const workload = runAppWorkload(image, { ...w, cpu: loadGeneratorCpu(config.gates.pin), say: () => undefined });
       const result = await withDeadline(deadlineMs(options.app, w), workload, { what: `${point.label}: the ${options.app} workload`, onTimeout: () => image.stop() });

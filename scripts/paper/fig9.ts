@@ -2,8 +2,8 @@
 // for NONE, MPK2-light, MPK2-dss and EPT2, one point per (preset, size) via scripts/iperf-sweep.ts.
 
 import { loadPreset } from '../../compartments/config/presets.js';
-import type { Calibration } from '../../compartments/calibration.js';
-import { kernelRegistry } from '../../kernel/registry.js';
+import type { Calibration } from '../../compartments/model/calibration.js';
+import { libraryRegistry } from '../../workloads/registry.js';
 import { IPERF_BUFFER_SIZES } from '../../workloads/iperf/exports.js';
 import { measureIperfPoint, PAPER_PRESETS } from '../iperf-sweep.js';
 import { modelConstants } from '../report.js';
@@ -25,7 +25,7 @@ export const fig9Label = (preset: string, size: number): string => `${preset}/${
 
 export async function runFig9(store: ResultStore, options: Fig9Options): Promise<PaperRecord[]> {
   const presets = options.presets ?? FIG9_PRESETS;
-  const configs = new Map(presets.map((p) => [p, loadPreset(p, { registry: kernelRegistry })]));
+  const configs = new Map(presets.map((p) => [p, loadPreset(p, { registry: libraryRegistry })]));
   const items = presets.flatMap((preset) => (options.sizes ?? FIG9_SIZES).map((size) => ({ label: fig9Label(preset, size), preset, size })));
   return measureEach(items, store, async ({ label, preset, size }) => {
     const config = configs.get(preset)!;

@@ -6,10 +6,10 @@ import fc from 'fast-check';
 import { parse as parseYaml } from 'yaml';
 import { parseConfiguration } from '../../compartments/config/parse.js';
 import { PRESETS } from '../../compartments/config/presets.js';
-import { ConfigError } from '../../compartments/errors.js';
-import { kernelRegistry } from '../../kernel/registry.js';
+import { ConfigError } from '../../kernel/abi/errors.js';
+import { libraryRegistry } from '../../workloads/registry.js';
 
-const LIBRARIES = kernelRegistry.names();
+const LIBRARIES = libraryRegistry.names();
 const scalar = fc.oneof(
   fc.constantFrom<unknown>(null, true, false, 0, -1, 1, 15, 16, 1.5, NaN, Infinity, -0, '', '1MiB', '4KiB', '-3', 'x', '__proto__', 'constructor'),
   fc.constantFrom<unknown>('fcalls', 'intel-pku', 'vmept', 'private', 'shared', 'dss', 'heap', 'kasan', 'ubsan', 'stack-protector', 'cfi', 'spin', 'park', 'adaptive'),
@@ -48,7 +48,7 @@ const configObject = fc.record(
 /** Parses, and fails the property when the outcome is anything but a configuration or a ConfigError. */
 function outcome(source: string | Record<string, unknown>): 'ok' | 'refused' {
   try {
-    const c = parseConfiguration(source as Record<string, unknown>, { registry: kernelRegistry, name: 'fuzz' });
+    const c = parseConfiguration(source as Record<string, unknown>, { registry: libraryRegistry, name: 'fuzz' });
     if (!Array.isArray(c.compartments) || c.compartments.length === 0 || typeof c.driver !== 'string') throw new Error('a configuration without compartments or driver');
     return 'ok';
   } catch (error) {

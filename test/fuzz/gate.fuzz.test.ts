@@ -4,9 +4,9 @@
 
 import t from 'tap';
 import fc from 'fast-check';
-import { Machine } from '../../compartments/host.js';
+import { Machine } from '../../compartments/host/host.js';
 import { parseConfiguration } from '../../compartments/config/parse.js';
-import { MAX_ARGS } from '../../compartments/gate-protocol.js';
+import { MAX_ARGS } from '../../compartments/gates/protocol.js';
 import { fixtureYaml } from '../fixtures/libs/registry.js';
 import { probeRegistry as registry } from './libs/probe.js';
 

@@ -5,7 +5,7 @@ import t from 'tap';
 import fc from 'fast-check';
 import net from 'node:net';
 import { loadPreset } from '../../compartments/config/presets.js';
-import { kernelRegistry } from '../../kernel/registry.js';
+import { libraryRegistry } from '../../workloads/registry.js';
 import { launch } from '../../workloads/launch.js';
 
 /** Sends `payload`, half-closes, and resolves with what came back once the server closes (bounded). */
@@ -46,7 +46,7 @@ const SERVERS = [
 
 for (const server of SERVERS) {
   t.test(`${server.preset}: random bytes over TCP never take the server down`, async (t) => {
-    const image = await launch(loadPreset(server.preset, { registry: kernelRegistry }), { registry: kernelRegistry, port: 0 });
+    const image = await launch(loadPreset(server.preset, { registry: libraryRegistry }), { registry: libraryRegistry, port: 0 });
     t.teardown(() => image.stop());
     let sent = 0;
     await fc.assert(

@@ -6,7 +6,7 @@
 
 import t, { type Test } from 'tap';
 import { RegionHeap } from '../../shm/heap.js';
-import type { GateKind } from '../../compartments/crossings.js';
+import type { GateKind } from '../../compartments/gates/crossings.js';
 import { bootEcho, closed, connect, exchange, firstDifference, pattern, receive, type EchoImage, type EchoOptions, type Layout, type Sharing } from '../fixtures/echoapp/harness.js';
 import { HAS_FS } from '../fixtures/echoapp/registry.js';
 

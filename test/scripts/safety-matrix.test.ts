@@ -4,7 +4,7 @@
 
 import t from 'tap';
 import { loadPreset } from '../../compartments/config/presets.js';
-import { kernelRegistry as registry } from '../../kernel/registry.js';
+import { libraryRegistry as registry } from '../../workloads/registry.js';
 import { runInjection } from '../../scripts/inject/experiment.js';
 import { safetyMatrix, formatMatrix } from '../../scripts/safety-matrix.js';
 import { runScript } from '../fixtures/node-script.js';

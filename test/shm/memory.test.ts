@@ -3,7 +3,7 @@
 // PF_PK-style ProtectionFault naming the address, region, key, compartment and library.
 
 import t, { type Test } from 'tap';
-import { ProtectionFault } from '../../compartments/errors.js';
+import { ProtectionFault } from '../../kernel/abi/errors.js';
 import { Memory } from '../../shm/memory.js';
 import { createRegion, type Region } from '../../shm/region.js';
 import { formatAddress, makeAddress } from '../../shm/address.js';

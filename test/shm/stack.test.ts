@@ -3,7 +3,7 @@
 // freed when the frame returns (stack-to-heap). Then overflow and the frame discipline.
 
 import t from 'tap';
-import { FlexosError } from '../../compartments/errors.js';
+import { FlexosError } from '../../kernel/abi/errors.js';
 import { StackFrames } from '../../shm/stack.js';
 import { RegionHeap } from '../../shm/heap.js';
 import { createRegion } from '../../shm/region.js';

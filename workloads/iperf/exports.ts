@@ -1,6 +1,6 @@
 // The iperf application library (an iperf2 TCP server): what the image build needs to know of it.
 
-import type { LibraryDescriptor } from '../../compartments/library.js';
+import type { LibraryDescriptor } from '../../kernel/abi/library.js';
 
 export const iperf: LibraryDescriptor = {
   name: 'iperf',

@@ -2,7 +2,7 @@
 // size until the client closes, count the bytes; one client at a time, as iperf -s serves a test.
 // iperf2's TCP client needs nothing back: it measures on its side.
 
-import type { LibraryContext, LibraryInstance } from '../../compartments/context.js';
+import type { LibraryContext, LibraryInstance } from '../../kernel/abi/context.js';
 import { ERRNO } from '../../kernel/newlib/errno.js';
 import { listenOn } from '../listen.js';
 

@@ -3,7 +3,7 @@
 // is one share of a run's connections, driven on this thread's event loop.
 
 import { workerData } from 'node:worker_threads';
-import { pinCurrentThread } from '../../compartments/pinning.js';
+import { pinCurrentThread } from '../../compartments/runtime/pinning.js';
 import { driveHttpShare, type HttpShare } from './http-client.js';
 import { driveRedisShare, type RedisShare } from './redis-client.js';
 import { StartBarrier, type ShareResult, type StartSignal } from './pool.js';

@@ -1,6 +1,6 @@
 // The nginx application library: what the image build needs to know of it.
 
-import type { LibraryDescriptor } from '../../compartments/library.js';
+import type { LibraryDescriptor } from '../../kernel/abi/library.js';
 
 export const nginx: LibraryDescriptor = {
   name: 'nginx',

@@ -2,7 +2,7 @@
 // and the connections, requests parsed incrementally, files read through vfscore (open, fstat,
 // read, close per request, as nginx does with open_file_cache off), responses written through lwip.
 
-import type { LibraryContext, LibraryInstance } from '../../compartments/context.js';
+import type { LibraryContext, LibraryInstance } from '../../kernel/abi/context.js';
 import * as abi from '../../kernel/lwip/abi.js';
 import { ERRNO } from '../../kernel/newlib/errno.js';
 import { O_RDONLY, S_IFDIR, S_IFMT, STAT_BYTES, STAT_MODE, STAT_MTIME, STAT_SIZE } from '../../kernel/vfscore/flags.js';

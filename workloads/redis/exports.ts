@@ -1,6 +1,6 @@
 // The redis application library: what the image build needs to know of it.
 
-import type { LibraryDescriptor } from '../../compartments/library.js';
+import type { LibraryDescriptor } from '../../kernel/abi/library.js';
 
 export const redis: LibraryDescriptor = {
   name: 'redis',

@@ -2,7 +2,7 @@
 // socket and the clients, reads into a buffer annotated shared (placed by the stack strategy),
 // replies written back through lwip. Keys' values live in this compartment's heap region.
 
-import type { LibraryContext, LibraryInstance } from '../../compartments/context.js';
+import type { LibraryContext, LibraryInstance } from '../../kernel/abi/context.js';
 import * as abi from '../../kernel/lwip/abi.js';
 import { ERRNO } from '../../kernel/newlib/errno.js';
 import { execute } from './commands.js';

@@ -2,15 +2,15 @@
 // filesystem), runs the paper's benchmark inside a measurement window, runs arbitrary SQL, and
 // reports the time measured and modelled with the crossing matrix and file operations per INSERT.
 
-import { Machine } from '../../compartments/host.js';
-import { FlexosError } from '../../compartments/errors.js';
-import { projectRun, type ModelResult } from '../../compartments/cost-model.js';
-import type { Configuration } from '../../compartments/config/schema.js';
-import type { LibraryRegistry } from '../../compartments/library.js';
-import type { CrossingRow } from '../../compartments/crossings.js';
+import { Machine } from '../../compartments/host/host.js';
+import { FlexosError } from '../../kernel/abi/errors.js';
+import { projectRun, type ModelResult } from '../../compartments/model/cost-model.js';
+import type { Configuration } from '../../kernel/abi/schema.js';
+import type { LibraryRegistry } from '../../kernel/abi/library.js';
+import type { CrossingRow } from '../../compartments/gates/crossings.js';
 import { offsetOf, regionOf } from '../../shm/address.js';
 import { applicationOf } from '../launch.js';
-import { openWindow, type Window } from '../window.js';
+import { openWindow, type Window } from '../../compartments/model/window.js';
 import { SQLITE_FILE_OPS, type SqliteFileOp } from './exports.js';
 
 const SCRATCH_BYTES = 1024 * 1024;

@@ -2,7 +2,7 @@
 // (WebAssembly) whose every file operation goes to vfscore through the VFS in vfs.ts, so isolating
 // the filesystem costs what it costs in FlexOS's SQLite benchmark.
 
-import type { LibraryDescriptor } from '../../compartments/library.js';
+import type { LibraryDescriptor } from '../../kernel/abi/library.js';
 
 /**
  * The file operations the VFS counts, in the order `fileops(addr)` writes them (one f64 each).

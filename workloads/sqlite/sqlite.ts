@@ -3,8 +3,8 @@
 // host, and the integrity check run after every benchmark.
 
 import init from '@sqlite.org/sqlite-wasm';
-import type { LibraryContext, LibraryInstance } from '../../compartments/context.js';
-import { FlexosError } from '../../compartments/errors.js';
+import type { LibraryContext, LibraryInstance } from '../../kernel/abi/context.js';
+import { FlexosError } from '../../kernel/abi/errors.js';
 import { installFlexosVfs, type Engine } from './vfs.js';
 import { SQLITE_BENCH_TABLE, SQLITE_DB_PATH, SQLITE_ERROR, SQLITE_MISUSE } from './exports.js';
 

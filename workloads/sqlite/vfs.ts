@@ -2,8 +2,8 @@
 // sync, size, delete and access becomes a vfscore call, with paths and buffers in shared stack frames,
 // so a gate to an isolated vfscore/ramfs is paid per file operation, as on FlexOS.
 
-import type { LibraryContext } from '../../compartments/context.js';
-import { FlexosError } from '../../compartments/errors.js';
+import type { LibraryContext } from '../../kernel/abi/context.js';
+import { FlexosError } from '../../kernel/abi/errors.js';
 import { ERRNO } from '../../kernel/newlib/errno.js';
 import { F_GETLK, F_OK, F_SETLK, O_CREAT, O_EXCL, O_RDONLY, O_RDWR, R_OK, STAT_BYTES, STAT_SIZE, W_OK } from '../../kernel/vfscore/flags.js';
 import { SQLITE_FILE_OPS, type SqliteFileOp } from './exports.js';

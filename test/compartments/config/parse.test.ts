@@ -6,10 +6,10 @@ import fc from 'fast-check';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConfigError } from '../../../compartments/errors.js';
-import { createRegistry } from '../../../compartments/library.js';
+import { ConfigError } from '../../../kernel/abi/errors.js';
+import { createRegistry } from '../../../kernel/abi/library.js';
 import { loadConfigurationFile, parseConfiguration } from '../../../compartments/config/parse.js';
-import { compartmentOf, DEFAULT_GATE_CYCLES, librariesIn } from '../../../compartments/config/schema.js';
+import { compartmentOf, DEFAULT_GATE_CYCLES, librariesIn } from '../../../kernel/abi/schema.js';
 import { fixtureRegistry as registry, REDIS_IMAGE } from './registry-fixture.js';
 
 const MiB = 1024 * 1024;

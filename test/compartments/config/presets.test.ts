@@ -3,8 +3,8 @@
 
 import t from 'tap';
 import { loadPreset, PRESETS, presetNames } from '../../../compartments/config/presets.js';
-import { compartmentOf, librariesIn } from '../../../compartments/config/schema.js';
-import type { Configuration } from '../../../compartments/config/schema.js';
+import { compartmentOf, librariesIn } from '../../../kernel/abi/schema.js';
+import type { Configuration } from '../../../kernel/abi/schema.js';
 import { fixtureRegistry as registry } from './registry-fixture.js';
 
 const load = (name: string): Configuration => loadPreset(name, { registry });

@@ -1,8 +1,8 @@
-// A registry mirroring the names, calls and constraints of kernel/registry.ts, without
+// A registry mirroring the names, calls and constraints of kernel/libraries.ts`, `workloads/registry.ts, without
 // implementations, so the configuration tests do not depend on the kernel being written.
 
-import { createRegistry } from '../../../compartments/library.js';
-import type { LibraryDescriptor } from '../../../compartments/library.js';
+import { createRegistry } from '../../../kernel/abi/library.js';
+import type { LibraryDescriptor } from '../../../kernel/abi/library.js';
 
 function lib(name: string, calls: string[], extra: Partial<LibraryDescriptor> = {}): LibraryDescriptor {
   return { name, exports: {}, calls: Object.fromEntries(calls.map((c) => [c, ['f']])), whitelist: [], implementation: '', ...extra };

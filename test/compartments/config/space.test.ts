@@ -1,13 +1,13 @@
 import t from 'tap';
 import { readFileSync } from 'node:fs';
 import { expandSpace, loadSpaceFile, paperSpace, paperSpaceYaml, parseSpace } from '../../../compartments/config/space.js';
-import { kernelRegistry } from '../../../kernel/registry.js';
+import { libraryRegistry } from '../../../workloads/registry.js';
 
 const root = new URL('../../../../', import.meta.url);
 const file = (app: string): string => new URL(`workloads/${app}/space.yaml`, root).pathname;
 
 t.test("the paper's Redis space expands to 80 distinct, valid configurations with FLEXOS.md labels", async (t) => {
-  const points = expandSpace(paperSpace('redis'), { registry: kernelRegistry });
+  const points = expandSpace(paperSpace('redis'), { registry: libraryRegistry });
   t.equal(points.length, 80);
   t.equal(new Set(points.map((p) => p.label)).size, 80);
   const labels = points.map((p) => p.label);
@@ -16,7 +16,7 @@ t.test("the paper's Redis space expands to 80 distinct, valid configurations wit
 });
 
 t.test('each point places and hardens its libraries as its label says', async (t) => {
-  const byLabel = new Map(expandSpace(paperSpace('redis')).map((p) => [p.label, p]));
+  const byLabel = new Map(expandSpace(paperSpace('redis'), { registry: libraryRegistry }).map((p) => [p.label, p]));
   const none = byLabel.get('R1N1S1L1')!.configuration;
   t.equal(none.driver, 'fcalls', 'the one-compartment layout runs on fcalls');
   t.equal(none.compartments.length, 1);
@@ -41,12 +41,12 @@ t.test('the shipped space files parse; redis and nginx match paperSpace', async 
   for (const app of ['redis', 'nginx'] as const) {
     t.same(loadSpaceFile(file(app)), paperSpace(app), app);
     t.equal(readFileSync(file(app), 'utf8'), paperSpaceYaml(app));
-    t.equal(expandSpace(paperSpace(app)).length, 80);
+    t.equal(expandSpace(paperSpace(app), { registry: libraryRegistry }).length, 80);
   }
   const sqlite = loadSpaceFile(file('sqlite'));
   t.ok(sqlite.lowerIsBetter);
-  t.equal(expandSpace(sqlite).length, 4 * 16);
-  const iperf = expandSpace(loadSpaceFile(file('iperf')));
+  t.equal(expandSpace(sqlite, { registry: libraryRegistry }).length, 4 * 16);
+  const iperf = expandSpace(loadSpaceFile(file('iperf')), { registry: libraryRegistry });
   t.equal(iperf.length, 3 * 8);
   const isolated = iperf.find((p) => p.label === 'R1N2L2')!.configuration;
   t.equal(isolated.compartments.find((c) => c.isDefault)!.name, 'comp2', 'iperf: the stack side is the default compartment');
@@ -60,5 +60,5 @@ t.test('bad spaces are refused with the field path', async (t) => {
   t.throws(() => parseSpace({ ...base, layouts: ['R1L1'], harden: ['Q'] }), { code: 'FLEXOS_ERR_CONFIG', path: 'harden[0]' });
   t.throws(() => parseSpace({ ...base, layouts: ['R1L1'], sharing: { stack: 'shared', dss: true } }), { code: 'FLEXOS_ERR_CONFIG', path: 'sharing.dss' });
   t.throws(() => paperSpace('sqlite' as 'redis'), TypeError);
-  t.equal(expandSpace(parseSpace({ ...base, layouts: ['R1L2'], harden: ['L'] })).map((p) => p.label).join(' '), 'R1L2 R1L2H');
+  t.equal(expandSpace(parseSpace({ ...base, layouts: ['R1L2'], harden: ['L'] }), { registry: libraryRegistry }).map((p) => p.label).join(' '), 'R1L2 R1L2H');
 });

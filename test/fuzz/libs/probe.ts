@@ -1,9 +1,9 @@
 // Two test micro-libraries for the gate fuzzer: `relay` (the caller, entered from the host) passes
 // whatever argument list it is given through a gate to `probe`, whose at<k> returns its k-th argument.
 
-import { createRegistry, type LibraryDescriptor } from '../../../compartments/library.js';
-import type { LibraryContext, LibraryInstance } from '../../../compartments/context.js';
-import { MAX_ARGS } from '../../../compartments/gate-protocol.js';
+import { createRegistry, type LibraryDescriptor } from '../../../kernel/abi/library.js';
+import type { LibraryContext, LibraryInstance } from '../../../kernel/abi/context.js';
+import { MAX_ARGS } from '../../../compartments/gates/protocol.js';
 
 /** at0 .. at<MAX_ARGS - 1>: one probe function per argument position. */
 export const POSITIONS = Array.from({ length: MAX_ARGS }, (_, k) => `at${k}`);

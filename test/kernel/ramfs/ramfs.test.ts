@@ -11,7 +11,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { FsDriver } from '../../fixtures/fs/driver.js';
 import { decodeCpio, encodeCpio, normalisePath } from '../../../kernel/ramfs/cpio.js';
-import { initrdDevice, packInitrd, readInitrd } from '../../../kernel/ramfs/initrd.js';
+import { initrdDevice, packInitrd, readInitrd } from '../../../compartments/host/devices/initrd.js';
 import { BLOCK_BYTES } from '../../../kernel/ramfs/blocks.js';
 import { ERRNO } from '../../../kernel/newlib/errno.js';
 import { O_CREAT, O_RDONLY, O_RDWR, S_IFDIR, S_IFREG, STAT_BYTES, X_OK } from '../../../kernel/vfscore/flags.js';

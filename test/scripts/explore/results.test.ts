@@ -1,4 +1,5 @@
 import t from 'tap';
+import { libraryRegistry } from '../../../workloads/registry.js';
 import { mkdtempSync, readFileSync, appendFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,7 +8,7 @@ import { buildPoset } from '../../../scripts/explore/poset.js';
 import { searchBudget } from '../../../scripts/explore/search.js';
 import { readResults, resumable } from '../../../scripts/explore/results.js';
 
-const points = expandSpace(paperSpace('redis'));
+const points = expandSpace(paperSpace('redis'), { registry: libraryRegistry });
 const poset = buildPoset(points);
 const value = (l: string): number => 500_000 * 0.8 ** points[poset.indexOf(l)]!.hardened.length * (l.startsWith('R1N1S1L1') ? 1 : 0.85);
 

@@ -3,7 +3,7 @@
 
 import t from 'tap';
 import { loadPreset } from '../../../compartments/config/presets.js';
-import { kernelRegistry } from '../../../kernel/registry.js';
+import { libraryRegistry } from '../../../workloads/registry.js';
 import { launch } from '../../../workloads/launch.js';
 import { findIperf, runIperf, parseIperf } from '../../../workloads/iperf/benchmark.js';
 
@@ -15,7 +15,7 @@ t.test('parseIperf reads the summary line of iperf -f b', async (t) => {
 
 for (const [preset, buffer] of [['iperf-none', 16], ['iperf-mpk2-dss', 4096], ['iperf-ept2', 65536]] as const) {
   t.test(`${preset} with a ${buffer}-byte receive buffer serves the real iperf client`, { skip: findIperf() ? false : 'iperf is not installed' }, async (t) => {
-    const image = await launch(loadPreset(preset, { registry: kernelRegistry }), { registry: kernelRegistry, port: 0, mainArgs: [buffer] });
+    const image = await launch(loadPreset(preset, { registry: libraryRegistry }), { registry: libraryRegistry, port: 0, mainArgs: [buffer] });
     t.teardown(() => image.stop());
     const run = await runIperf({ port: image.port, durationS: 1, cpu: null });
     t.ok(run.bytes > 0, `the client sent ${run.bytes} bytes`);

@@ -6,7 +6,7 @@ import fc from 'fast-check';
 import net from 'node:net';
 import { HttpResponseReader, httpTarget, runHttpLoad } from '../../../workloads/loadgen/http-client.js';
 import { loadPreset } from '../../../compartments/config/presets.js';
-import { kernelRegistry } from '../../../kernel/registry.js';
+import { libraryRegistry } from '../../../workloads/registry.js';
 import { launch } from '../../../workloads/launch.js';
 
 // ---- the response reader ----------------------------------------------------------------------
@@ -184,7 +184,7 @@ t.test('a server that is not there fails the run instead of hanging', async (t) 
 // ---- against a booted image --------------------------------------------------------------------
 
 t.test('nginx-none serves the built-in load without errors', async (t) => {
-  const image = await launch(loadPreset('nginx-none', { registry: kernelRegistry }), { registry: kernelRegistry, port: 0 });
+  const image = await launch(loadPreset('nginx-none', { registry: libraryRegistry }), { registry: libraryRegistry, port: 0 });
   t.teardown(() => image.stop());
   const [r] = await runHttpLoad({ url: `http://127.0.0.1:${image.port}/`, connections: 8, durationS: 0.5, runs: 1, cpu: null, threads: 1 });
   t.ok(r!.requests > 0, `requests were answered (${r!.requests})`);

@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { RespParser } from '../../../workloads/redis/resp.js';
 import { BENCHMARK_KEY, RespReplyCounter, runRedisLoad } from '../../../workloads/loadgen/redis-client.js';
 import { loadPreset } from '../../../compartments/config/presets.js';
-import { kernelRegistry } from '../../../kernel/registry.js';
+import { libraryRegistry } from '../../../workloads/registry.js';
 import { launch } from '../../../workloads/launch.js';
 
 const run = promisify(execFile);
@@ -158,7 +158,7 @@ t.test('bad options are refused up front, naming the option', async (t) => {
 // ---- against a booted image --------------------------------------------------------------------
 
 t.test('redis-none serves the built-in load: -n replies per run and the SET values stored', async (t) => {
-  const image = await launch(loadPreset('redis-none', { registry: kernelRegistry }), { registry: kernelRegistry, port: 0 });
+  const image = await launch(loadPreset('redis-none', { registry: libraryRegistry }), { registry: libraryRegistry, port: 0 });
   t.teardown(() => image.stop());
   const runs = await runRedisLoad({ port: image.port, requests: 2000, clients: 30, pipeline: 16, sizes: [2], tests: ['set', 'get'], cpu: null, threads: 1 });
   t.same(runs.map((r) => [r.test, r.requests, r.errors]), [['set', 2000, 0], ['get', 2000, 0]]);

@@ -6,7 +6,7 @@ import net from 'node:net';
 import { execFile, spawnSync } from 'node:child_process';
 import { promisify } from 'node:util';
 import { loadPreset } from '../../../compartments/config/presets.js';
-import { kernelRegistry } from '../../../kernel/registry.js';
+import { libraryRegistry } from '../../../workloads/registry.js';
 import { launch } from '../../../workloads/launch.js';
 import { parseWrk } from '../../../workloads/nginx/benchmark.js';
 
@@ -44,7 +44,7 @@ function raw(port: number, payload: string): Promise<{ reply: string; closed: bo
 
 for (const preset of ['nginx-mpk2', 'nginx-none']) {
   t.test(`${preset} against the real clients`, { skip: hasCurl ? false : 'curl is not installed' }, async (t) => {
-    const image = await launch(loadPreset(preset, { registry: kernelRegistry }), { registry: kernelRegistry, port: 0 });
+    const image = await launch(loadPreset(preset, { registry: libraryRegistry }), { registry: libraryRegistry, port: 0 });
     t.teardown(() => image.stop());
     const port = image.port;
 

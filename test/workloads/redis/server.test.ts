@@ -6,7 +6,7 @@ import net from 'node:net';
 import { execFile, spawnSync } from 'node:child_process';
 import { promisify } from 'node:util';
 import { loadPreset } from '../../../compartments/config/presets.js';
-import { kernelRegistry } from '../../../kernel/registry.js';
+import { libraryRegistry } from '../../../workloads/registry.js';
 import { launch, type RunningImage } from '../../../workloads/launch.js';
 
 // Clients run asynchronously: the host's event loop moves the bytes between sockets and the image.
@@ -36,7 +36,7 @@ const hasClients = spawnSync('redis-benchmark', ['--version']).status === 0 && s
 
 for (const preset of ['redis-mpk2', 'redis-none']) {
   t.test(`${preset} against the real clients`, { skip: hasClients ? false : 'redis-tools is not installed' }, async (t) => {
-    const image: RunningImage = await launch(loadPreset(preset, { registry: kernelRegistry }), { registry: kernelRegistry, port: 0 });
+    const image: RunningImage = await launch(loadPreset(preset, { registry: libraryRegistry }), { registry: libraryRegistry, port: 0 });
     t.teardown(() => image.stop());
     const port = image.port;
 

@@ -8,7 +8,7 @@ import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { loadPreset } from '../../../compartments/config/presets.js';
-import { kernelRegistry } from '../../../kernel/registry.js';
+import { libraryRegistry } from '../../../workloads/registry.js';
 import { SqliteImage, modelBench, sqliteReport } from '../../../workloads/sqlite/drive.js';
 import { splitStatements } from '../../../workloads/sqlite/sqlite.js';
 
@@ -25,9 +25,9 @@ t.test('splitStatements cuts where SQLite says a statement ends, not at every se
 
 for (const preset of ['sqlite-none', 'sqlite-mpk3', 'sqlite-ept2']) {
   t.test(preset, async (t) => {
-    const config = loadPreset(preset, { registry: kernelRegistry });
+    const config = loadPreset(preset, { registry: libraryRegistry });
     const isolated = preset !== 'sqlite-none';
-    const image = await SqliteImage.boot(config, { registry: kernelRegistry });
+    const image = await SqliteImage.boot(config, { registry: libraryRegistry });
     t.teardown(() => image.shutdown());
 
     t.test('the image holds the filesystem stack and no network stack', async (t) => {
