@@ -27,8 +27,8 @@ function frameLabel(frame: CpuProfile['nodes'][number]['callFrame']): string {
 }
 
 /** GatePort.call, the caller side of every gate (compartments/gates/caller.ts). */
-function isGatePortCall(label: string): boolean {
-  return /^call gate-caller\.js:\d+$/.test(label);
+function isGatePortCall(frame: CpuProfile['nodes'][number]['callFrame']): boolean {
+  return frame.functionName === 'call' && frame.url.endsWith('/compartments/gates/caller.js');
 }
 
 /**
@@ -53,7 +53,7 @@ export function foldProfile(profile: CpuProfile): Folded {
       let label = frameLabel(node.callFrame);
       const named = NAMED_CROSSING.exec(label);
       if (named) gateTarget = named[1] === 'gate' ? named[2] : undefined;
-      else if (gateTarget !== undefined && isGatePortCall(label)) {
+      else if (gateTarget !== undefined && isGatePortCall(node.callFrame)) {
         label = `gate -> ${gateTarget}`;
         gateTarget = undefined;
       }

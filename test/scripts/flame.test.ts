@@ -6,13 +6,13 @@ import t from 'tap';
 import { flameSvg, foldedText, foldProfile, gateSamples, type CpuProfile } from '../../scripts/flame.js';
 
 const frame = (functionName: string, url = '', lineNumber = 0) => ({ functionName, url, lineNumber });
-// (root) -> main -> gate:lwip.recv -> call (gate-caller) ; main -> work ; (idle)
+// (root) -> main -> gate:lwip.recv -> call (gates/caller) ; main -> work ; (idle)
 const profile: CpuProfile = {
   nodes: [
     { id: 1, callFrame: frame('(root)'), children: [2, 6] },
     { id: 2, callFrame: frame('main', 'file:///x/kernel/redis/server.js', 9), children: [3, 5] },
     { id: 3, callFrame: frame('gate:lwip.recv'), children: [4] },
-    { id: 4, callFrame: frame('call', 'file:///x/compartments/gate-caller.js', 73) },
+    { id: 4, callFrame: frame('call', 'file:///x/compartments/gates/caller.js', 73) },
     { id: 5, callFrame: frame('work', 'file:///x/kernel/redis/server.js', 40) },
     { id: 6, callFrame: frame('(idle)') },
   ],
@@ -32,8 +32,13 @@ t.test('folding counts one stack per sample, root first, and labels the gate wit
 });
 
 t.test('a GatePort.call outside a named gate frame keeps its own name', async (t) => {
-  const folded = foldProfile({ nodes: [{ id: 1, callFrame: frame('(root)'), children: [2] }, { id: 2, callFrame: frame('call', 'file:///x/compartments/gate-caller.js', 73), hitCount: 3 }] });
-  t.same(Object.fromEntries(folded), { 'call gate-caller.js:74': 3 });
+  const folded = foldProfile({ nodes: [{ id: 1, callFrame: frame('(root)'), children: [2] }, { id: 2, callFrame: frame('call', 'file:///x/compartments/gates/caller.js', 73), hitCount: 3 }] });
+  t.same(Object.fromEntries(folded), { 'call caller.js:74': 3 });
+});
+
+t.test('a function named call in another caller.js is not the gate', async (t) => {
+  const other = { ...profile, nodes: profile.nodes.map((n) => (n.id === 4 ? { ...n, callFrame: frame('call', 'file:///x/compartments/model/bench-libs/caller.js', 73) } : n)) };
+  t.same(Object.fromEntries(foldProfile(other))['main server.js:10;gate:lwip.recv;call caller.js:74'], 4);
 });
 
 t.test('the SVG gives each frame a width proportional to its samples and a title', async (t) => {
