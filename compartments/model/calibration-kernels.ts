@@ -157,6 +157,58 @@ export function jsKernels(): Map<string, Kernel> {
 }
 
 /**
+ * The timing harness every C kernel program of the model shares (these kernels, the price list's):
+ * CPU time, a checksum run, a run sized to >= min ms, the median of repetitions. A program defines
+ * its kernels and `setup()`, then a `kernels[]` table of `{ name, kernel }`, then C_HARNESS_MAIN.
+ */
+export const C_HARNESS_FUNCTIONS = String.raw`/* CPU time, as the JavaScript side: preemption on a shared machine does not count. */
+static double now_ns(void) {
+  struct timespec t;
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
+  return (double)t.tv_sec * 1e9 + (double)t.tv_nsec;
+}
+
+static int by_value(const void *a, const void *b) {
+  double x = *(const double *)a, y = *(const double *)b;
+  return (x > y) - (x < y);
+}
+
+static void measure(const char *name, uint32_t (*kernel)(uint64_t), double min_ns, int reps, uint64_t check) {
+  uint32_t checksum = kernel(check);
+  uint64_t n = 1000;
+  for (;;) { /* size the run (and warm caches and the allocator) */
+    double t0 = now_ns();
+    sink += kernel(n);
+    if (now_ns() - t0 >= min_ns) break;
+    n *= 2;
+  }
+  double per_op[64];
+  for (int r = 0; r < reps; r++) {
+    double t0 = now_ns();
+    sink += kernel(n);
+    per_op[r] = (now_ns() - t0) / (double)n;
+  }
+  qsort(per_op, (size_t)reps, sizeof per_op[0], by_value);
+  printf("%s %u %llu %.6f %.6f %.6f\n", name, checksum, (unsigned long long)n, per_op[reps / 2], per_op[0], per_op[reps - 1]);
+  fflush(stdout);
+}`;
+
+export const C_HARNESS_MAIN = String.raw`int main(int argc, char **argv) {
+  if (argc < 4) { fprintf(stderr, "usage: %s <min run ms> <repetitions 1..63> <check iterations> [kernel...]\n", argv[0]); return 2; }
+  double min_ns = atof(argv[1]) * 1e6;
+  int reps = atoi(argv[2]);
+  uint64_t check = strtoull(argv[3], NULL, 10);
+  if (reps < 1 || reps > 63) return 2;
+  setup();
+  for (size_t k = 0; k < sizeof kernels / sizeof kernels[0]; k++) {
+    int wanted = argc == 4;
+    for (int a = 4; a < argc; a++) wanted |= strcmp(argv[a], kernels[k].name) == 0;
+    if (wanted) measure(kernels[k].name, kernels[k].kernel, min_ns, reps, check);
+  }
+  return 0;
+}`;
+
+/**
  * The C kernels and their harness. argv: min run ms, repetitions, check iterations, then the kernels
  * to run (default all). Per kernel it prints `<name> <checksum after check iterations> <iterations per run> <median ns/op> <min> <max>`.
  */
@@ -265,55 +317,12 @@ static uint32_t malloc_free(uint64_t iterations) {
   return sum + fails * 65536u;
 }
 
-/* CPU time, as the JavaScript side: preemption on a shared machine does not count. */
-static double now_ns(void) {
-  struct timespec t;
-  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
-  return (double)t.tv_sec * 1e9 + (double)t.tv_nsec;
-}
-
-static int by_value(const void *a, const void *b) {
-  double x = *(const double *)a, y = *(const double *)b;
-  return (x > y) - (x < y);
-}
-
-static void measure(const char *name, uint32_t (*kernel)(uint64_t), double min_ns, int reps, uint64_t check) {
-  uint32_t checksum = kernel(check);
-  uint64_t n = 1000;
-  for (;;) { /* size the run (and warm caches and the allocator) */
-    double t0 = now_ns();
-    sink += kernel(n);
-    if (now_ns() - t0 >= min_ns) break;
-    n *= 2;
-  }
-  double per_op[64];
-  for (int r = 0; r < reps; r++) {
-    double t0 = now_ns();
-    sink += kernel(n);
-    per_op[r] = (now_ns() - t0) / (double)n;
-  }
-  qsort(per_op, (size_t)reps, sizeof per_op[0], by_value);
-  printf("%s %u %llu %.6f %.6f %.6f\n", name, checksum, (unsigned long long)n, per_op[reps / 2], per_op[0], per_op[reps - 1]);
-  fflush(stdout);
-}
+${C_HARNESS_FUNCTIONS}
 
 static const struct { const char *name; uint32_t (*kernel)(uint64_t); } kernels[] = {
   { "copy-64", copy_64 }, { "copy-4096", copy_4096 }, { "fnv1a-16", fnv1a_16 },
   { "parse-int", parse_int }, { "resp-scan", resp_scan }, { "malloc-free", malloc_free },
 };
 
-int main(int argc, char **argv) {
-  if (argc < 4) { fprintf(stderr, "usage: %s <min run ms> <repetitions 1..63> <check iterations> [kernel...]\n", argv[0]); return 2; }
-  double min_ns = atof(argv[1]) * 1e6;
-  int reps = atoi(argv[2]);
-  uint64_t check = strtoull(argv[3], NULL, 10);
-  if (reps < 1 || reps > 63) return 2;
-  setup();
-  for (size_t k = 0; k < sizeof kernels / sizeof kernels[0]; k++) {
-    int wanted = argc == 4;
-    for (int a = 4; a < argc; a++) wanted |= strcmp(argv[a], kernels[k].name) == 0;
-    if (wanted) measure(kernels[k].name, kernels[k].kernel, min_ns, reps, check);
-  }
-  return 0;
-}
+${C_HARNESS_MAIN}
 `;
