@@ -5,8 +5,7 @@
 import { ERRNO } from '../../kernel/newlib/errno.js';
 import type { WasmHeap } from './engine.js';
 import type { FileOps } from './file-ops.js';
-import type { Locking } from './locking.js';
-import { SQLITE_LOCK_NONE } from './locking.js';
+import { SQLITE_LOCK_NONE, type Locking } from './locking.js';
 import type { OpenFiles } from './open-files.js';
 import type { ResultCodes } from './result-codes.js';
 import type { SharedVariables } from './shared-variables.js';

@@ -26,11 +26,11 @@ export function currentTimeMethods(options: CurrentTimeOptions) {
   return {
     xCurrentTime: (_pVfs: number, pOut: number): number => {
       wasm.poke(pOut, julianDay(nowMs()), 'double');
-      return 0;
+      return 0; // SQLITE_OK
     },
     xCurrentTimeInt64: (_pVfs: number, pOut: number): number => {
       wasm.poke64(pOut, julianDayMs(nowMs()));
-      return 0;
+      return 0; // SQLITE_OK
     },
   };
 }

@@ -1,7 +1,6 @@
-// SQLite's VFS on the library OS (FlexOS: os_unix.c over vfscore): every open, read, write, truncate,
-// sync, size, delete and access becomes a vfscore call, with paths and buffers in shared stack frames,
-// so a gate to an isolated vfscore/ramfs is paid per file operation, as on FlexOS. This file
-// assembles the pieces: io-methods.ts, vfs-methods.ts, locking.ts, shared-variables.ts, syscalls.ts.
+// SQLite's VFS on the library OS (FlexOS: os_unix.c over vfscore), assembled from its units: every file
+// operation becomes a vfscore call (syscalls.ts) with paths and buffers in shared frames (shared-variables.ts),
+// so a gate to an isolated vfscore/ramfs is paid per file operation, as on FlexOS.
 
 import type { LibraryContext } from '../../kernel/abi/context.js';
 import type { Engine } from './engine.js';
