@@ -166,13 +166,14 @@ t.test('a long error is truncated to the error area and never spills into the ne
 });
 
 t.test('a truncated error ends on a whole character: no half of a multi-byte one', async (t) => {
-  // 'é' is two bytes in UTF-8; with "Error\n" (6 bytes) before it, an odd cut falls inside one.
-  const { rpc, callee } = calleeOf([{ library: 'beta', fn: 'loud', impl: () => { throw new Error('é'.repeat(ERROR_BYTES)); } }]);
+  // 'é' is two bytes in UTF-8; after "RangeError\n" (11 bytes) the area's end falls inside one.
+  t.equal((ERROR_BYTES - 11) % 2, 1, 'the cut is inside a character');
+  const { rpc, callee } = calleeOf([{ library: 'beta', fn: 'loud', impl: () => { throw new RangeError('é'.repeat(ERROR_BYTES)); } }]);
   const index = rpc.post({ from: A, to: B, fnId: 0 });
   callee.serve(index);
   const error = rpc.block(A, 0).error;
   t.notOk(error.includes('\ufffd'), 'no replacement character at the cut');
-  t.ok(Buffer.byteLength(error) <= ERROR_BYTES && Buffer.byteLength(error) >= ERROR_BYTES - 1, 'as much as fits');
+  t.equal(Buffer.byteLength(error), ERROR_BYTES - 1, 'as much as fits: all but the half character');
   t.equal(rpc.words[(blockOffset(index) >> 2) + B_ERROR_LENGTH], Buffer.byteLength(error), 'ERROR_LENGTH is the bytes written');
 });
 

@@ -1,7 +1,6 @@
 // The caller side of a gate in one thread: GatePort.call posts into its block and waits on a fake
-// doorbell that plays the callee's next step (a scripted peer, or the other port serving). Covers the
-// words a caller writes, the return and the error, what an EPT gate refuses, callbacks served while
-// waiting, nesting to MAX_DEPTH, the timeout, shutdown, and serveFor, the idle compartment's loop.
+// doorbell that plays the callee's next step (a scripted peer, or the other port serving): the words
+// it writes, returns and errors, EPT refusals, callbacks, nesting, timeout, shutdown, serveFor.
 
 import t from 'tap';
 import { performance } from 'node:perf_hooks';

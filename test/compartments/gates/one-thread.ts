@@ -34,15 +34,16 @@ export interface WaitCall {
  */
 export class FakeDoorbell implements DoorbellWait {
   readonly calls: WaitCall[] = [];
-  step: (n: number) => void;
+  step: (n: number, call: WaitCall) => void;
 
-  constructor(step: (n: number) => void = () => {}) {
+  constructor(step: (n: number, call: WaitCall) => void = () => {}) {
     this.step = step;
   }
 
   wait(_words: Int32Array, index: number, seen: number, sliceMs: number, parked?: number, watch?: number, watchValue?: number): void {
-    this.calls.push({ index, seen, sliceMs, parked, watch, watchValue });
-    this.step(this.calls.length - 1);
+    const call = { index, seen, sliceMs, parked, watch, watchValue };
+    this.calls.push(call);
+    this.step(this.calls.length - 1, call);
   }
 }
 
@@ -61,10 +62,18 @@ export interface BlockView {
 
 /** An RPC region and the reads and writes of the side a test plays by hand. */
 export class RpcRegion {
-  readonly buffer = new SharedArrayBuffer(RPC_REGION_BYTES);
-  readonly words = new Int32Array(this.buffer);
-  readonly f64 = new Float64Array(this.buffer);
-  readonly bytes = new Uint8Array(this.buffer);
+  readonly buffer: SharedArrayBuffer;
+  readonly words: Int32Array;
+  readonly f64: Float64Array;
+  readonly bytes: Uint8Array;
+
+  /** `buffer`: an image's rpc region; a fresh one by default. */
+  constructor(buffer = new SharedArrayBuffer(RPC_REGION_BYTES)) {
+    this.buffer = buffer;
+    this.words = new Int32Array(buffer);
+    this.f64 = new Float64Array(buffer);
+    this.bytes = new Uint8Array(buffer);
+  }
 
   header(compartment: number, word: number): number {
     return Atomics.load(this.words, headerWord(compartment, word));
