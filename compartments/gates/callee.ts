@@ -21,6 +21,15 @@ export interface ExportedFunction {
 
 const encoder = new TextEncoder();
 
+/** A thrown value as text; one that cannot be converted (no toString) must still be answered, not hang its caller. */
+function textOf(value: unknown): string {
+  try {
+    return String(value);
+  } catch {
+    return Object.prototype.toString.call(value);
+  }
+}
+
 export class GateCallee {
   readonly #words: Int32Array;
   readonly #f64: Float64Array;
@@ -80,9 +89,11 @@ export class GateCallee {
 
   #writeError(base: number, error: unknown): void {
     const code = error instanceof FlexosError ? error.code : error instanceof Error ? error.name : 'Error';
-    const message = error instanceof Error ? error.message : String(error);
-    const encoded = encoder.encode(`${code}\n${message}`).subarray(0, ERROR_BYTES);
-    this.#bytes.set(encoded, base + B_ERROR_OFFSET);
-    this.#words[(base >> 2) + B_ERROR_LENGTH] = encoded.length;
+    const message = error instanceof Error ? error.message : textOf(error);
+    // encodeInto stops at the error area's end on a whole character (no half of a multi-byte one
+    // for the caller to decode as U+FFFD), and never writes into the next block.
+    const area = this.#bytes.subarray(base + B_ERROR_OFFSET, base + B_ERROR_OFFSET + ERROR_BYTES);
+    const { written } = encoder.encodeInto(`${code}\n${message}`, area);
+    this.#words[(base >> 2) + B_ERROR_LENGTH] = written;
   }
 }

@@ -27,6 +27,12 @@ export interface GateTarget {
   readonly integersOnly: boolean;
 }
 
+/**
+ * What a port needs of its compartment's wait policy: the one call that blocks on the doorbell.
+ * Production hands it the Waiter; a test hands it a step of the other side, to drive both in one thread.
+ */
+export type DoorbellWait = Pick<Waiter, 'wait'>;
+
 export class ShutdownSignal extends FlexosError {
   constructor() {
     super('FLEXOS_ERR_SHUTDOWN', 'the image is shutting down');
@@ -42,7 +48,7 @@ export class GatePort {
   readonly #words: Int32Array;
   readonly #f64: Float64Array;
   readonly #bytes: Uint8Array;
-  readonly #waiter: Waiter;
+  readonly #waiter: DoorbellWait;
   readonly #callee: GateCallee;
   readonly #counters: CrossingCounters;
   readonly #timeoutMs: number;
@@ -55,7 +61,7 @@ export class GatePort {
 
   constructor(
     rpc: SharedArrayBuffer,
-    options: { self: number; waiter: Waiter; callee: GateCallee; counters: CrossingCounters; timeoutMs: number; beforeIdle?: () => void },
+    options: { self: number; waiter: DoorbellWait; callee: GateCallee; counters: CrossingCounters; timeoutMs: number; beforeIdle?: () => void },
   ) {
     this.self = options.self;
     this.#words = new Int32Array(rpc);

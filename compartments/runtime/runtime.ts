@@ -9,7 +9,7 @@ import { StackFrames } from '../../shm/stack.js';
 import type { RegionDescriptor } from '../../shm/region.js';
 import { CrossingCounters } from '../gates/crossings.js';
 import { GateCallee, type ExportedFunction, type GateFunction } from '../gates/callee.js';
-import { GatePort, ShutdownSignal, type GateTarget } from '../gates/caller.js';
+import { GatePort, ShutdownSignal, type DoorbellWait, type GateTarget } from '../gates/caller.js';
 import { G_CPU_IDLE, G_SHUTDOWN, G_SPINNERS } from '../gates/protocol.js';
 import { Waiter } from './wait-policy.js';
 import { pinCurrentThread } from './pinning.js';
@@ -47,6 +47,12 @@ export interface CompartmentStatus {
   readonly jsHeapUsed: number;
 }
 
+/** What a test may put in place of a compartment's own machinery (a worker passes none). */
+export interface RuntimeOptions {
+  /** The wait the gate port blocks in: the compartment's Waiter unless a test plays the other side there. */
+  readonly wait?: DoorbellWait;
+}
+
 const IDLE_SLICE_MS = 50;
 
 export class CompartmentRuntime {
@@ -68,7 +74,7 @@ export class CompartmentRuntime {
   readonly #pinned: boolean;
   #stopped = false;
 
-  constructor(data: CompartmentData) {
+  constructor(data: CompartmentData, options: RuntimeOptions = {}) {
     this.#data = data;
     const image = data.image;
     const me = image.compartments.find((c) => c.index === data.self);
@@ -106,7 +112,7 @@ export class CompartmentRuntime {
     this.#callee = new GateCallee(rpc, cfi ? { functions: this.#functions, memory: this.#memory, cfi } : { functions: this.#functions, memory: this.#memory });
     this.#port = new GatePort(rpc, {
       self: data.self,
-      waiter: this.#waiter,
+      waiter: options.wait ?? this.#waiter,
       callee: this.#callee,
       counters: new CrossingCounters(image.edges, data.counters),
       timeoutMs: image.config.gates.timeoutMs,
