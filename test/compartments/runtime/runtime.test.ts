@@ -16,7 +16,7 @@ import type { LibraryRegistry } from '../../../kernel/abi/library.js';
 import type { GateFunction } from '../../../kernel/abi/context.js';
 import { fixtureRegistry, fixtureYaml } from '../../fixtures/libs/registry.js';
 import { hardeningRegistry, hardeningYaml } from '../../fixtures/hardening/registry.js';
-import { FakeDoorbell, RpcRegion, memoryOf } from './one-thread.js';
+import { FakeDoorbell, RpcRegion, memoryOf } from '../gates/one-thread.js';
 
 const SMALL = 'sharing: {heap: 1MiB, shared_heap: 1MiB}';
 
