@@ -210,13 +210,17 @@ function timeKernel(kernel: Kernel, minRunMs: number, repetitions: number): Timi
   return { checksum, ns: perOp[repetitions >> 1]!, range: [perOp[0]!, perOp[repetitions - 1]!] };
 }
 
-/** Compiles the C kernels once per source and compiler version into cacheDir; `error` says why it could not. */
-export function buildCKernels(cacheDir: string, options: { compiler: string }): { path: string; error?: undefined } | { error: string } {
+/**
+ * Compiles a C kernel program (default: the calibration kernels) once per source and compiler version
+ * into cacheDir; `error` says why it could not.
+ */
+export function buildCKernels(cacheDir: string, options: { compiler: string; source?: string; prefix?: string }): { path: string; error?: undefined } | { error: string } {
   const gcc = compilerVersion(options.compiler);
   if (gcc === null) return { error: `C compiler ${JSON.stringify(options.compiler)} not found` };
-  const path = join(cacheDir, `kernels-${createHash('sha256').update(C_SOURCE).update(options.compiler).update(gcc).digest('hex').slice(0, 12)}`);
+  const source = options.source ?? C_SOURCE;
+  const path = join(cacheDir, `${options.prefix ?? 'kernels'}-${createHash('sha256').update(source).update(options.compiler).update(gcc).digest('hex').slice(0, 12)}`);
   if (existsSync(path)) return { path };
-  writeAtomically(`${path}.c`, C_SOURCE);
+  writeAtomically(`${path}.c`, source);
   const temporary = `${path}.${process.pid}.tmp`;
   const built = spawnSync(options.compiler, ['-O2', '-o', temporary, `${path}.c`], { encoding: 'utf8' });
   if (built.status !== 0) return { error: `${options.compiler} -O2 failed: ${(built.stderr || String(built.error)).trim().split('\n').slice(0, 3).join(' / ')}` };
@@ -237,12 +241,12 @@ export function runCKernels(binary: string, options: { minRunMs: number; repetit
   return rows;
 }
 
-function compilerVersion(compiler: string): string | null {
+export function compilerVersion(compiler: string): string | null {
   const r = spawnSync(compiler, ['-dumpfullversion'], { encoding: 'utf8' });
   return r.status === 0 ? r.stdout.trim() : null;
 }
 
-function machineOf(compiler: string): Calibration['machine'] {
+export function machineOf(compiler: string): Calibration['machine'] {
   let cpuModel = cpus()[0]?.model ?? 'unknown';
   try {
     cpuModel = /^model name\s*:\s*(.*)$/m.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1]?.trim() ?? cpuModel;
@@ -253,7 +257,7 @@ function machineOf(compiler: string): Calibration['machine'] {
 }
 
 /** The highest clock this CPU runs at: cpufreq's maximum (what lscpu shows as max MHz), else /proc/cpuinfo's. */
-function hostClock(): { ghz: number | null; source: string } {
+export function hostClock(): { ghz: number | null; source: string } {
   try {
     const khz = Number(readFileSync('/sys/devices/system/cpu/cpu0/cpufreq/cpuinfo_max_freq', 'utf8'));
     if (khz > 0) return { ghz: khz / 1e6, source: 'cpufreq cpuinfo_max_freq' };
@@ -270,7 +274,7 @@ function hostClock(): { ghz: number | null; source: string } {
   return speed > 0 ? { ghz: speed / 1000, source: 'os.cpus() speed' } : { ghz: null, source: 'unknown' };
 }
 
-function writeAtomically(file: string, text: string): void {
+export function writeAtomically(file: string, text: string): void {
   const dir = join(file, '..');
   mkdirSync(dir, { recursive: true });
   const temporary = `${file}.${process.pid}.tmp`;

@@ -1,0 +1,118 @@
+// The price list of the modelled clock: reference-CPU nanoseconds per unit of each work kind, from
+// the C kernels of price-kernels.ts timed on this machine (CPU time, the least of repetitions:
+// interference only adds) times the clock ratio. Measured once per CPU model and compiler, then cached.
+
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { WORK_KINDS, type WorkKind } from '../../kernel/abi/work.js';
+import type { StackStrategy } from '../../kernel/abi/schema.js';
+import { buildCKernels, defaultCacheDir, hostClock, machineOf, runCKernels, writeAtomically } from './calibration.js';
+import { PRICE_C_SOURCE, PRICE_KERNELS } from './price-kernels.js';
+
+export interface KindPrice {
+  readonly kind: WorkKind;
+  /** ns per unit on this machine: the least of the repetitions, and their median and slowest. */
+  readonly ns: number;
+  readonly median: number;
+  readonly max: number;
+  readonly what: string;
+  readonly source: string;
+}
+
+export interface PriceList {
+  readonly measured: boolean;
+  readonly reason?: string;
+  readonly hostGhz: number | null;
+  readonly hostClockSource: string;
+  readonly machine: { readonly cpuModel: string; readonly gcc: string | null; readonly kernels: string };
+  readonly date: string;
+  readonly method: string;
+  readonly prices: readonly KindPrice[];
+}
+
+/**
+ * FLEXOS.md, Fig. 11b: N whitelisted stack variables in an empty function cost 66, 140, 218 cycles
+ * under stack-to-heap (a shared-heap allocation and free each) and 2 under DSS or shared stacks (the
+ * empty function itself). So a variable costs 218 / 3 cycles under `heap` and nothing more otherwise.
+ */
+export const STACKVAR_CYCLES: Readonly<Record<StackStrategy, number>> = { heap: 218 / 3, dss: 0, shared: 0 };
+
+const CACHE_FILE = 'prices.json';
+const KERNELS_ID = createHash('sha256').update(PRICE_C_SOURCE).update(JSON.stringify(PRICE_KERNELS)).digest('hex').slice(0, 12);
+/** The kinds a C kernel prices; `stackvar` is priced from Fig. 11b. */
+export const PRICED_KINDS: readonly WorkKind[] = PRICE_KERNELS.map((k) => k.kind);
+
+export interface PriceOptions {
+  readonly cacheDir?: string;
+  readonly compiler?: string;
+  readonly remeasure?: boolean;
+  readonly minRunMs?: number;
+  readonly repetitions?: number;
+  readonly say?: (line: string) => void;
+}
+
+/** The cached price list of this CPU model, compiler and kernels; else measures it (a few seconds) and caches it. */
+export function loadPrices(options: PriceOptions = {}): PriceList & { readonly cached: boolean } {
+  const cacheDir = options.cacheDir ?? defaultCacheDir();
+  const compiler = options.compiler ?? 'gcc';
+  const machine = { ...pick(machineOf(compiler)), kernels: KERNELS_ID };
+  const file = join(cacheDir, CACHE_FILE);
+  if (!options.remeasure && existsSync(file)) {
+    try {
+      const cached = JSON.parse(readFileSync(file, 'utf8')) as PriceList;
+      const m = cached.machine;
+      if (cached.measured && m.cpuModel === machine.cpuModel && m.gcc === machine.gcc && m.kernels === machine.kernels) return { ...cached, cached: true };
+    } catch {
+      // unreadable or from an older version: measure again
+    }
+  }
+  const fresh = measurePrices({ ...options, cacheDir, compiler });
+  if (fresh.measured) writeAtomically(file, JSON.stringify(fresh, null, 2) + '\n');
+  return { ...fresh, cached: false };
+}
+
+function pick(m: ReturnType<typeof machineOf>): { cpuModel: string; gcc: string | null } {
+  return { cpuModel: m.cpuModel, gcc: m.gcc };
+}
+
+export function measurePrices(options: PriceOptions & { cacheDir: string; compiler: string }): PriceList {
+  const minRunMs = options.minRunMs ?? 20;
+  const repetitions = options.repetitions ?? 7;
+  if (!(minRunMs > 0 && minRunMs <= 10_000)) throw new RangeError(`measurePrices: minRunMs must be in (0, 10000] ms (got ${minRunMs})`);
+  if (!Number.isInteger(repetitions) || repetitions < 1 || repetitions > 63) throw new RangeError(`measurePrices: repetitions must be an integer from 1 to 63 (got ${repetitions})`);
+  const clock = hostClock();
+  const machine = { ...pick(machineOf(options.compiler)), kernels: KERNELS_ID };
+  const base = { hostGhz: clock.ghz, hostClockSource: clock.source, machine, date: new Date().toISOString() };
+  const method =
+    `one C kernel per work kind (gcc ${machine.gcc ?? '?'} -O2), ${repetitions} runs of >= ${minRunMs} ms of process CPU time each; ` +
+    `ns per unit = the least run's ns per operation / units per operation (interference only adds time)`;
+  const unmeasured = (reason: string): PriceList => ({ ...base, measured: false, reason, method: `not measured: ${reason}`, prices: [] });
+  if (machine.gcc === null) return unmeasured(`C compiler ${JSON.stringify(options.compiler)} not found`);
+  options.say?.(`measuring the model's price list: ${PRICE_KERNELS.length} C kernels, once per machine`);
+  const binary = buildCKernels(options.cacheDir, { compiler: options.compiler, source: PRICE_C_SOURCE, prefix: 'prices' });
+  if (binary.error !== undefined) return unmeasured(binary.error);
+  const timings = runCKernels(binary.path, { minRunMs, repetitions, iterations: 10_000 });
+  if (typeof timings === 'string') return unmeasured(timings);
+  const prices: KindPrice[] = [];
+  for (const k of PRICE_KERNELS) {
+    const t = timings.get(k.name);
+    if (!t || !(t.range[0] > 0)) return unmeasured(`the price kernel ${k.name} printed no usable time`);
+    prices.push({ kind: k.kind, ns: t.range[0] / k.unitsPerOp, median: t.ns / k.unitsPerOp, max: t.range[1] / k.unitsPerOp, what: k.what, source: `C kernel ${k.name}` });
+  }
+  return { ...base, measured: true, method, prices };
+}
+
+/**
+ * Reference-CPU ns per unit of each kind at `referenceGhz`: the host's ns × host GHz / reference GHz
+ * (the same cycles at the reference clock); `stackvar` from Fig. 11b under the configuration's stack
+ * strategy. An unmeasured list prices every kind 0 and the report says so.
+ */
+export function referencePrices(list: PriceList, options: { referenceGhz: number; stack: StackStrategy }): Readonly<Record<WorkKind, number>> {
+  if (!(options.referenceGhz > 0)) throw new RangeError(`referencePrices: referenceGhz must be positive (got ${options.referenceGhz})`);
+  const ratio = list.hostGhz === null ? 1 : list.hostGhz / options.referenceGhz;
+  const out = Object.fromEntries(WORK_KINDS.map((k) => [k, 0])) as Record<WorkKind, number>;
+  for (const p of list.prices) out[p.kind] = p.ns * ratio;
+  out.stackvar = STACKVAR_CYCLES[options.stack] / options.referenceGhz;
+  return out;
+}
