@@ -48,6 +48,8 @@ export class StackFrames {
   depth = 0;
   /** Hardening of the frames of the compartment's hardened libraries, if any. */
   guard: StackGuard | undefined = undefined;
+  /** Told of every shared variable (the modelled clock prices them by strategy, Fig. 11b). */
+  onShared: (() => void) | undefined = undefined;
 
   constructor(strategy: StackStrategy, options: { compartment: string; regions: StackRegions; sharedHeap: Allocator }) {
     this.strategy = strategy;
@@ -104,6 +106,7 @@ export class StackFrames {
 
   /** A local annotated as shared: reachable by the other compartments this frame calls. */
   shared(bytes: number): number {
+    if (this.onShared !== undefined) this.onShared();
     if (this.guard !== undefined) {
       const unsafe = this.guard.local(bytes, true);
       if (unsafe !== 0) return unsafe;
