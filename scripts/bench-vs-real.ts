@@ -2,17 +2,16 @@
 // (Debian redis-server, nginx with one worker) and against the simulated images, each server
 // given one CPU and the client the other; prints throughputs and each one's ratio to the real one.
 
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import net from 'node:net';
-import { loadPreset } from '../compartments/config/presets.js';
+import { loadPreset } from '../workloads/presets.js';
 import { pinProcess } from '../compartments/runtime/pinning.js';
-import { libraryRegistry } from '../workloads/registry.js';
-import { launch, DEFAULT_INITRD } from '../workloads/launch.js';
-import { findRedisBenchmark, runRedisBenchmark } from '../workloads/redis/benchmark.js';
-import { findWrk, runWrk } from '../workloads/nginx/benchmark.js';
+import { APPS, libraryRegistry } from '../workloads/registry.js';
+import { launch } from '../workloads/launch.js';
+import type { App, RealServer } from '../workloads/app.js';
 import { numberOption, parseCommandLine, runCommand } from './cli.js';
 import { printTable } from './table.js';
 import { freePort } from './ports.js';
@@ -37,7 +36,6 @@ over rounds of each throughput and of the ratios, and the ratios' range.`;
 const SPREAD_NOTE = '(spread)';
 const SERVER_CPU = 0;
 const CLIENT_CPU = 1;
-const TARGETS: Record<string, number> = { 'redis-none': 0.5, 'redis-mpk2': 0.35, 'nginx-none': 0.5 };
 
 interface Row {
   readonly server: string;
@@ -110,7 +108,7 @@ async function waitForPort(port: number, child: ChildProcess): Promise<void> {
   throw new Error(`nothing listens on ${port} after 10 s`);
 }
 
-async function withProcess<T>(command: string, args: string[], port: number, body: () => Promise<T>): Promise<T> {
+async function withProcess<T>(command: string, args: readonly string[], port: number, body: () => Promise<T>): Promise<T> {
   const child = spawn('taskset', ['-c', String(SERVER_CPU), command, ...args], { stdio: 'ignore' });
   try {
     await waitForPort(port, child);
@@ -120,57 +118,27 @@ async function withProcess<T>(command: string, args: string[], port: number, bod
   }
 }
 
-async function redisRows(requests: number, rounds: number): Promise<Row[]> {
-  const measure = async (port: number): Promise<{ get: number; set: number }> => {
-    // Untimed warm-up, the same for every server: the images' JavaScript is compiled while it runs
-    // (V8's optimizing compiler and its first collections took ~20% of the CPU in the first
-    // 300,000 requests); real Redis has nothing to warm but is treated alike.
-    const bench = { port, requests, clients: 30, pipeline: 16, tests: ['get', 'set'] as const, cpu: CLIENT_CPU };
-    await runRedisBenchmark({ ...bench, sizes: [3] });
-    const runs = await runRedisBenchmark({ ...bench, sizes: [1, 2, 3, 4, 5] });
-    return { get: mean(runs.filter((r) => r.test === 'get').map((r) => r.rps)), set: mean(runs.filter((r) => r.test === 'set').map((r) => r.rps)) };
+/** The rows of one application: its real server, then each of its presets, in rounds. */
+async function rowsOf(app: App & { readonly real: RealServer }, options: { readonly requests: number; readonly durationS: number; readonly rounds: number }): Promise<Row[]> {
+  const real = app.real;
+  const measure = async (port: number): Promise<{ get: number; set?: number }> => {
+    const r = await real.measure(port, { requests: options.requests, durationS: options.durationS, cpu: CLIENT_CPU });
+    return { get: mean(r.get), ...(r.set ? { set: mean(r.set) } : {}) };
   };
-  const real = async (): Promise<{ get: number; set: number }> => {
-    const port = await freePort();
-    return withProcess('redis-server', ['--port', String(port), '--save', '', '--appendonly', 'no', '--bind', '127.0.0.1'], port, () => measure(port));
-  };
-  const presets = ['redis-none', 'redis-mpk2', 'redis-mpk3', 'redis-ept2'];
-  return inRounds(rounds, { name: 'redis-server (Debian)', measure: real }, [
-    ...presets.map((name) => ({ name, measure: () => image(name, measure) })),
-    // For information, outside the rule above: lwip's compartment on the client's CPU.
-    { name: `redis-mpk2 ${SPREAD_NOTE}`, measure: () => image('redis-mpk2', measure, true) },
-  ]);
-}
-
-async function nginxRows(durationS: number, rounds: number): Promise<Row[]> {
-  const measure = async (port: number): Promise<{ get: number }> => {
-    const wrk = { url: `http://127.0.0.1:${port}/`, threads: 2, connections: 30, runs: 1, cpu: CLIENT_CPU };
-    // Untimed warm-up, the same for every server (see redisRows).
-    await runWrk({ ...wrk, durationS: Math.min(2, durationS) });
-    return { get: mean((await runWrk({ ...wrk, durationS })).map((r) => r.rps)) };
-  };
-  const dir = mkdtempSync(join(tmpdir(), 'flexos-nginx-'));
+  const scratch = mkdtempSync(join(tmpdir(), `flexos-${app.name}-`));
   try {
-    const real = async (): Promise<{ get: number }> => {
+    const server = async (): Promise<{ get: number; set?: number }> => {
       const port = await freePort();
-      writeFileSync(join(dir, 'nginx.conf'), `worker_processes 1;
-daemon off;
-pid ${dir}/nginx.pid;
-error_log ${dir}/error.log;
-events { worker_connections 1024; }
-http {
-  access_log off;
-  client_body_temp_path ${dir}/body;
-  types { text/html html; application/json json; text/plain txt; }
-  server { listen 127.0.0.1:${port}; root ${DEFAULT_INITRD}; index index.html; }
-}
-`);
-      return withProcess('nginx', ['-c', join(dir, 'nginx.conf'), '-p', dir], port, () => measure(port));
+      const { command, args } = real.command(port, scratch);
+      return withProcess(command, args, port, () => measure(port));
     };
-    const presets = ['nginx-none', 'nginx-mpk2'];
-    return await inRounds(rounds, { name: 'nginx (Debian, 1 worker)', measure: real }, presets.map((name) => ({ name, measure: () => image(name, measure) })));
+    return await inRounds(options.rounds, { name: real.label, measure: server }, [
+      ...real.presets.map((name) => ({ name, measure: () => image(name, measure) })),
+      // For information, outside the targets: the preset's compartments spread over both CPUs.
+      ...real.spread.map((name) => ({ name: `${name} ${SPREAD_NOTE}`, measure: () => image(name, measure, true) })),
+    ]);
   } finally {
-    rmSync(dir, { recursive: true, force: true });
+    rmSync(scratch, { recursive: true, force: true });
   }
 }
 
@@ -180,13 +148,10 @@ async function main(): Promise<number> {
   }, USAGE);
   if (values['help']) return void process.stdout.write(USAGE + '\n'), 0;
   const only = values['only'];
-  if (only !== undefined && only !== 'redis' && only !== 'nginx') throw new Error(`--only: ${JSON.stringify(only)} is not valid; expected redis or nginx`);
-  const missing = [
-    only !== 'nginx' && !findRedisBenchmark() && 'redis-tools',
-    only !== 'nginx' && spawnSync('redis-server', ['--version']).status !== 0 && 'redis-server',
-    only !== 'redis' && !findWrk() && 'wrk',
-    only !== 'redis' && spawnSync('nginx', ['-v']).status !== 0 && 'nginx-light',
-  ].filter(Boolean);
+  const comparable = APPS.filter((app): app is App & { readonly real: RealServer } => app.real !== undefined);
+  const apps = comparable.filter((app) => only === undefined || app.name === only);
+  if (apps.length === 0) throw new Error(`--only: ${JSON.stringify(only)} is not valid; expected ${comparable.map((app) => app.name).join(' or ')}`);
+  const missing = apps.flatMap((app) => app.real.packages.filter((p) => !p.installed()).map((p) => p.name));
   if (missing.length) throw new Error(`missing Debian packages: ${missing.join(', ')} (scripts/install.sh installs them)`);
   // Every thread of the simulator (the host thread, V8's collector and compiler threads, and the
   // compartments, which are pinned there anyway) shares CPU 0, as the real server's whole process
@@ -195,9 +160,11 @@ async function main(): Promise<number> {
   const requests = numberOption(values, 'requests', 100_000, { min: 1000, max: 1e9, integer: true });
   const durationS = numberOption(values, 'duration', 10, { min: 1, max: 600, integer: true });
   const rounds = numberOption(values, 'rounds', 3, { min: 1, max: 100, integer: true });
-  const rows = [...(only === 'nginx' ? [] : await redisRows(requests, rounds)), ...(only === 'redis' ? [] : await nginxRows(durationS, rounds))];
+  const rows: Row[] = [];
+  for (const app of apps) rows.push(...(await rowsOf(app, { requests, durationS, rounds })));
+  const targets: Record<string, number> = Object.assign({}, ...apps.map((app) => app.real.targets));
   for (const r of rows) {
-    const target = TARGETS[r.server];
+    const target = targets[r.server];
     if (target !== undefined && r.ratio !== undefined) {
       r.target = target;
       r.verdict = r.ratio >= target ? 'PASS' : 'MISS';

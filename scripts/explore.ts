@@ -5,7 +5,7 @@
 
 import { writeFileSync } from 'node:fs';
 import { expandSpace } from '../compartments/config/space.js';
-import { libraryRegistry } from '../workloads/registry.js';
+import { findApp, libraryRegistry } from '../workloads/registry.js';
 import { numberOption, parseCommandLine, runCommand, UsageError } from './cli.js';
 import { formatTable } from './table.js';
 import { buildPoset } from './explore/poset.js';
@@ -127,7 +127,7 @@ async function main(): Promise<number> {
   }
 
   if (typeof values['html'] === 'string') {
-    const picture = { title: `${space.name} exploration`, metric: metric === 'file' ? 'metric' : `${metric} ${space.app === 'sqlite' ? 's' : 'throughput'}`, poset, result };
+    const picture = { title: `${space.name} exploration`, metric: metric === 'file' ? 'metric' : `${metric} ${findApp(space.app)?.metric ?? 'throughput'}`, poset, result };
     writeFileSync(values['html'], renderHtml(picture));
     writeFileSync(values['html'].replace(/\.html?$/, '') + '.svg', renderSvg(picture));
   }

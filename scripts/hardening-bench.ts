@@ -2,7 +2,7 @@
 // Runs the same short redis-benchmark against one image per (library, option), each paired with an
 // unhardened image measured just before it; prints GET throughput and the cost vs that baseline.
 
-import { PRESETS } from '../compartments/config/presets.js';
+import { PRESETS } from '../workloads/presets.js';
 import { parseConfiguration } from '../compartments/config/parse.js';
 import type { Configuration } from '../kernel/abi/schema.js';
 import { HARDENING_OPTIONS, type HardeningOption } from '../kernel/abi/library.js';

@@ -2,7 +2,7 @@
 // buffer size 2^4 .. 2^20 bytes, boot the iperf image, run `iperf -c` against it, and print the
 // bandwidth in Gb/s, measured and modelled.
 
-import { loadPreset, presetNames } from '../compartments/config/presets.js';
+import { loadPreset, presetNames } from '../workloads/presets.js';
 import type { Configuration } from '../kernel/abi/schema.js';
 import { projectRun } from '../compartments/model/cost-model.js';
 import { libraryRegistry } from '../workloads/registry.js';

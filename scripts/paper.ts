@@ -6,6 +6,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { findIperf } from '../workloads/iperf/benchmark.js';
+import { appNamed } from '../workloads/registry.js';
 import { numberOption, parseCommandLine, runCommand, UsageError, type Parsed } from './cli.js';
 import { machineCalibration } from './report.js';
 import { formatTable } from './table.js';
@@ -193,7 +194,7 @@ async function main(): Promise<number> {
       byApp.push({ app, records: await runFig6(store, { ...common, app, workload, calibration, ...(labels ? { labels } : {}) }) });
     }
     outcome = {
-      tables: byApp.map(({ app, records }) => ({ title: `Fig. 6: ${app === 'redis' ? 'Redis' : 'Nginx'} GET throughput`, ...fig6Rows(app, records) })),
+      tables: byApp.map(({ app, records }) => ({ title: `Fig. 6: ${appNamed(app).title} GET throughput`, ...fig6Rows(app, records) })),
       svg: () => (byApp.some((a) => a.records.length) ? plotFig6(byApp) : null),
     };
   }

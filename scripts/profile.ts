@@ -6,7 +6,7 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { isPreset, PRESETS } from '../compartments/config/presets.js';
+import { isPreset, PRESETS } from '../workloads/presets.js';
 import { THREAD_MAP_FILE } from '../compartments/runtime/profile-names.js';
 import { numberOption, parseCommandLine, runCommand, UsageError } from './cli.js';
 import { escapeXml, flameSvg, foldedText, foldProfile, gateSamples, type CpuProfile } from './flame.js';

@@ -2,16 +2,16 @@
 // application, and reports what isolation costs: measured and modelled, side by side.
 
 import { loadConfigurationFile } from '../compartments/config/parse.js';
-import { isPreset, loadPreset, presetNames, PRESETS } from '../compartments/config/presets.js';
+import { isPreset, loadPreset, presetNames, PRESETS } from '../workloads/presets.js';
 import type { Configuration } from '../kernel/abi/schema.js';
 import { libraryRegistry } from '../workloads/registry.js';
-import { launch, applicationOf, type RunningImage } from '../workloads/launch.js';
+import { launch, appOf, type RunningImage } from '../workloads/launch.js';
+import type { App, LocalSide } from '../workloads/app.js';
 import { loadGeneratorCpu } from '../compartments/runtime/pinning.js';
 import { buildReport, describeConfiguration, printReport } from './report.js';
 import { runAppWorkload } from '../workloads/drive.js';
 import { numberOption, parseCommandLine, runCommand, UsageError, type Parsed } from './cli.js';
 import { machineCalibration, modelConstants } from './report.js';
-import { runSqliteCommand } from '../workloads/sqlite/drive.js';
 import { readFileSync } from 'node:fs';
 import { runInjection, formatInjection, injectionExitCode } from './inject/experiment.js';
 import { parseFaultSpec, FAULTS, DEFAULT_AFTER } from '../compartments/host/faults.js';
@@ -150,9 +150,9 @@ async function main(): Promise<number> {
   }
   const config = withCostModelOverrides(configurationFrom(values, positionals), values);
   if (typeof values['inject'] === 'string') return runInjected(config, values);
-  const app = applicationOf(config);
+  const app = appOf(config);
   const serve = values['serve'] === true;
-  const port = numberOption(values, 'port', serve ? (app === 'redis' ? 6379 : 8080) : 0, { min: 0, max: 65535, integer: true });
+  const port = numberOption(values, 'port', serve ? (app.server?.servePort ?? 0) : 0, { min: 0, max: 65535, integer: true });
   const requests = numberOption(values, 'requests', 100_000, { min: 1, max: 1e9, integer: true });
   const sizes = parseSizes(values['sizes']);
   const durationS = numberOption(values, 'duration', 10, { min: 1, max: 3600, integer: true });
@@ -163,7 +163,7 @@ async function main(): Promise<number> {
 
   for (const w of config.warnings) say(`warning: ${w}`);
   say(`booting ${config.name}: ${describeConfiguration(config)}`);
-  if (app === 'sqlite') return runSqlite(config, values, say);
+  if (app.local) return runLocal(app.local, config, values, say);
   const www = typeof values['www'] === 'string' ? values['www'] : undefined;
   const clientCpu = loadGeneratorCpu(config.gates.pin);
   // Before the image boots: a first calibration times kernels on this CPU, the gate microbenchmark boots an image of its own.
@@ -178,8 +178,8 @@ async function main(): Promise<number> {
     void stop().then(() => process.exit(130));
   });
   try {
-    if (serve) return await serveUntilInterrupted(image, say);
-    say(`${app} listening on 127.0.0.1:${image.port}`);
+    if (serve) return await serveUntilInterrupted(app, image, say);
+    say(`${app.name} listening on 127.0.0.1:${image.port}`);
     const forceBuiltin = values['builtin'] === true;
     const result = await runAppWorkload(image, { requests, sizes, durationS, runs, cpu: clientCpu, say, forceBuiltin, warmupRequests });
     const report = buildReport({ config, result, ...(calibration ? { calibration } : {}), gateMachineryNs });
@@ -208,20 +208,20 @@ async function runInjected(config: Configuration, values: Record<string, string 
   return injectionExitCode(report);
 }
 
-/** SQLite has no network: the image boots without a netdev and runs the benchmark and/or the given SQL. */
-async function runSqlite(config: Configuration, values: Record<string, string | boolean | undefined>, say: (text: string) => void): Promise<number> {
+/** An application without a network (SQLite): the image boots without a netdev and runs its benchmark and/or the given SQL. */
+async function runLocal(local: LocalSide, config: Configuration, values: Record<string, string | boolean | undefined>, say: (text: string) => void): Promise<number> {
   if (typeof values['sql'] === 'string' && typeof values['sql-file'] === 'string') throw new UsageError('give --sql or --sql-file, not both');
   const sql = typeof values['sql-file'] === 'string' ? readFileSync(values['sql-file'], 'utf8') : typeof values['sql'] === 'string' ? values['sql'] : null;
   const count = sql !== null && values['count'] === undefined ? null : numberOption(values, 'count', 5000, { min: 1, max: 1e7, integer: true });
   const print = (line: string): void => void process.stdout.write(line + '\n');
   const constants = await modelConstants(config);
-  return runSqliteCommand(config, { registry: libraryRegistry, count, sql, json: values['json'] === true, ...constants, configuration: describeConfiguration(config), print, say });
+  return local.command(config, { registry: libraryRegistry, count, sql, json: values['json'] === true, ...constants, configuration: describeConfiguration(config), print, say });
 }
 
-async function serveUntilInterrupted(image: RunningImage, say: (text: string) => void): Promise<number> {
+async function serveUntilInterrupted(app: App, image: RunningImage, say: (text: string) => void): Promise<number> {
   say(`${image.app} listening on 127.0.0.1:${image.port}; press Ctrl-C to stop`);
-  if (image.app === 'redis') say(`try: redis-cli -p ${image.port} ping    or    redis-benchmark -p ${image.port} -P 16 -q`);
-  if (image.app === 'nginx') say(`try: curl -i http://127.0.0.1:${image.port}/    or    wrk -t 2 -c 30 -d 5s http://127.0.0.1:${image.port}/`);
+  const hint = app.server?.hint?.(image.port);
+  if (hint !== undefined) say(hint);
   try {
     await image.main;
     return 0;

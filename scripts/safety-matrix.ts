@@ -2,7 +2,7 @@
 // configuration and prints the matrix (configuration x fault -> outcome) with a containment score
 // per configuration: the share of faults stopped by isolation, hardening, the watchdog or a refusal.
 
-import { isPreset, loadPreset, PRESETS } from '../compartments/config/presets.js';
+import { isPreset, loadPreset, PRESETS } from '../workloads/presets.js';
 import { libraryRegistry } from '../workloads/registry.js';
 import { FAULTS, type FaultName } from '../compartments/host/faults.js';
 import { runInjection, type InjectionReport } from './inject/experiment.js';

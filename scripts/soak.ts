@@ -3,9 +3,9 @@
 // if memory keeps growing after warm-up, any request errs, or any key reads back wrong.
 
 import { connect, type Socket } from 'node:net';
-import { isPreset, loadPreset } from '../compartments/config/presets.js';
-import { libraryRegistry } from '../workloads/registry.js';
-import { launch, applicationOf, type RunningImage } from '../workloads/launch.js';
+import { isPreset, loadPreset } from '../workloads/presets.js';
+import { appNamed, libraryRegistry } from '../workloads/registry.js';
+import { launch, appOf, type RunningImage } from '../workloads/launch.js';
 import { runRedisLoad } from '../workloads/loadgen/redis-client.js';
 import { encodeCommand } from '../workloads/redis/resp.js';
 import { RegionHeap } from '../shm/heap.js';
@@ -36,6 +36,9 @@ const OPTIONS = {
   keys: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
+
+/** The application the soak drives: its load, churn and key checks speak RESP. */
+const SOAKED = appNamed('redis');
 
 /** Growth below these bytes is noise (one GC more or less), whatever the percentage. */
 const SLACK_JS = 2 * 1024 * 1024;
@@ -147,7 +150,7 @@ function churnOnce(port: number, big: string): Promise<void> {
 
 async function soakPreset(preset: string, options: { minutes: number; sampleMs: number; threshold: number; keys: number; say: (text: string) => void }): Promise<SoakResult> {
   const config = loadPreset(preset, { registry: libraryRegistry });
-  if (applicationOf(config) !== 'redis') throw new UsageError(`--presets: ${preset} is not a Redis image`);
+  if (appOf(config) !== SOAKED) throw new UsageError(`--presets: ${preset} is not a ${SOAKED.title} image`);
   const image: RunningImage = await launch(config, { registry: libraryRegistry, port: 0 });
   const errors: string[] = [];
   const samples: Sample[] = [];

@@ -9,27 +9,23 @@ import { FlexosError } from '../kernel/abi/errors.js';
 import type { Configuration } from '../kernel/abi/schema.js';
 import type { LibraryRegistry } from '../kernel/abi/library.js';
 import type { InjectionSpec } from '../compartments/host/faults.js';
-import { APPLICATIONS } from './registry.js';
+import { APPLICATIONS, appNamed } from './registry.js';
+import type { App } from './app.js';
 import { initrdDevice } from '../compartments/host/devices/initrd.js';
-import { IPERF_DEFAULT_BUFFER } from './iperf/exports.js';
-import { fileURLToPath } from 'node:url';
 
 export interface LaunchOptions {
   readonly registry: LibraryRegistry;
   /** Host TCP port; 0 picks a free one. */
   readonly port: number;
-  /** The host directory packed into the initrd when the image has ramfs (default: the bundled site). */
+  /** The host directory packed into the initrd when the image has ramfs (default: the application's, e.g. Nginx's site). */
   readonly initrd?: string;
-  /** Arguments of the app's main after the port (iperf: the receive buffer size). */
+  /** Arguments of the app's main after the port (default: the application's; iperf: the receive buffer size). */
   readonly mainArgs?: readonly number[];
   /** Fault injection (scripts/run.js --inject), passed to the boot. */
   readonly inject?: InjectionSpec;
   /** Milliseconds a compartment gets to stop before its thread is terminated (a hung one never stops). */
   readonly stopGraceMs?: number;
 }
-
-/** The site nginx serves unless told otherwise: a default index page and a few small files. */
-export const DEFAULT_INITRD = fileURLToPath(new URL('../../workloads/nginx/www', import.meta.url));
 
 export interface RunningImage {
   readonly machine: Machine;
@@ -50,23 +46,26 @@ export function applicationOf(config: Configuration): string {
   return apps[0]!;
 }
 
-function defaultMainArgs(app: string): number[] {
-  return app === 'iperf' ? [IPERF_DEFAULT_BUFFER] : [];
+/** The App of a configuration's application (workloads/<app>/app.ts). */
+export function appOf(config: Configuration): App {
+  return appNamed(applicationOf(config));
 }
 
 export async function launch(config: Configuration, options: LaunchOptions): Promise<RunningImage> {
   const app = applicationOf(config);
+  const server = appNamed(app).server;
+  const initrd = options.initrd ?? server?.initrd;
   const backend = await NetdevBackend.create({ port: options.port });
   let machine: Machine;
   try {
     const devices = [netdevAttachment(backend.sab)];
-    if (config.libraries.some((l) => l.name === 'ramfs')) devices.push(initrdDevice(options.initrd ?? DEFAULT_INITRD));
+    if (initrd !== undefined && config.libraries.some((l) => l.name === 'ramfs')) devices.push(initrdDevice(initrd));
     machine = await Machine.boot(config, { registry: options.registry, devices, ...(options.inject ? { inject: options.inject } : {}), ...(options.stopGraceMs === undefined ? {} : { stopGraceMs: options.stopGraceMs }) });
   } catch (error) {
     await backend.close();
     throw error;
   }
-  const main = machine.run(app, 'main', [backend.port, ...(options.mainArgs ?? defaultMainArgs(app))]);
+  const main = machine.run(app, 'main', [backend.port, ...(options.mainArgs ?? server?.mainArgs ?? [])]);
   main.catch(() => undefined); // observed by whoever awaits it; never an unhandled rejection
   let stopping: Promise<void> | null = null;
   return {

@@ -216,10 +216,27 @@ export function pointYaml(space: Space, layout: Readonly<Record<string, number>>
   return lines.join('\n') + '\n';
 }
 
-/** The paper's Redis/Nginx space as space-file YAML (workloads/<app>/space.yaml holds the same). */
-export function paperSpaceYaml(app: 'redis' | 'nginx'): string {
-  const workload = app === 'redis' ? '{requests: 20000, sizes: [1]}' : '{duration: 2, runs: 1}';
-  return `# The paper's ${app === 'redis' ? 'Redis' : 'Nginx'} exploration space (FLEXOS.md): five layouts x 2^4 hardening
+/** What the paper's exploration space of a network server needs from its application. */
+export interface NetworkServerSpace {
+  /** The application library: the letter R. */
+  readonly app: string;
+  /** The application as the paper writes it (Redis, Nginx), for the file's comment. */
+  readonly title: string;
+  /** The short runs of an exploration, e.g. {requests: 20000, sizes: [1]} (run.js uses the paper's full ones). */
+  readonly workload: Readonly<Record<string, number | readonly number[]>>;
+}
+
+/** A library name as configurations write it, so it can stand in YAML unquoted. */
+const LIBRARY_NAME = /^[a-z][a-z0-9-]*$/;
+
+/** The paper's space of a network server as space-file YAML (workloads/<app>/space.yaml holds the same). */
+export function paperSpaceYaml(server: NetworkServerSpace): string {
+  if (typeof server !== 'object' || server === null || !LIBRARY_NAME.test(server.app)) {
+    throw new TypeError(`paperSpace: expected {app, title, workload} with app a library name, got ${JSON.stringify(server)}`);
+  }
+  const { app, title } = server;
+  const workload = Object.entries(server.workload).map(([key, value]) => `${key}: ${Array.isArray(value) ? `[${value.join(', ')}]` : value}`);
+  return `# The paper's ${title} exploration space (FLEXOS.md): five layouts x 2^4 hardening
 # choices = 80 configurations. MPK with DSS for every multi-compartment layout; the one-compartment
 # layout runs on fcalls (the NONE baseline: with one compartment every call is a plain call anyway).
 name: ${app}
@@ -243,12 +260,11 @@ layouts:
 harden: [R, N, S, L]
 hardening: [kasan, ubsan, stackprotector]
 # Short runs for exploration (run.js uses the paper's full parameters).
-workload: ${workload}
+workload: {${workload.join(', ')}}
 `;
 }
 
-/** The paper's 80-configuration space for Redis or Nginx. */
-export function paperSpace(app: 'redis' | 'nginx'): Space {
-  if (app !== 'redis' && app !== 'nginx') throw new TypeError(`paperSpace: expected 'redis' or 'nginx', got ${JSON.stringify(app)}`);
-  return parseSpace(paperSpaceYaml(app));
+/** The paper's 80-configuration space of a network server (Redis, Nginx). */
+export function paperSpace(server: NetworkServerSpace): Space {
+  return parseSpace(paperSpaceYaml(server));
 }

@@ -3,11 +3,10 @@
 // (scripts/explore.ts) and the queue worker (scripts/explore-worker.ts), so both measure alike.
 
 import { existsSync, readFileSync } from 'node:fs';
-import { loadSpaceFile, paperSpace, type Space, type SpacePoint } from '../../compartments/config/space.js';
-import { libraryRegistry } from '../../workloads/registry.js';
+import { loadSpaceFile, type Space, type SpacePoint } from '../../compartments/config/space.js';
+import { APPS, findApp, libraryRegistry } from '../../workloads/registry.js';
 import { launch } from '../../workloads/launch.js';
 import { runAppWorkload } from '../../workloads/drive.js';
-import { SqliteImage, modelBench } from '../../workloads/sqlite/drive.js';
 import { loadGeneratorCpu } from '../../compartments/runtime/pinning.js';
 import type { Calibration } from '../../compartments/model/calibration.js';
 import { buildReport, machineCalibration, modelConstants } from '../report.js';
@@ -19,11 +18,11 @@ export type Values = Record<string, string | boolean | undefined>;
 /** The command-line options a measurement depends on: what a queue job carries to its worker. */
 export const RUN_OPTIONS = ['requests', 'sizes', 'duration', 'runs', 'count', 'builtin', 'from'] as const;
 
+/** An application's space by its name (workloads/<app>/app.ts), else a space file. */
 export function loadSpace(name: string): Space {
-  if (name === 'redis' || name === 'nginx') return paperSpace(name);
-  const bundled = new URL(`../../../workloads/${name}/space.yaml`, import.meta.url);
-  if (/^[a-z]+$/.test(name) && existsSync(bundled)) return loadSpaceFile(bundled.pathname);
-  if (!existsSync(name)) throw new UsageError(`no space ${JSON.stringify(name)}: give a space file or one of redis, nginx, sqlite, iperf`);
+  const app = findApp(name);
+  if (app) return app.space();
+  if (!existsSync(name)) throw new UsageError(`no space ${JSON.stringify(name)}: give a space file or one of ${APPS.map((a) => a.name).join(', ')}`);
   return loadSpaceFile(name);
 }
 
@@ -65,15 +64,8 @@ export function runOracle(space: Space, points: readonly SpacePoint[], which: 'm
     calibration ??= machineCalibration(); // before the first boot: it times kernels on this CPU
     const constants = await modelConstants(config, calibration); // before this configuration boots
     say(`measuring ${label} (${which})`);
-    if (space.app === 'sqlite') {
-      const image = await SqliteImage.boot(config, { registry: libraryRegistry });
-      try {
-        const bench = await image.bench(count);
-        return { value: modelBench(config, bench, constants).seconds[which] };
-      } finally {
-        await image.shutdown();
-      }
-    }
+    const local = findApp(space.app)?.local;
+    if (local) return { value: (await local.time(config, { registry: libraryRegistry, count, ...constants }))[which] };
     const image = await launch(config, { registry: libraryRegistry, port: 0 });
     try {
       const result = await runAppWorkload(image, { requests, sizes: [...sizes], durationS, runs, cpu: loadGeneratorCpu(config.gates.pin), say, forceBuiltin });

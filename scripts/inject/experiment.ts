@@ -2,9 +2,8 @@
 // data (Redis: known keys), drive requests until the fault fires, then tell how it ended: stopped
 // (isolation, hardening, watchdog, refused), crashed, hung, or not stopped and what it corrupted.
 
-import net from 'node:net';
-import { launch, applicationOf } from '../../workloads/launch.js';
-import { encodeCommand } from '../../workloads/redis/resp.js';
+import { launch, appOf } from '../../workloads/launch.js';
+import { APPS } from '../../workloads/registry.js';
 import {
   classifyFailure, DEFAULT_AFTER, InjectionError, SIGNAL_DETAIL, SIGNAL_STATE, SIGNAL_WORDS, STATE_ARMED, STATE_COMPLETED, STATE_FIRED, STOPPED,
   type FaultName, type FaultOutcome, type InjectionSpec,
@@ -40,8 +39,6 @@ export interface InjectionReport {
   readonly requests: number;
 }
 
-const APPS = ['redis', 'nginx'];
-
 export async function runInjection(config: Configuration, options: InjectionOptions): Promise<InjectionReport> {
   const { library, fault } = options;
   const after = options.after ?? DEFAULT_AFTER;
@@ -49,9 +46,10 @@ export async function runInjection(config: Configuration, options: InjectionOpti
   if (!Number.isInteger(after) || after < 1) throw new RangeError(`after: ${after} is not a positive integer`);
   const placement = config.libraries.find((l) => l.name === library);
   if (!placement) throw new InjectionError(`--inject: ${library} is not in ${config.name}; libraries: ${config.libraries.map((l) => l.name).join(', ')}`);
-  const app = applicationOf(config);
-  if (!APPS.includes(app)) throw new InjectionError(`--inject: fault injection drives ${APPS.join(' and ')}; ${config.name} runs ${app}`);
-  const victim = config.libraries.find((l) => l.name === app)!.compartment;
+  const app = appOf(config);
+  const probe = app.probe?.bind(app);
+  if (!probe) throw new InjectionError(`--inject: fault injection drives ${APPS.filter((a) => a.probe).map((a) => a.name).join(' and ')}; ${config.name} runs ${app.name}`);
+  const victim = config.libraries.find((l) => l.name === app.name)!.compartment;
   const signal = new SharedArrayBuffer(SIGNAL_WORDS * 4);
   const words = new Int32Array(signal);
   const inject: InjectionSpec = { library, fault, after, target: `heap.${victim}`, targetSize: config.heapSize, signal };
@@ -66,17 +64,17 @@ export async function runInjection(config: Configuration, options: InjectionOpti
     () => undefined,
     (error: unknown) => void (failure ??= { error }),
   );
-  const client = app === 'redis' ? new RespClient(image.port) : null;
+  const client = probe(image.port);
   const reference = new Map<string, string>();
   let requests = 0;
   let corrupted: string[] = [];
   let unresponsive = false;
   try {
     // Reference data: written before the fault, compared after it.
-    for (let i = 0; client && i < (options.keys ?? 32); i++) {
+    for (let i = 0; client.store && i < (options.keys ?? 32); i++) {
       const key = `flexos:ref:${i}`;
       const value = `reference-value-${i}-${'v'.repeat(16)}`;
-      await bounded(client.command(['SET', key, value]), timeoutMs * 2, settled);
+      await bounded(client.store.set(key, value), timeoutMs * 2, settled);
       reference.set(key, value);
     }
     // Traffic until the fault fires and its effect shows: the app fails, or the routine completes.
@@ -88,18 +86,19 @@ export async function runInjection(config: Configuration, options: InjectionOpti
       if (state === STATE_COMPLETED) break;
       if (state === STATE_FIRED && firedAt === 0) firedAt = Date.now();
       if (firedAt !== 0 && Date.now() - firedAt > hangMs) break;
-      const answered = await bounded(client ? client.command(['PING']) : httpGet(image.port), hangMs, settled).then(() => true, () => false);
+      const answered = await bounded(client.request(), hangMs, settled).then(() => true, () => false);
       requests++;
       if (!answered && failure === null) {
         if (Atomics.load(words, SIGNAL_STATE) === STATE_ARMED) unresponsive = true;
         break;
       }
     }
-    if (failure === null && Atomics.load(words, SIGNAL_STATE) === STATE_COMPLETED && client) {
-      const check = new RespClient(image.port);
+    if (failure === null && Atomics.load(words, SIGNAL_STATE) === STATE_COMPLETED && client.store) {
+      // A fresh connection (a store like the first's): the first may still owe the reply to a request the fault held up.
+      const check = probe(image.port);
       try {
         for (const [key, value] of reference) {
-          const got = await bounded(check.command(['GET', key]), timeoutMs * 2, settled);
+          const got = await bounded(check.store!.get(key), timeoutMs * 2, settled);
           if (got !== value) corrupted.push(key);
         }
       } catch {
@@ -109,7 +108,7 @@ export async function runInjection(config: Configuration, options: InjectionOpti
       }
     }
   } finally {
-    client?.close();
+    client.close();
     ended = failure; // what the run itself saw: the shutdown below ends main too
     await image.stop();
   }
@@ -151,75 +150,6 @@ function bounded<T>(p: Promise<T>, ms: number, ended: Promise<void>): Promise<T>
   const gone = ended.then(() => Promise.reject(new Error('the application ended')));
   gone.catch(() => undefined);
   return Promise.race([p, limit, gone]).finally(() => clearTimeout(timer));
-}
-
-function httpGet(port: number): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const socket = net.connect(port, '127.0.0.1');
-    let reply = '';
-    socket.on('data', (d) => (reply += d.toString('latin1')));
-    socket.on('close', () => (reply.startsWith('HTTP/') ? resolve(reply) : reject(new Error('connection closed without a response'))));
-    socket.on('error', reject);
-    socket.end('GET / HTTP/1.1\r\nHost: flexos\r\nConnection: close\r\n\r\n');
-  });
-}
-
-/** A minimal RESP client: one command at a time; replies as strings (null for nil). */
-class RespClient {
-  readonly #socket: net.Socket;
-  #buffer = Buffer.alloc(0);
-  #waiting: { resolve: (v: string | null) => void; reject: (e: Error) => void } | null = null;
-  #closed: Error | null = null;
-
-  constructor(port: number) {
-    this.#socket = net.connect(port, '127.0.0.1');
-    this.#socket.on('data', (d) => {
-      this.#buffer = Buffer.concat([this.#buffer, d]);
-      this.#deliver();
-    });
-    const fail = (e: Error): void => {
-      this.#closed = e;
-      this.#waiting?.reject(e);
-      this.#waiting = null;
-    };
-    this.#socket.on('error', fail);
-    this.#socket.on('close', () => fail(new Error('connection closed')));
-  }
-
-  command(argv: string[]): Promise<string | null> {
-    if (this.#closed) return Promise.reject(this.#closed);
-    return new Promise((resolve, reject) => {
-      this.#waiting = { resolve, reject };
-      this.#socket.write(encodeCommand(argv));
-    });
-  }
-
-  close(): void {
-    this.#socket.destroy();
-  }
-
-  #deliver(): void {
-    const b = this.#buffer;
-    const eol = b.indexOf('\r\n');
-    if (eol < 0 || !this.#waiting) return;
-    const type = String.fromCharCode(b[0]!);
-    const line = b.subarray(1, eol).toString('latin1');
-    let value: string | null = line;
-    let used = eol + 2;
-    if (type === '$') {
-      const n = Number(line);
-      if (n >= 0) {
-        if (b.length < used + n + 2) return;
-        value = b.subarray(used, used + n).toString('latin1');
-        used += n + 2;
-      } else value = null;
-    }
-    this.#buffer = b.subarray(used);
-    const waiting = this.#waiting;
-    this.#waiting = null;
-    if (type === '-') waiting.reject(new Error(line));
-    else waiting.resolve(value);
-  }
 }
 
 /** Lines for the console: the outcome first, then where it happened. */

@@ -1,7 +1,7 @@
 // Paper Fig. 10 in simulation: the time to run N autocommit INSERTs into SQLite on ramfs for the
 // presets NONE, MPK3 and EPT2, measured (wall time of the window) and modelled (workloads/sqlite).
 
-import { loadPreset } from '../../compartments/config/presets.js';
+import { loadPreset } from '../../workloads/presets.js';
 import type { Calibration } from '../../compartments/model/calibration.js';
 import { libraryRegistry } from '../../workloads/registry.js';
 import { modelBench, SqliteImage } from '../../workloads/sqlite/drive.js';

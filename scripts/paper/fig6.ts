@@ -1,10 +1,12 @@
 // Paper Fig. 6 in simulation: GET throughput of the 80 Redis and the 80 Nginx configurations of the
-// paper's exploration space (compartments/config/space.ts), measured and modelled, by layout.
+// paper's exploration space (each application's space, workloads/<app>/app.ts), measured and
+// modelled, by layout.
 
-import { expandSpace, paperSpace, type SpacePoint } from '../../compartments/config/space.js';
+import { expandSpace, type SpacePoint } from '../../compartments/config/space.js';
 import type { Calibration } from '../../compartments/model/calibration.js';
 import { loadGeneratorCpu } from '../../compartments/runtime/pinning.js';
-import { libraryRegistry } from '../../workloads/registry.js';
+import { appNamed, libraryRegistry } from '../../workloads/registry.js';
+import type { ServerSide } from '../../workloads/app.js';
 import { runAppWorkload } from '../../workloads/drive.js';
 import { launch } from '../../workloads/launch.js';
 import { buildReport, modelConstants } from '../report.js';
@@ -35,28 +37,35 @@ export interface Fig6Options extends FigureOptions {
 
 /** The 80 points of one app's space, in the paper's order (layouts, then hardening choices). */
 export function fig6Points(app: Fig6App): SpacePoint[] {
-  return expandSpace(paperSpace(app), { registry: libraryRegistry });
+  return expandSpace(appNamed(app).space(), { registry: libraryRegistry });
+}
+
+/** The driving side of a Fig. 6 application: every one is a network server. */
+function serverOf(app: Fig6App): ServerSide {
+  const server = appNamed(app).server;
+  if (!server) throw new TypeError(`fig6: ${app} is not a network server`);
+  return server;
 }
 
 /** Generous: a run far slower than this is stuck (a lost wakeup, a client that never finishes), not slow. */
-function deadlineMs(app: Fig6App, w: Fig6Workload): number {
-  const expectedS = app === 'redis' ? (w.sizes.length * 2 * w.requests) / 2000 : w.runs * w.durationS * 2;
-  return (60 + expectedS) * 1000;
+function deadlineMs(server: ServerSide, w: Fig6Workload): number {
+  return (60 + server.expectedSeconds(w)) * 1000;
 }
 
 export async function runFig6(store: ResultStore, options: Fig6Options): Promise<PaperRecord[]> {
   const all = fig6Points(options.app);
   const points = options.labels ? all.filter((p) => options.labels!.includes(p.label)) : all;
   const w = options.workload;
-  const params = options.app === 'redis' ? { requests: w.requests, sizes: w.sizes } : { duration_s: w.durationS, runs: w.runs };
-  options.say(`${options.app}: ${points.length} configurations, ${options.app === 'redis' ? `redis-benchmark -n ${w.requests} -d ${w.sizes.join(',')}` : `wrk -d ${w.durationS}s × ${w.runs}`}`);
+  const server = serverOf(options.app);
+  const params = server.params(w);
+  options.say(`${options.app}: ${points.length} configurations, ${server.describe(w)}`);
   return measureEach(points, store, async (point) => {
     const config = point.configuration;
     const { gateMachineryNs } = await modelConstants(config, options.calibration); // before the image boots
     const image = await launch(config, { registry: libraryRegistry, port: 0 });
     try {
       const workload = runAppWorkload(image, { ...w, cpu: loadGeneratorCpu(config.gates.pin), say: () => undefined });
-      const result = await withDeadline(deadlineMs(options.app, w), workload, { what: `${point.label}: the ${options.app} workload`, onTimeout: () => image.stop() });
+      const result = await withDeadline(deadlineMs(server, w), workload, { what: `${point.label}: the ${options.app} workload`, onTimeout: () => image.stop() });
       const report = buildReport({ config, result, calibration: options.calibration, gateMachineryNs });
       const rps = report.json['throughput_rps'] as { measured: number; modelled: number } | undefined;
       if (!rps) throw new Error(`${point.label}: the report has no GET throughput`);
@@ -82,7 +91,7 @@ export function fig6Rows(app: Fig6App, records: readonly PaperRecord[]): { heade
 export function fig6Chart(app: Fig6App, records: readonly PaperRecord[]): BarChart {
   const layouts = [...new Set(records.map(layoutOf))];
   return {
-    title: `Fig. 6: ${app === 'redis' ? 'Redis' : 'Nginx'} GET throughput per configuration, grouped by layout`,
+    title: `Fig. 6: ${appNamed(app).title} GET throughput per configuration, grouped by layout`,
     yLabel: 'GET requests/s',
     series: ['measured', 'modelled'],
     groups: layouts.map((layout) => ({ name: layout, bars: records.filter((r) => layoutOf(r) === layout).map((r) => ({ label: r.label, values: [r.measured, r.modelled] })) })),

@@ -1,7 +1,7 @@
 // Paper Fig. 9 in simulation: iperf bandwidth against the receive buffer size (2^4 .. 2^20 bytes)
 // for NONE, MPK2-light, MPK2-dss and EPT2, one point per (preset, size) via scripts/iperf-sweep.ts.
 
-import { loadPreset } from '../../compartments/config/presets.js';
+import { loadPreset } from '../../workloads/presets.js';
 import type { Calibration } from '../../compartments/model/calibration.js';
 import { libraryRegistry } from '../../workloads/registry.js';
 import { IPERF_BUFFER_SIZES } from '../../workloads/iperf/exports.js';

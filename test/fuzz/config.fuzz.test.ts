@@ -5,7 +5,7 @@ import t from 'tap';
 import fc from 'fast-check';
 import { parse as parseYaml } from 'yaml';
 import { parseConfiguration } from '../../compartments/config/parse.js';
-import { PRESETS } from '../../compartments/config/presets.js';
+import { PRESETS } from '../../workloads/presets.js';
 import { ConfigError } from '../../kernel/abi/errors.js';
 import { libraryRegistry } from '../../workloads/registry.js';
 

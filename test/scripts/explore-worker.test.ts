@@ -1,10 +1,10 @@
 import t from 'tap';
-import { libraryRegistry } from '../../workloads/registry.js';
+import { appNamed, libraryRegistry } from '../../workloads/registry.js';
 import { once } from 'node:events';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { expandSpace, paperSpace } from '../../compartments/config/space.js';
+import { expandSpace } from '../../compartments/config/space.js';
 import { exploreScript, freePort, haveRedisServer, runNode, startRedis, startWorker, workerScript } from './explore-redis.js';
 
 const skip = (await haveRedisServer()) ? false : 'redis-server is not installed (scripts/install.sh installs it)';
@@ -12,7 +12,7 @@ const skip = (await haveRedisServer()) ? false : 'redis-server is not installed 
 t.test('explore.js --queue with two workers: the answer of a local run, every sample recorded with the machine that measured it', { skip }, async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'explore-queue-cli-'));
   // Paper-shaped: every hardened library and every split costs throughput.
-  const table = Object.fromEntries(expandSpace(paperSpace('redis'), { registry: libraryRegistry }).map((p) => [p.label, 100 - 10 * p.hardened.length - (p.layout === 'R1N1S1L1' ? 0 : 3)]));
+  const table = Object.fromEntries(expandSpace(appNamed('redis').space(), { registry: libraryRegistry }).map((p) => [p.label, 100 - 10 * p.hardened.length - (p.layout === 'R1N1S1L1' ? 0 : 3)]));
   const from = join(dir, 't.json');
   writeFileSync(from, JSON.stringify(table));
   const url = await startRedis(t);

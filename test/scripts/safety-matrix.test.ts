@@ -3,7 +3,7 @@
 // library; the matrix scores containment; and `run.js --inject` exits on its own with its status.
 
 import t from 'tap';
-import { loadPreset } from '../../compartments/config/presets.js';
+import { loadPreset } from '../../workloads/presets.js';
 import { libraryRegistry as registry } from '../../workloads/registry.js';
 import { runInjection } from '../../scripts/inject/experiment.js';
 import { safetyMatrix, formatMatrix } from '../../scripts/safety-matrix.js';

@@ -1,13 +1,15 @@
 import t from 'tap';
 import { readFileSync } from 'node:fs';
-import { expandSpace, loadSpaceFile, paperSpace, paperSpaceYaml, parseSpace } from '../../../compartments/config/space.js';
-import { libraryRegistry } from '../../../workloads/registry.js';
+import { expandSpace, loadSpaceFile, paperSpace, paperSpaceYaml, parseSpace, type NetworkServerSpace } from '../../../compartments/config/space.js';
+import { appNamed, libraryRegistry } from '../../../workloads/registry.js';
+import { REDIS_SPACE } from '../../../workloads/redis/app.js';
+import { NGINX_SPACE } from '../../../workloads/nginx/app.js';
 
 const root = new URL('../../../../', import.meta.url);
 const file = (app: string): string => new URL(`workloads/${app}/space.yaml`, root).pathname;
 
 t.test("the paper's Redis space expands to 80 distinct, valid configurations with FLEXOS.md labels", async (t) => {
-  const points = expandSpace(paperSpace('redis'), { registry: libraryRegistry });
+  const points = expandSpace(paperSpace(REDIS_SPACE), { registry: libraryRegistry });
   t.equal(points.length, 80);
   t.equal(new Set(points.map((p) => p.label)).size, 80);
   const labels = points.map((p) => p.label);
@@ -16,7 +18,7 @@ t.test("the paper's Redis space expands to 80 distinct, valid configurations wit
 });
 
 t.test('each point places and hardens its libraries as its label says', async (t) => {
-  const byLabel = new Map(expandSpace(paperSpace('redis'), { registry: libraryRegistry }).map((p) => [p.label, p]));
+  const byLabel = new Map(expandSpace(paperSpace(REDIS_SPACE), { registry: libraryRegistry }).map((p) => [p.label, p]));
   const none = byLabel.get('R1N1S1L1')!.configuration;
   t.equal(none.driver, 'fcalls', 'the one-compartment layout runs on fcalls');
   t.equal(none.compartments.length, 1);
@@ -38,10 +40,12 @@ t.test('each point places and hardens its libraries as its label says', async (t
 });
 
 t.test('the shipped space files parse; redis and nginx match paperSpace', async (t) => {
-  for (const app of ['redis', 'nginx'] as const) {
-    t.same(loadSpaceFile(file(app)), paperSpace(app), app);
-    t.equal(readFileSync(file(app), 'utf8'), paperSpaceYaml(app));
-    t.equal(expandSpace(paperSpace(app), { registry: libraryRegistry }).length, 80);
+  for (const server of [REDIS_SPACE, NGINX_SPACE]) {
+    const app = server.app;
+    t.same(loadSpaceFile(file(app)), paperSpace(server), app);
+    t.equal(readFileSync(file(app), 'utf8'), paperSpaceYaml(server));
+    t.equal(expandSpace(paperSpace(server), { registry: libraryRegistry }).length, 80);
+    t.same(appNamed(app).space(), paperSpace(server), `${app}: the application's space`);
   }
   const sqlite = loadSpaceFile(file('sqlite'));
   t.ok(sqlite.lowerIsBetter);
@@ -59,6 +63,7 @@ t.test('bad spaces are refused with the field path', async (t) => {
   t.throws(() => parseSpace({ ...base, layouts: ['R1L2', { R: 1, L: 2 }] }), { code: 'FLEXOS_ERR_CONFIG', path: 'layouts[1]' }, 'a duplicate layout');
   t.throws(() => parseSpace({ ...base, layouts: ['R1L1'], harden: ['Q'] }), { code: 'FLEXOS_ERR_CONFIG', path: 'harden[0]' });
   t.throws(() => parseSpace({ ...base, layouts: ['R1L1'], sharing: { stack: 'shared', dss: true } }), { code: 'FLEXOS_ERR_CONFIG', path: 'sharing.dss' });
-  t.throws(() => paperSpace('sqlite' as 'redis'), TypeError);
+  t.throws(() => paperSpace('sqlite' as unknown as NetworkServerSpace), TypeError, 'a name is not a server');
+  t.throws(() => paperSpace({ app: 'sqlite: [x]', title: 'SQLite', workload: {} }), TypeError, 'nor is what is not a library name');
   t.equal(expandSpace(parseSpace({ ...base, layouts: ['R1L2'], harden: ['L'] }), { registry: libraryRegistry }).map((p) => p.label).join(' '), 'R1L2 R1L2H');
 });

@@ -1,15 +1,15 @@
 import t from 'tap';
-import { libraryRegistry } from '../../../workloads/registry.js';
+import { appNamed, libraryRegistry } from '../../../workloads/registry.js';
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { expandSpace, paperSpace } from '../../../compartments/config/space.js';
+import { expandSpace } from '../../../compartments/config/space.js';
 import { buildPoset } from '../../../scripts/explore/poset.js';
 import { searchBudget } from '../../../scripts/explore/search.js';
 import { renderHtml, renderSvg } from '../../../scripts/explore/picture.js';
 
-const points = expandSpace(paperSpace('redis'), { registry: libraryRegistry });
+const points = expandSpace(appNamed('redis').space(), { registry: libraryRegistry });
 const poset = buildPoset(points);
 const result = await searchBudget(poset, async (l) => ({ value: 100 - 10 * points[poset.indexOf(l)]!.hardened.length }), { budget: 75, margin: 0 });
 const input = { title: 'redis exploration', metric: 'modelled throughput', poset, result };

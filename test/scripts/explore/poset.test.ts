@@ -1,10 +1,10 @@
 import t from 'tap';
-import { libraryRegistry } from '../../../workloads/registry.js';
+import { appNamed, libraryRegistry } from '../../../workloads/registry.js';
 import fc from 'fast-check';
-import { expandSpace, paperSpace } from '../../../compartments/config/space.js';
+import { expandSpace } from '../../../compartments/config/space.js';
 import { buildPoset } from '../../../scripts/explore/poset.js';
 
-const points = expandSpace(paperSpace('redis'), { registry: libraryRegistry });
+const points = expandSpace(appNamed('redis').space(), { registry: libraryRegistry });
 const poset = buildPoset(points);
 const at = (l: string): number => poset.indexOf(l);
 
@@ -12,7 +12,7 @@ t.test("the paper's Redis poset: 80 nodes, 166 Hasse edges, one root", async (t)
   t.equal(poset.size, 80);
   t.equal(poset.edges.length, 166);
   t.same(poset.roots.map((i) => poset.labels[i]), ['R1N1S1L1']);
-  t.equal(buildPoset(expandSpace(paperSpace('nginx'), { registry: libraryRegistry })).edges.length, 166);
+  t.equal(buildPoset(expandSpace(appNamed('nginx').space(), { registry: libraryRegistry })).edges.length, 166);
   t.equal(buildPoset(points, { crossLayout: 'product' }).edges.length, 256, 'without the paper rule every hardening level repeats the layout edges');
 });
 

@@ -1,14 +1,14 @@
 import t from 'tap';
-import { libraryRegistry } from '../../../workloads/registry.js';
+import { appNamed, libraryRegistry } from '../../../workloads/registry.js';
 import { mkdtempSync, readFileSync, appendFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { expandSpace, paperSpace } from '../../../compartments/config/space.js';
+import { expandSpace } from '../../../compartments/config/space.js';
 import { buildPoset } from '../../../scripts/explore/poset.js';
 import { searchBudget } from '../../../scripts/explore/search.js';
 import { readResults, resumable } from '../../../scripts/explore/results.js';
 
-const points = expandSpace(paperSpace('redis'), { registry: libraryRegistry });
+const points = expandSpace(appNamed('redis').space(), { registry: libraryRegistry });
 const poset = buildPoset(points);
 const value = (l: string): number => 500_000 * 0.8 ** points[poset.indexOf(l)]!.hardened.length * (l.startsWith('R1N1S1L1') ? 1 : 0.85);
 

@@ -1,11 +1,11 @@
 import t from 'tap';
-import { libraryRegistry } from '../../../workloads/registry.js';
+import { appNamed, libraryRegistry } from '../../../workloads/registry.js';
 import fc from 'fast-check';
-import { expandSpace, paperSpace } from '../../../compartments/config/space.js';
+import { expandSpace } from '../../../compartments/config/space.js';
 import { buildPoset, type Poset } from '../../../scripts/explore/poset.js';
 import { searchBudget } from '../../../scripts/explore/search.js';
 
-const points = expandSpace(paperSpace('redis'), { registry: libraryRegistry });
+const points = expandSpace(appNamed('redis').space(), { registry: libraryRegistry });
 const poset = buildPoset(points);
 
 /** The answer by exhaustive evaluation, and the size of its certificate (max feasible + min infeasible). */

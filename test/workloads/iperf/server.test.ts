@@ -2,7 +2,7 @@
 // second and reports; every byte it sent reached the image (counted by the netdev backend).
 
 import t from 'tap';
-import { loadPreset } from '../../../compartments/config/presets.js';
+import { loadPreset } from '../../../workloads/presets.js';
 import { libraryRegistry } from '../../../workloads/registry.js';
 import { launch } from '../../../workloads/launch.js';
 import { findIperf, runIperf, parseIperf } from '../../../workloads/iperf/benchmark.js';

@@ -5,7 +5,7 @@ import t from 'tap';
 import fc from 'fast-check';
 import net from 'node:net';
 import { HttpResponseReader, httpTarget, runHttpLoad } from '../../../workloads/loadgen/http-client.js';
-import { loadPreset } from '../../../compartments/config/presets.js';
+import { loadPreset } from '../../../workloads/presets.js';
 import { libraryRegistry } from '../../../workloads/registry.js';
 import { launch } from '../../../workloads/launch.js';
 

@@ -9,7 +9,7 @@ import { promisify } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { RespParser } from '../../../workloads/redis/resp.js';
 import { BENCHMARK_KEY, RespReplyCounter, runRedisLoad } from '../../../workloads/loadgen/redis-client.js';
-import { loadPreset } from '../../../compartments/config/presets.js';
+import { loadPreset } from '../../../workloads/presets.js';
 import { libraryRegistry } from '../../../workloads/registry.js';
 import { launch } from '../../../workloads/launch.js';
 

@@ -5,7 +5,7 @@ import t from 'tap';
 import net from 'node:net';
 import { execFile, spawnSync } from 'node:child_process';
 import { promisify } from 'node:util';
-import { loadPreset } from '../../../compartments/config/presets.js';
+import { loadPreset } from '../../../workloads/presets.js';
 import { libraryRegistry } from '../../../workloads/registry.js';
 import { launch } from '../../../workloads/launch.js';
 import { parseWrk } from '../../../workloads/nginx/benchmark.js';

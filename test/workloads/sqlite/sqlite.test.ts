@@ -7,7 +7,7 @@ import t from 'tap';
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { loadPreset } from '../../../compartments/config/presets.js';
+import { loadPreset } from '../../../workloads/presets.js';
 import { libraryRegistry } from '../../../workloads/registry.js';
 import { SqliteImage, modelBench, sqliteReport } from '../../../workloads/sqlite/drive.js';
 import { splitStatements } from '../../../workloads/sqlite/sqlite.js';

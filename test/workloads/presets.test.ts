@@ -2,10 +2,10 @@
 // layout puts the libraries where FLEXOS.md says the paper put them.
 
 import t from 'tap';
-import { loadPreset, PRESETS, presetNames } from '../../../compartments/config/presets.js';
-import { compartmentOf, librariesIn } from '../../../kernel/abi/schema.js';
-import type { Configuration } from '../../../kernel/abi/schema.js';
-import { fixtureRegistry as registry } from './registry-fixture.js';
+import { loadPreset, PRESETS, presetNames } from '../../workloads/presets.js';
+import { compartmentOf, librariesIn } from '../../kernel/abi/schema.js';
+import type { Configuration } from '../../kernel/abi/schema.js';
+import { fixtureRegistry as registry } from '../compartments/config/registry-fixture.js';
 
 const load = (name: string): Configuration => loadPreset(name, { registry });
 
