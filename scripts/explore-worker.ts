@@ -4,6 +4,7 @@
 
 import { hostname } from 'node:os';
 import { Worker, type Job } from 'bullmq';
+import { FlexosError, QueueError } from '../kernel/abi/errors.js';
 import { expandSpace, type Space, type SpacePoint } from '../compartments/config/space.js';
 import { libraryRegistry } from '../workloads/registry.js';
 import { parseCommandLine, runCommand, UsageError } from './cli.js';
@@ -39,11 +40,17 @@ const say = (text: string): void => void process.stderr.write(text + '\n');
 
 /** Measures jobs; a space is loaded and expanded once, a boot oracle (with its calibration) kept per options. */
 class Measurer {
+  /** The queue's address, for the errors of a malformed job. */
+  readonly #queue: string;
   #spaces = new Map<string, { space: Space; points: readonly SpacePoint[] }>();
   #oracles = new Map<string, Oracle>();
 
+  constructor(queue: string) {
+    this.#queue = queue;
+  }
+
   async measure(data: unknown): Promise<{ value: number; noise?: number }> {
-    const job = checkJob(data);
+    const job = checkJob(data, this.#queue);
     let loaded = this.#spaces.get(job.space);
     if (!loaded) {
       const space = loadSpace(job.space);
@@ -52,11 +59,11 @@ class Measurer {
     }
     const { space, points } = loaded;
     if (!points.some((p) => p.label === job.label)) {
-      throw new Error(`unknown configuration ${JSON.stringify(job.label)} in space ${space.name} (${points.length} configurations, e.g. ${points[0]?.label ?? 'none'})`);
+      throw new FlexosError('FLEXOS_ERR_CONFIG', `unknown configuration ${JSON.stringify(job.label)} in space ${space.name} (${points.length} configurations, e.g. ${points[0]?.label ?? 'none'})`);
     }
     if (job.metric === 'file') {
       // Read at every job: the table may have been rewritten since the last one.
-      if (typeof job.run['from'] !== 'string') throw new Error('metric file needs --from <table.json>');
+      if (typeof job.run['from'] !== 'string') throw new QueueError(this.#queue, 'metric file needs --from <table.json>');
       return fileOracle(job.run['from'])(job.label);
     }
     const key = JSON.stringify([job.space, job.metric, job.run]);
@@ -66,11 +73,11 @@ class Measurer {
   }
 }
 
-function checkJob(data: unknown): MeasureJob {
+function checkJob(data: unknown, queue: string): MeasureJob {
   const job = data as Partial<MeasureJob> | null;
   const metrics = ['measured', 'modelled', 'file'];
   if (typeof job !== 'object' || job === null || typeof job.space !== 'string' || typeof job.label !== 'string' || !metrics.includes(job.metric as string) || typeof job.run !== 'object' || job.run === null) {
-    throw new Error(`not a measurement job {space, label, metric: ${metrics.join(' | ')}, run}: ${JSON.stringify(data)}`);
+    throw new QueueError(queue, `not a measurement job {space, label, metric: ${metrics.join(' | ')}, run}: ${JSON.stringify(data)}`);
   }
   return job as MeasureJob;
 }
@@ -94,7 +101,7 @@ async function main(): Promise<number> {
   let lost: ((why: string) => void) | undefined;
   const gone = new Promise<string>((resolve) => (lost = resolve));
   const watch = await watchQueue(address, (why) => lost?.(why));
-  const measurer = new Measurer();
+  const measurer = new Measurer(address.shown);
   let stopping: Promise<void> | undefined;
   let done = 0;
   const worker: Worker<MeasureJob, MeasureReply> = new Worker<MeasureJob, MeasureReply>(
@@ -108,7 +115,8 @@ async function main(): Promise<number> {
         return { value: m.value, ...(m.noise === undefined ? {} : { noise: m.noise }), machine };
       } catch (error) {
         say(`${what}: failed: ${(error as Error).message}`);
-        throw new Error(`${machine}: ${(error as Error).message}`);
+        // BullMQ keeps only the message (the caller reads it as the job's failedReason): it names the machine.
+        throw new QueueError(address.shown, `${machine}: ${(error as Error).message}`, { cause: error });
       } finally {
         // Closing before the job is finished tells BullMQ not to fetch the next one with it.
         if (once && ++done === 1) stopping ??= worker.close();
@@ -136,7 +144,7 @@ async function main(): Promise<number> {
   watch.close();
   if (why !== undefined) {
     await Promise.race([worker.close(true), new Promise((r) => setTimeout(r, 3000).unref())]);
-    throw new Error(why);
+    throw new QueueError(address.shown, why);
   }
   say(`explore-worker ${machine}: stopped`);
   return 0;

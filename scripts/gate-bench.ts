@@ -5,6 +5,7 @@
 import { Worker } from 'node:worker_threads';
 import { DEFAULTS, DEFAULT_GATE_CYCLES, PIN_POLICIES, WAIT_POLICIES, type PinPolicy, type StackStrategy, type WaitPolicy } from '../kernel/abi/schema.js';
 import type { Configuration } from '../kernel/abi/schema.js';
+import { FlexosError } from '../kernel/abi/errors.js';
 import type { GateKind } from '../compartments/gates/crossings.js';
 import { Machine } from '../compartments/host/host.js';
 import { MACHINE_CPUS, cpuFor, loadGeneratorCpu, pinProcess } from '../compartments/runtime/pinning.js';
@@ -121,7 +122,7 @@ async function collect(machine: Machine, library: string): Promise<Float64Array>
   const count = await machine.run(library, 'count');
   const address = await machine.run(library, 'publish');
   const heap = machine.regions.find((r) => r.kind === 'shared-heap');
-  if (address === 0 || !heap || regionOf(address) !== heap.id) throw new Error(`${library} could not publish its ${count} samples in the shared heap`);
+  if (address === 0 || !heap || regionOf(address) !== heap.id) throw new FlexosError('FLEXOS_ERR_BENCHMARK', `${library} could not publish its ${count} samples in the shared heap`);
   const offset = offsetOf(address);
   const samples = new Float64Array(heap.buffer.slice(offset, offset + count * 8));
   await machine.run(library, 'release', [address]);
@@ -144,7 +145,7 @@ async function chainRun(machine: Machine, chains: number): Promise<Float64Array>
   await machine.run('chain', 'chains', [Math.max(100, Math.floor(chains / 10)), BUDGET_MS / 5]);
   await machine.run('chain', 'chains', [chains, BUDGET_MS]);
   const errors = await machine.run('chain', 'errors');
-  if (errors !== 0) throw new Error(`the chain A->B->C->B->A returned ${errors} wrong values`);
+  if (errors !== 0) throw new FlexosError('FLEXOS_ERR_BENCHMARK', `the chain A->B->C->B->A returned ${errors} wrong values`);
   return collect(machine, 'chain');
 }
 

@@ -5,6 +5,7 @@
 import { PRESETS } from '../workloads/presets.js';
 import { parseConfiguration } from '../compartments/config/parse.js';
 import type { Configuration } from '../kernel/abi/schema.js';
+import { FlexosError } from '../kernel/abi/errors.js';
 import { HARDENING_OPTIONS, type HardeningOption } from '../kernel/abi/library.js';
 import { pinCurrentThread } from '../compartments/runtime/pinning.js';
 import { libraryRegistry } from '../workloads/registry.js';
@@ -79,7 +80,7 @@ async function measure(config: Configuration, requests: number, sizes: readonly 
     }
     // A hardening report ends the app's main: a run that lost its server is not a measurement.
     const ended = await Promise.race([image.main.then(() => 'returned', (e: Error) => e.message), Promise.resolve(null)]);
-    if (ended !== null) throw new Error(`${config.name}: the application stopped during the run: ${ended}`);
+    if (ended !== null) throw new FlexosError('FLEXOS_ERR_BENCHMARK', `${config.name}: the application stopped during the run: ${ended}`);
     return best;
   } finally {
     await image.stop();

@@ -13,7 +13,15 @@ export type FlexosErrorCode =
   | 'FLEXOS_ERR_BAD_ARGUMENT'
   | 'FLEXOS_ERR_SHUTDOWN'
   | 'FLEXOS_ERR_HARDENING'
-  | 'FLEXOS_ERR_COMPARTMENT_DIED';
+  | 'FLEXOS_ERR_COMPARTMENT_DIED'
+  /** The allocator's consistency check found broken heap metadata (a wild write over a block header). */
+  | 'FLEXOS_ERR_HEAP_CORRUPT'
+  /** A load generator or real client failed: it could not connect or start, a reply broke the protocol, it exited with an error. */
+  | 'FLEXOS_ERR_CLIENT'
+  /** The exploration's BullMQ queue failed: Redis unreachable or lost, a job malformed or failed on its worker. */
+  | 'FLEXOS_ERR_QUEUE'
+  /** A benchmark run gave no valid measurement: past its deadline, the application stopped, its own check failed. */
+  | 'FLEXOS_ERR_BENCHMARK';
 
 export class FlexosError extends Error {
   readonly code: FlexosErrorCode;

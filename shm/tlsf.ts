@@ -438,7 +438,7 @@ export class TlsfHeap {
       `tlsf ${fn}: offset ${ptr} (${typeof ptr === 'number' ? hex(ptr) : '?'}) is not an allocated block of the heap at offset ${this.#offset} (double free or wild pointer)`);
   }
 
-  /** Walks every block and checks the invariants (sizes chain, no two adjacent free blocks, free lists consistent, bitmaps match); throws with a precise message if broken. */
+  /** Walks every block and checks the invariants (sizes chain, no two adjacent free blocks, free lists consistent, bitmaps match); throws FLEXOS_ERR_HEAP_CORRUPT with a precise message if broken. */
   check(): void {
     this.#lock();
     try {
@@ -451,7 +451,7 @@ export class TlsfHeap {
   #checkLocked(): void {
     const i32 = this.#i32, b = this.#base, first = i32[b + W_FIRST]!, sentinel = i32[b + W_SENTINEL]!;
     const fail = (at: number | string, problem: string): never => {
-      throw new Error(`tlsf heap at offset ${this.#offset}: ${typeof at === 'string' ? at : `block ${hex(at)}`}: ${problem}`);
+      throw new FlexosError('FLEXOS_ERR_HEAP_CORRUPT', `tlsf heap at offset ${this.#offset}: ${typeof at === 'string' ? at : `block ${hex(at)}`}: ${problem}`);
     };
     const freeSet = new Set<number>();
     let prev = 0, prevFree = false, used = 0, freeBytes = 0, at = first;

@@ -76,3 +76,26 @@ export class CompartmentDiedError extends FlexosError {
   }
 }
 
+
+/** A load generator or real client failed (FLEXOS_ERR_CLIENT); the message is the client's own where it has one. */
+export class ClientError extends FlexosError {
+  /** Which client: redis-benchmark, wrk, iperf, or the built-in generator. */
+  readonly client: string;
+  /** The real client's exit status; null where it did not exit with one (never started, killed, built-in). */
+  readonly exitStatus: number | null;
+  constructor(client: string, message: string, options: { cause?: unknown; exitStatus?: number | null } = {}) {
+    super('FLEXOS_ERR_CLIENT', message, 'cause' in options ? { cause: options.cause } : undefined);
+    this.client = client;
+    this.exitStatus = options.exitStatus ?? null;
+  }
+}
+
+/** The exploration's BullMQ queue failed (FLEXOS_ERR_QUEUE): Redis, the connection, or a job. */
+export class QueueError extends FlexosError {
+  /** The queue's Redis address, without its password. */
+  readonly queue: string;
+  constructor(queue: string, message: string, options?: { cause?: unknown }) {
+    super('FLEXOS_ERR_QUEUE', message, options);
+    this.queue = queue;
+  }
+}

@@ -215,7 +215,8 @@ export class NetdevDevice {
   }
 
   #request(kind: number, conn: number): void {
-    // Cannot overflow: at most two requests per slot are outstanding (see layout.ts).
+    // Cannot overflow: at most two requests per slot are outstanding (see layout.ts). A plain Error:
+    // no user action reaches it, only a bug in this file's request accounting.
     if (!this.#requests.push(kind, conn)) throw new Error('netdev: request queue overflow');
     this.kick();
   }

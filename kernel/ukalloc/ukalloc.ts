@@ -2,6 +2,7 @@
 // uk_alloc_stats writes {size, used, free, peak, allocations, frees} as six 8-byte fields.
 
 import type { LibraryContext, LibraryInstance } from '../abi/context.js';
+import { FlexosError } from '../abi/errors.js';
 import { ERRNO } from '../newlib/errno.js';
 
 /** C's allocator contract: an impossible request (negative size, bad alignment) is NULL, not an exception. */
@@ -20,7 +21,7 @@ export function create(ctx: LibraryContext): LibraryInstance {
   const shared = ctx.sharedHeap;
   return {
     init() {
-      if (check() !== 0) throw new Error('ukalloc: the heap failed its consistency check at boot');
+      if (check() !== 0) throw new FlexosError('FLEXOS_ERR_BOOT', 'ukalloc: the heap failed its consistency check at boot');
     },
     exports: {
       uk_malloc: (size) => orNull(() => heap.malloc(size)),

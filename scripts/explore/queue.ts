@@ -4,6 +4,7 @@
 
 import { Queue, QueueEvents, type Job, type RedisOptions } from 'bullmq';
 import { Redis } from 'ioredis';
+import { QueueError } from '../../kernel/abi/errors.js';
 import { UsageError } from '../cli.js';
 import { RUN_OPTIONS, type Values } from './oracles.js';
 import type { Measurement, Oracle } from './search.js';
@@ -101,9 +102,9 @@ export async function watchQueue(address: QueueAddress, onLost: (why: string) =>
   let connected = false;
   const client = new Redis({ ...connectionOptions(address), lazyConnect: true, maxRetriesPerRequest: 1, enableOfflineQueue: false, retryStrategy: (times) => (!connected || times > RETRIES ? null : RETRY_MS) });
   client.on('error', (error: Error) => void (lastError = error));
-  const fail = (why: string): Error => {
+  const fail = (why: string, cause?: unknown): QueueError => {
     client.disconnect();
-    return new Error(`--queue ${address.shown}: cannot reach Redis (${why})`);
+    return new QueueError(address.shown, `--queue ${address.shown}: cannot reach Redis (${why})`, cause === undefined ? undefined : { cause });
   };
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
@@ -113,10 +114,10 @@ export async function watchQueue(address: QueueAddress, onLost: (why: string) =>
     await Promise.race([(async () => {
       await client.connect();
       const pong = await client.ping();
-      if (pong !== 'PONG') throw new Error(`PING answered ${JSON.stringify(pong)}`);
+      if (pong !== 'PONG') throw new QueueError(address.shown, `PING answered ${JSON.stringify(pong)}`);
     })(), timeout]);
   } catch (error) {
-    throw error instanceof Error && error.message.startsWith('--queue') ? error : fail(lastError?.message ?? (error as Error).message);
+    throw error instanceof Error && error.message.startsWith('--queue') ? error : fail(lastError?.message ?? (error as Error).message, lastError ?? error);
   } finally {
     clearTimeout(timer);
   }
@@ -159,7 +160,7 @@ export async function queueOracle(url: string, options: QueueOracleOptions): Pro
   const say = options.say ?? (() => {});
   const pending = new Map<string, { job?: Job; reject: (error: Error) => void }>();
   const failAll = (why: string): void => {
-    for (const p of pending.values()) p.reject(new Error(why));
+    for (const p of pending.values()) p.reject(new QueueError(address.shown, why));
     pending.clear();
   };
   const watch = await watchQueue(address, failAll);
@@ -174,7 +175,7 @@ export async function queueOracle(url: string, options: QueueOracleOptions): Pro
   } catch (error) {
     watch.close();
     await Promise.allSettled([events.disconnect(), queue.disconnect()]);
-    throw new Error(`--queue ${address.shown}: cannot listen for results (${(error as Error).message})`);
+    throw new QueueError(address.shown, `--queue ${address.shown}: cannot listen for results (${(error as Error).message})`, { cause: error });
   }
   const run: Record<string, string | boolean> = {};
   for (const name of RUN_OPTIONS) {
@@ -195,12 +196,12 @@ export async function queueOracle(url: string, options: QueueOracleOptions): Pro
           entry.job = job;
           say(`queued ${label} (job ${job.id})`);
           const reply = (await job.waitUntilFinished(events)) as MeasureReply;
-          if (typeof reply?.value !== 'number') throw new Error(`the worker returned ${JSON.stringify(reply)}, not {value, machine}`);
+          if (typeof reply?.value !== 'number') throw new QueueError(address.shown, `the worker returned ${JSON.stringify(reply)}, not {value, machine}`);
           if (!settle()) return;
           say(`measured ${label} on ${reply.machine}: ${reply.value}`);
           resolve({ value: reply.value, ...(typeof reply.noise === 'number' ? { noise: reply.noise } : {}), machine: String(reply.machine) });
         } catch (error) {
-          if (settle()) reject(new Error(`measuring ${label} on the queue ${address.shown} failed: ${(error as Error).message}`));
+          if (settle()) reject(new QueueError(address.shown, `measuring ${label} on the queue ${address.shown} failed: ${(error as Error).message}`, { cause: error }));
         }
       })();
     });

@@ -102,7 +102,7 @@ export async function searchBudget(poset: Poset, measure: Oracle, options: Searc
       if (Math.abs(mean - budget) > band) return { verdict: meets(mean) ? 'feasible' : 'infeasible', samples: values, mean };
       if (attempt === repeats + 1) return { verdict: 'uncertain', samples: values, mean };
     }
-    throw new Error('unreachable');
+    throw new Error('unreachable'); // the last attempt always returns: only here for the compiler
   };
 
   // What the decided measurements imply for everything else; conflicts (only under violations) stay open.

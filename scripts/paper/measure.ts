@@ -2,6 +2,7 @@
 // keep what the resume store already holds (measured with the same parameters), measure the rest,
 // append each result the moment it exists, and say how far along the run is.
 
+import { FlexosError } from '../../kernel/abi/errors.js';
 import type { PaperRecord, ResultStore } from './store.js';
 
 export interface FigureOptions {
@@ -87,7 +88,7 @@ export async function withDeadline<T>(ms: number, body: Promise<T>, options: { r
   const deadline = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
       void options.onTimeout().catch(() => undefined);
-      reject(new Error(`${options.what} did not finish within ${Math.round(ms / 1000)} s`));
+      reject(new FlexosError('FLEXOS_ERR_BENCHMARK', `${options.what} did not finish within ${Math.round(ms / 1000)} s`));
     }, ms);
   });
   try {

@@ -164,6 +164,14 @@ t.test('check() reports a corrupted header precisely', async (t) => {
   t.throws(() => heap.check(), { message: /PREV_FREE bit is clear, but the previous block is free/ });
 });
 
+t.test('a corrupted heap is FLEXOS_ERR_HEAP_CORRUPT, so that it is told apart from a bad free', async (t) => {
+  const { sab, heap } = fresh();
+  const b = heap.malloc(64);
+  new Int32Array(sab)[(b - 4) >> 2] = 3; // a size no block can have
+  t.throws(() => heap.check(), { name: 'FlexosError', code: 'FLEXOS_ERR_HEAP_CORRUPT', message: /bad size 0/ });
+  t.throws(() => fresh().heap.free(12345), { code: 'FLEXOS_ERR_BAD_ARGUMENT' }, 'a wild free keeps its own code');
+});
+
 t.test('stats count allocations, frees and the peak', async (t) => {
   const { heap } = fresh();
   const ps = [100, 200, 300].map((n) => heap.malloc(n));

@@ -2,6 +2,7 @@
 // (10 s by default), pinned away from the image's CPU when asked; the client reports the bandwidth.
 
 import { spawn, spawnSync } from 'node:child_process';
+import { ClientError } from '../../kernel/abi/errors.js';
 
 export interface IperfOptions {
   readonly port: number;
@@ -35,8 +36,8 @@ export async function runIperf(options: IperfOptions): Promise<IperfRun> {
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     child.stderr.on('data', (d: Buffer) => (out += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => (code === 0 ? resolve(out) : reject(new Error(`iperf exited with ${code}: ${out.trim().slice(0, 400)}`))));
+    child.on('error', (error) => reject(new ClientError('iperf', error.message, { cause: error })));
+    child.on('close', (code) => (code === 0 ? resolve(out) : reject(new ClientError('iperf', `iperf exited with ${code}: ${out.trim().slice(0, 400)}`, { exitStatus: code }))));
   });
   return parseIperf(output);
 }
@@ -44,6 +45,6 @@ export async function runIperf(options: IperfOptions): Promise<IperfRun> {
 /** The summary line of an iperf2 client run with -f b: "[  1] 0.0000-3.0078 sec  891289600 Bytes  2370000000 bits/sec". */
 export function parseIperf(text: string): IperfRun {
   const m = /([\d.]+)-\s*([\d.]+) sec\s+(\d+) Bytes\s+(\d+) bits\/sec/.exec(text);
-  if (!m) throw new Error(`could not read iperf's report:\n${text.slice(0, 400)}`);
+  if (!m) throw new ClientError('iperf', `could not read iperf's report:\n${text.slice(0, 400)}`);
   return { seconds: Number(m[2]) - Number(m[1]), bytes: Number(m[3]), bitsPerSecond: Number(m[4]) };
 }

@@ -5,8 +5,9 @@
 import type net from 'node:net';
 import { performance } from 'node:perf_hooks';
 import type { WrkOptions, WrkRun } from '../nginx/benchmark.js';
+import { ClientError } from '../../kernel/abi/errors.js';
 import { LatencyHistogram } from './histogram.js';
-import { connectAll, connectTcp, defaultThreads, LoadPool, nowMs, splitEvenly, type ShareResult, type StartBarrier } from './pool.js';
+import { BUILTIN_CLIENT, connectAll, connectTcp, defaultThreads, LoadPool, nowMs, splitEvenly, type ShareResult, type StartBarrier } from './pool.js';
 
 export interface HttpLoadOptions extends Omit<WrkOptions, 'threads'> {
   /** Client threads in the pool (wrk's -t does not carry over: default 1 when pinned, else the CPUs but one). */
@@ -203,7 +204,7 @@ export class HttpResponseReader {
               i += consumed;
             }
           }
-          if (this.#carry.length > MAX_HEAD) throw new Error('protocol error: response head too long');
+          if (this.#carry.length > MAX_HEAD) throw new ClientError(BUILTIN_CLIENT, 'protocol error: response head too long');
           break;
         }
         case 'length':
@@ -225,7 +226,7 @@ export class HttpResponseReader {
           const lf = buf.indexOf(10, i);
           if (lf < 0) {
             this.#carry += buf.toString('latin1', i);
-            if (this.#carry.length > MAX_HEAD) throw new Error('protocol error: chunk line too long');
+            if (this.#carry.length > MAX_HEAD) throw new ClientError(BUILTIN_CLIENT, 'protocol error: chunk line too long');
             i = buf.length;
             break;
           }
@@ -236,7 +237,7 @@ export class HttpResponseReader {
             if (line === '') this.#done(onResponse);
           } else {
             const size = parseInt(line.split(';')[0]!.trim(), 16);
-            if (!Number.isInteger(size) || size < 0) throw new Error(`protocol error: bad chunk size ${JSON.stringify(line)}`);
+            if (!Number.isInteger(size) || size < 0) throw new ClientError(BUILTIN_CLIENT, `protocol error: bad chunk size ${JSON.stringify(line)}`);
             if (size === 0) this.#state = 'trailer';
             else {
               this.#remaining = size + 2; // the chunk and its CRLF
@@ -257,7 +258,7 @@ export class HttpResponseReader {
   #head(text: string, onResponse: (status: number, keepAlive: boolean) => void): void {
     const lines = text.split('\r\n');
     const m = /^HTTP\/1\.([01]) (\d{3})/.exec(lines[0] ?? '');
-    if (!m) throw new Error(`protocol error: not an HTTP/1.x status line: ${JSON.stringify((lines[0] ?? '').slice(0, 80))}`);
+    if (!m) throw new ClientError(BUILTIN_CLIENT, `protocol error: not an HTTP/1.x status line: ${JSON.stringify((lines[0] ?? '').slice(0, 80))}`);
     const status = Number(m[2]);
     let length = -1;
     let chunked = false;
@@ -267,7 +268,7 @@ export class HttpResponseReader {
       const name = line.slice(0, colon).trim().toLowerCase();
       const value = line.slice(colon + 1).trim().toLowerCase();
       if (name === 'content-length') {
-        if (!/^\d{1,15}$/.test(value)) throw new Error(`protocol error: bad Content-Length ${JSON.stringify(value)}`);
+        if (!/^\d{1,15}$/.test(value)) throw new ClientError(BUILTIN_CLIENT, `protocol error: bad Content-Length ${JSON.stringify(value)}`);
         length = Number(value);
       }
       else if (name === 'transfer-encoding') chunked = value.split(',').some((v) => v.trim() === 'chunked');

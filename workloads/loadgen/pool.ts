@@ -6,6 +6,7 @@ import net from 'node:net';
 import { availableParallelism } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import type { Piscina } from 'piscina';
+import { ClientError, FlexosError } from '../../kernel/abi/errors.js';
 import { LatencyHistogram, type HistogramData } from './histogram.js';
 
 /** What each share sends back from its thread. */
@@ -34,6 +35,18 @@ export interface StartSignal {
 }
 
 export type ShareKind = 'redis' | 'http';
+
+/** The client a ClientError names for every failure of the pool and its threads (workloads/drive.ts's word). */
+export const BUILTIN_CLIENT = 'built-in generator';
+
+/**
+ * A failure that crossed from a client thread lost its class and code (structured clone keeps only
+ * the message and stack): it comes back here as a ClientError with the same message.
+ */
+function asClientError(reason: unknown): FlexosError {
+  if (reason instanceof FlexosError) return reason;
+  return new ClientError(BUILTIN_CLIENT, reason instanceof Error ? reason.message : String(reason), { cause: reason });
+}
 
 export interface LoadPoolOptions {
   /** Client threads (default: 1 when pinned, since threads on one CPU only contend; else the CPUs but one). */
@@ -162,7 +175,7 @@ export class LoadPool {
       return new LoadPool(piscina, threads, pinned.every(Boolean));
     } catch (error) {
       await piscina.destroy();
-      throw error;
+      throw asClientError(error);
     }
   }
 
@@ -181,7 +194,7 @@ export class LoadPool {
     const barrier = new StartBarrier(shares.length);
     const settled = await Promise.allSettled(shares.map((share) => this.#piscina.run({ ...share, start: barrier.buffer, parties: shares.length }, { name: kind }) as Promise<ShareResult>));
     const failure = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
-    if (failure) throw failure.reason;
+    if (failure) throw asClientError(failure.reason);
     const results = settled.map((s) => (s as PromiseFulfilledResult<ShareResult>).value);
     const histogram = new LatencyHistogram();
     for (const r of results) histogram.merge(r.histogram);

@@ -6,8 +6,9 @@ import net from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { encodeCommand } from '../redis/resp.js';
 import type { RedisBenchOptions, RedisBenchRun } from '../redis/benchmark.js';
+import { ClientError } from '../../kernel/abi/errors.js';
 import { LatencyHistogram } from './histogram.js';
-import { connectAll, defaultThreads, LoadPool, nowMs, splitEvenly, type ShareResult, type StartBarrier } from './pool.js';
+import { BUILTIN_CLIENT, connectAll, defaultThreads, LoadPool, nowMs, splitEvenly, type ShareResult, type StartBarrier } from './pool.js';
 
 /** redis-benchmark's key without -r: the placeholder is replaced only when a keyspace is given. */
 export const BENCHMARK_KEY = 'key:__rand_int__';
@@ -65,7 +66,7 @@ export async function runRedisLoad(options: RedisLoadOptions): Promise<RedisLoad
           host: options.host ?? '127.0.0.1', port: options.port, connections, pipeline: options.pipeline, command: test, size, requests: options.requests, issued,
         }));
         const totals = await around(() => pool.run('redis', shares));
-        if (totals.requests !== options.requests) throw new Error(`the built-in Redis client got ${totals.requests} replies for ${options.requests} requests`);
+        if (totals.requests !== options.requests) throw new ClientError(BUILTIN_CLIENT, `the built-in Redis client got ${totals.requests} replies for ${options.requests} requests`);
         const ms = (us: number): number => Math.round(us) / 1000; // redis-benchmark prints ms to 3 decimals
         const run: RedisLoadRun = {
           test, size, rps: totals.requests / (totals.elapsedMs / 1000), requests: totals.requests, errors: totals.errors,
@@ -135,13 +136,13 @@ function driveConnection(socket: net.Socket, plan: ConnectionPlan): Promise<{ re
         return finish(error as Error);
       }
       if (k === 0) return;
-      if (k > outstanding) return finish(new Error(`the server sent ${k - outstanding} more replies than it was sent requests`));
+      if (k > outstanding) return finish(new ClientError(BUILTIN_CLIENT, `the server sent ${k - outstanding} more replies than it was sent requests`));
       plan.histogram.recordMany((performance.now() - sentAt) * 1000, k);
       outstanding -= k;
       if (outstanding === 0) send();
     });
     socket.on('error', (error) => finish(error));
-    socket.on('close', () => finish(new Error(`the server closed the connection with ${outstanding} replies outstanding`)));
+    socket.on('close', () => finish(new ClientError(BUILTIN_CLIENT, `the server closed the connection with ${outstanding} replies outstanding`)));
     send();
   });
 }
@@ -194,7 +195,7 @@ export class RespReplyCounter {
       const lf = chunk.indexOf(LF, i);
       if (lf < 0) {
         this.#carry = this.#carry ? concat(this.#carry, chunk.subarray(i)) : chunk.slice(i);
-        if (this.#carry.length > MAX_LINE) throw new Error('protocol error: reply header line too long');
+        if (this.#carry.length > MAX_LINE) throw new ClientError(BUILTIN_CLIENT, 'protocol error: reply header line too long');
         break;
       }
       if (this.#carry) {
@@ -232,7 +233,7 @@ export class RespReplyCounter {
         return;
       }
       default:
-        throw new Error(`protocol error: a reply cannot start with ${JSON.stringify(String.fromCharCode(line[start] ?? 0))}`);
+        throw new ClientError(BUILTIN_CLIENT, `protocol error: a reply cannot start with ${JSON.stringify(String.fromCharCode(line[start] ?? 0))}`);
     }
   }
 
@@ -251,11 +252,11 @@ export class RespReplyCounter {
 function parseInteger(bytes: Uint8Array, start: number, end: number): number {
   const negative = bytes[start] === 0x2d;
   let i = negative ? start + 1 : start;
-  if (i >= end) throw new Error('protocol error: empty length in a reply header');
+  if (i >= end) throw new ClientError(BUILTIN_CLIENT, 'protocol error: empty length in a reply header');
   let n = 0;
   for (; i < end; i++) {
     const d = bytes[i]! - 0x30;
-    if (d < 0 || d > 9) throw new Error('protocol error: bad length in a reply header');
+    if (d < 0 || d > 9) throw new ClientError(BUILTIN_CLIENT, 'protocol error: bad length in a reply header');
     n = n * 10 + d;
   }
   return negative ? -n : n;

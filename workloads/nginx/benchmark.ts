@@ -2,6 +2,7 @@
 // (wrk -t 14 -c 30 -d 10s, 5 runs), pinned away from the image's CPU when asked.
 
 import { spawn, spawnSync } from 'node:child_process';
+import { ClientError } from '../../kernel/abi/errors.js';
 
 export interface WrkOptions {
   readonly url: string;
@@ -60,7 +61,7 @@ export function parseWrk(text: string): WrkRun {
   const socket = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(text);
   const non2xx = Number(/Non-2xx or 3xx responses: (\d+)/.exec(text)?.[1] ?? 0);
   const errors = (socket ? socket.slice(1).reduce((s, v) => s + Number(v), 0) : 0) + non2xx;
-  if (!Number.isFinite(rps) || !Number.isFinite(requests)) throw new Error(`could not read wrk's report:\n${text.slice(0, 400)}`);
+  if (!Number.isFinite(rps) || !Number.isFinite(requests)) throw new ClientError('wrk', `could not read wrk's report:\n${text.slice(0, 400)}`);
   return { test: 'get', rps, p50Ms: pct('50'), p99Ms: pct('99'), requests, errors };
 }
 
@@ -70,7 +71,7 @@ function capture(command: string, args: string[]): Promise<string> {
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     child.stderr.on('data', (d: Buffer) => (out += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => (code === 0 ? resolve(out) : reject(new Error(`${command} ${args.join(' ')} exited with ${code}: ${out.trim().slice(0, 400)}`))));
+    child.on('error', (error) => reject(new ClientError('wrk', error.message, { cause: error })));
+    child.on('close', (code) => (code === 0 ? resolve(out) : reject(new ClientError('wrk', `${command} ${args.join(' ')} exited with ${code}: ${out.trim().slice(0, 400)}`, { exitStatus: code }))));
   });
 }

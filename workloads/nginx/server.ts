@@ -65,6 +65,8 @@ export function create(ctx: LibraryContext): LibraryInstance {
         const st = stack.shared(STAT_BYTES);
         return vfsStat(p, n, st) < 0 ? null : statInfo(st);
       }),
+    // The errors below never leave the server: respond() catches them and answers 500, as nginx does
+    // when a file it has just stat'ed cannot be read; so they stay plain Errors, with no code to match.
     read: (path) => {
       const fd = withPath(path, (p, n) => vfsOpen(p, n, O_RDONLY, 0));
       if (fd < 0) throw new Error(`open ${path}: ${fd}`);

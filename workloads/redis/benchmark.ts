@@ -2,6 +2,7 @@
 // -t get,set -d N for N = 1..5, one run per size, pinned away from the image's CPU when asked.
 
 import { spawn, spawnSync } from 'node:child_process';
+import { ClientError } from '../../kernel/abi/errors.js';
 
 export interface RedisBenchOptions {
   readonly host?: string;
@@ -80,10 +81,10 @@ function capture(command: string, args: string[]): Promise<string> {
     let err = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-    child.on('error', reject);
+    child.on('error', (error) => reject(new ClientError('redis-benchmark', error.message, { cause: error })));
     child.on('close', (code) => {
       if (code === 0 && out.includes(',')) resolve(out);
-      else reject(new Error(`${command} ${args.join(' ')} exited with ${code}: ${(err || out).trim().slice(0, 400)}`));
+      else reject(new ClientError('redis-benchmark', `${command} ${args.join(' ')} exited with ${code}: ${(err || out).trim().slice(0, 400)}`, { exitStatus: code }));
     });
   });
 }

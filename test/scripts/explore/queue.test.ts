@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Queue } from 'bullmq';
 import { UsageError } from '../../../scripts/cli.js';
+import { QueueError } from '../../../kernel/abi/errors.js';
 import { connectionOptions, parseQueueUrl, queueOracle, QUEUE_NAME } from '../../../scripts/explore/queue.js';
 import { freePort, haveRedisServer, startRedis, startWorker } from '../explore-redis.js';
 
@@ -54,6 +55,9 @@ t.test('an unreachable queue fails within a few seconds, saying why', async (t) 
   let started = Date.now();
   await t.rejects(queueOracle(refused, options), { message: new RegExp(`^--queue ${refused}: cannot reach Redis \\(connect ECONNREFUSED`) });
   t.ok(Date.now() - started < 5000, 'a refused connection is not retried');
+  const error = await queueOracle(refused, options).then(() => null, (e: unknown) => e);
+  t.ok(error instanceof QueueError, 'a QueueError');
+  t.match(error, { code: 'FLEXOS_ERR_QUEUE', queue: refused, cause: { code: 'ECONNREFUSED' } }, 'carries its code, the queue and the cause');
 
   // Something listens but never answers (a stuck Redis, a firewall that accepts): bounded too.
   const sockets: Socket[] = [];

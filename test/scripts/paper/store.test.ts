@@ -102,5 +102,6 @@ t.test('withDeadline rejects a body that never settles and runs onTimeout', asyn
   let stopped = false;
   await t.rejects(withDeadline(20, new Promise(() => undefined), { what: 'the workload', onTimeout: async () => void (stopped = true) }), /the workload did not finish within 0 s/);
   t.ok(stopped);
+  await t.rejects(withDeadline(20, new Promise(() => undefined), { what: 'the workload', onTimeout: async () => undefined }), { code: 'FLEXOS_ERR_BENCHMARK' }, 'a run past its deadline is a benchmark failure');
   t.equal(await withDeadline(1000, Promise.resolve(7), { what: 'x', onTimeout: async () => { t.fail('no timeout'); } }), 7);
 });

@@ -5,6 +5,7 @@ import t from 'tap';
 import fc from 'fast-check';
 import net from 'node:net';
 import { HttpResponseReader, httpTarget, runHttpLoad } from '../../../workloads/loadgen/http-client.js';
+import { ClientError } from '../../../kernel/abi/errors.js';
 import { loadPreset } from '../../../workloads/presets.js';
 import { libraryRegistry } from '../../../workloads/registry.js';
 import { launch } from '../../../workloads/launch.js';
@@ -79,6 +80,7 @@ t.test('the response reader honours Connection: close, HTTP/1.0 and close-delimi
   t.same(seen, [[200, false], [200, false], [200, true], [200, false]]);
   t.throws(() => new HttpResponseReader().feed(Buffer.from('SSH-2.0-OpenSSH\r\n\r\n'), on), /status line/);
   t.throws(() => new HttpResponseReader().feed(Buffer.from('HTTP/1.1 200 OK\r\nContent-Length: -1\r\n\r\n'), on), /Content-Length/);
+  t.throws(() => new HttpResponseReader().feed(Buffer.from('SSH-2.0-OpenSSH\r\n\r\n'), on), { code: 'FLEXOS_ERR_CLIENT', client: 'built-in generator' }, 'a malformed response carries the client code');
   t.end();
 });
 
@@ -179,6 +181,15 @@ t.test('a server that is not there fails the run instead of hanging', async (t) 
   const port = server.port;
   await server.close();
   await t.rejects(runHttpLoad({ url: `http://127.0.0.1:${port}/`, connections: 3, durationS: 5, runs: 1, cpu: null, threads: 2 }), /ECONNREFUSED/);
+});
+
+t.test('a refused connection fails the run with FLEXOS_ERR_CLIENT, keeping the system message', async (t) => {
+  const server = await countingServer();
+  const port = server.port;
+  await server.close();
+  const error = await runHttpLoad({ url: `http://127.0.0.1:${port}/`, connections: 1, durationS: 5, runs: 1, cpu: null, threads: 1 }).then(() => null, (e: unknown) => e);
+  t.ok(error instanceof ClientError, 'a ClientError, although it was raised in a client thread');
+  t.match(error, { code: 'FLEXOS_ERR_CLIENT', client: 'built-in generator', message: /^connect ECONNREFUSED/ });
 });
 
 // ---- against a booted image --------------------------------------------------------------------

@@ -9,6 +9,7 @@ import { promisify } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { RespParser } from '../../../workloads/redis/resp.js';
 import { BENCHMARK_KEY, RespReplyCounter, runRedisLoad } from '../../../workloads/loadgen/redis-client.js';
+import { ClientError } from '../../../kernel/abi/errors.js';
 import { loadPreset } from '../../../workloads/presets.js';
 import { libraryRegistry } from '../../../workloads/registry.js';
 import { launch } from '../../../workloads/launch.js';
@@ -60,6 +61,7 @@ t.test('the reply counter counts whole replies and error replies in a stream cut
 t.test('the reply counter refuses bytes that are not RESP2', (t) => {
   t.throws(() => new RespReplyCounter().feed(Buffer.from('HTTP/1.1 200 OK\r\n')), /protocol error/);
   t.throws(() => new RespReplyCounter().feed(Buffer.from('$x1\r\n')), /bad length/);
+  t.throws(() => new RespReplyCounter().feed(Buffer.from('?\r\n')), { code: 'FLEXOS_ERR_CLIENT', client: 'built-in generator', message: /protocol error/ });
   t.end();
 });
 
@@ -148,6 +150,28 @@ t.test('a server that is not there fails the run instead of hanging', async (t) 
   const port = server.port;
   await server.close();
   await t.rejects(runRedisLoad({ port, requests: 100, clients: 4, pipeline: 16, sizes: [1], tests: ['get'], cpu: null, threads: 2 }), /ECONNREFUSED/);
+});
+
+t.test('a refused connection fails the run with FLEXOS_ERR_CLIENT, keeping the system message', async (t) => {
+  const server = await countingServer();
+  const port = server.port;
+  await server.close();
+  const error = await runRedisLoad({ port, requests: 10, clients: 1, pipeline: 1, sizes: [1], tests: ['get'], cpu: null, threads: 1 }).then(() => null, (e: unknown) => e);
+  t.ok(error instanceof ClientError, 'a ClientError, although it was raised in a client thread');
+  t.match(error, { code: 'FLEXOS_ERR_CLIENT', client: 'built-in generator', exitStatus: null, message: new RegExp(`^connect ECONNREFUSED 127\\.0\\.0\\.1:${port}$`) });
+});
+
+t.test('a server whose replies are not RESP2 fails the run with FLEXOS_ERR_CLIENT, naming the protocol error', async (t) => {
+  const server = net.createServer((socket) => {
+    socket.on('data', () => socket.write('HTTP/1.1 400 Bad Request\r\n'));
+    socket.on('error', () => undefined);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  t.teardown(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  const port = (server.address() as net.AddressInfo).port;
+  await t.rejects(runRedisLoad({ port, requests: 10, clients: 1, pipeline: 1, sizes: [1], tests: ['get'], cpu: null, threads: 1 }), {
+    code: 'FLEXOS_ERR_CLIENT', message: 'protocol error: a reply cannot start with "H"',
+  });
 });
 
 t.test('bad options are refused up front, naming the option', async (t) => {
