@@ -2,6 +2,7 @@
 // (Debian redis-server, nginx with one worker) and against the simulated images, each server
 // given one CPU and the client the other; prints throughputs and each one's ratio to the real one.
 
+import { FlexosError } from '../kernel/abi/errors.js';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,7 +13,7 @@ import { pinProcess } from '../compartments/runtime/pinning.js';
 import { APPS, libraryRegistry } from '../workloads/registry.js';
 import { launch } from '../workloads/launch.js';
 import type { App, RealServer } from '../workloads/app.js';
-import { numberOption, parseCommandLine, runCommand } from './cli.js';
+import { numberOption, parseCommandLine, runCommand, UsageError } from './cli.js';
 import { printTable } from './table.js';
 import { freePort } from './ports.js';
 import { mean, median } from './stats.js';
@@ -97,7 +98,7 @@ async function image<T>(preset: string, body: (port: number) => Promise<T>, spre
 
 async function waitForPort(port: number, child: ChildProcess): Promise<void> {
   for (let i = 0; i < 100; i++) {
-    if (child.exitCode !== null) throw new Error(`the server exited with ${child.exitCode} before listening`);
+    if (child.exitCode !== null) throw new FlexosError('FLEXOS_ERR_BENCHMARK', `the server exited with ${child.exitCode} before listening`);
     const ok = await new Promise<boolean>((resolve) => {
       const s = net.connect(port, '127.0.0.1', () => (s.destroy(), resolve(true)));
       s.on('error', () => resolve(false));
@@ -105,7 +106,7 @@ async function waitForPort(port: number, child: ChildProcess): Promise<void> {
     if (ok) return;
     await new Promise((r) => setTimeout(r, 100));
   }
-  throw new Error(`nothing listens on ${port} after 10 s`);
+  throw new FlexosError('FLEXOS_ERR_BENCHMARK', `nothing listens on ${port} after 10 s`);
 }
 
 async function withProcess<T>(command: string, args: readonly string[], port: number, body: () => Promise<T>): Promise<T> {
@@ -150,9 +151,9 @@ async function main(): Promise<number> {
   const only = values['only'];
   const comparable = APPS.filter((app): app is App & { readonly real: RealServer } => app.real !== undefined);
   const apps = comparable.filter((app) => only === undefined || app.name === only);
-  if (apps.length === 0) throw new Error(`--only: ${JSON.stringify(only)} is not valid; expected ${comparable.map((app) => app.name).join(' or ')}`);
+  if (apps.length === 0) throw new UsageError(`--only: ${JSON.stringify(only)} is not valid; expected ${comparable.map((app) => app.name).join(' or ')}`);
   const missing = apps.flatMap((app) => app.real.packages.filter((p) => !p.installed()).map((p) => p.name));
-  if (missing.length) throw new Error(`missing Debian packages: ${missing.join(', ')} (scripts/install.sh installs them)`);
+  if (missing.length) throw new FlexosError('FLEXOS_ERR_BENCHMARK', `missing Debian packages: ${missing.join(', ')} (scripts/install.sh installs them)`);
   // Every thread of the simulator (the host thread, V8's collector and compiler threads, and the
   // compartments, which are pinned there anyway) shares CPU 0, as the real server's whole process
   // does: the client keeps CPU 1 to itself.

@@ -2,6 +2,7 @@
 // connect and drop mid-reply, a writer of known keys), sampling the memory of every thread; fails
 // if memory keeps growing after warm-up, any request errs, or any key reads back wrong.
 
+import { ClientError } from '../kernel/abi/errors.js';
 import { connect, type Socket } from 'node:net';
 import { isPreset, loadPreset } from '../workloads/presets.js';
 import { appNamed, libraryRegistry } from '../workloads/registry.js';
@@ -108,7 +109,7 @@ class RespClient {
       this.#buffer = this.#buffer.subarray(used);
       const w = this.#waiting;
       this.#waiting = null;
-      return w.reject(new Error(head.slice(1)));
+      return w.reject(new ClientError('soak client', head.slice(1)));
     } else value = head.slice(1);
     this.#buffer = this.#buffer.subarray(used);
     const w = this.#waiting;

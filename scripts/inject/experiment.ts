@@ -2,6 +2,7 @@
 // data (Redis: known keys), drive requests until the fault fires, then tell how it ended: stopped
 // (isolation, hardening, watchdog, refused), crashed, hung, or not stopped and what it corrupted.
 
+import { ClientError } from '../../kernel/abi/errors.js';
 import { launch, appOf } from '../../workloads/launch.js';
 import { APPS } from '../../workloads/registry.js';
 import {
@@ -146,8 +147,8 @@ function notStopped(
 /** Settles with `p`, or rejects after `ms`, or as soon as the application's main has ended. */
 function bounded<T>(p: Promise<T>, ms: number, ended: Promise<void>): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
-  const limit = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms)));
-  const gone = ended.then(() => Promise.reject(new Error('the application ended')));
+  const limit = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new ClientError('fault probe', `no answer within ${ms} ms`)), ms)));
+  const gone = ended.then(() => Promise.reject(new ClientError('fault probe', 'the application ended')));
   gone.catch(() => undefined);
   return Promise.race([p, limit, gone]).finally(() => clearTimeout(timer));
 }

@@ -1,6 +1,7 @@
 // Paper Fig. 10 in simulation: the time to run N autocommit INSERTs into SQLite on ramfs for the
 // presets NONE, MPK3 and EPT2, measured (wall time of the window) and modelled (workloads/sqlite).
 
+import { FlexosError } from '../../kernel/abi/errors.js';
 import { loadPreset } from '../../workloads/presets.js';
 import type { Calibration } from '../../compartments/model/calibration.js';
 import { libraryRegistry } from '../../workloads/registry.js';
@@ -30,7 +31,7 @@ export async function runFig10(store: ResultStore, options: Fig10Options): Promi
     try {
       const result = await image.bench(options.count);
       const intact = await image.integrity();
-      if (!intact) throw new Error(`${label}: PRAGMA integrity_check failed after the benchmark`);
+      if (!intact) throw new FlexosError('FLEXOS_ERR_BENCHMARK', `${label}: PRAGMA integrity_check failed after the benchmark`);
       const { seconds, model } = modelBench(config, result, constants);
       const crossings = result.window.crossings.reduce((s, r) => s + r.count, 0);
       return { label, measured: seconds.measured, modelled: seconds.modelled, unit: 's', inserts: options.count, crossings_per_insert: crossings / options.count, gate_share: model.gateShare, compute_scale: scale };

@@ -2,6 +2,7 @@
 // paper's exploration space (each application's space, workloads/<app>/app.ts), measured and
 // modelled, by layout.
 
+import { FlexosError } from '../../kernel/abi/errors.js';
 import { expandSpace, type SpacePoint } from '../../compartments/config/space.js';
 import type { Calibration } from '../../compartments/model/calibration.js';
 import { loadGeneratorCpu } from '../../compartments/runtime/pinning.js';
@@ -68,7 +69,7 @@ export async function runFig6(store: ResultStore, options: Fig6Options): Promise
       const result = await withDeadline(deadlineMs(server, w), workload, { what: `${point.label}: the ${options.app} workload`, onTimeout: () => image.stop() });
       const report = buildReport({ config, result, calibration: options.calibration, gateMachineryNs });
       const rps = report.json['throughput_rps'] as { measured: number; modelled: number } | undefined;
-      if (!rps) throw new Error(`${point.label}: the report has no GET throughput`);
+      if (!rps) throw new FlexosError('FLEXOS_ERR_BENCHMARK', `${point.label}: the report has no GET throughput`);
       return { label: point.label, measured: rps.measured, modelled: rps.modelled, unit: 'rps', app: options.app, layout: point.layout, client: result.client, crossings_per_request: report.json['crossings_per_request'] };
     } finally {
       await image.stop();

@@ -1,6 +1,7 @@
 // The traffic of a fault-injection run against Redis (scripts/inject/experiment.ts): PINGs until
 // the fault fires, and reference keys written before it and read back after, over one connection.
 
+import { ClientError } from '../../kernel/abi/errors.js';
 import net from 'node:net';
 import type { Probe } from '../app.js';
 import { encodeCommand } from './resp.js';
@@ -28,7 +29,7 @@ export class RespProbe implements Probe {
       this.#waiting = null;
     };
     this.#socket.on('error', fail);
-    this.#socket.on('close', () => fail(new Error('connection closed')));
+    this.#socket.on('close', () => fail(new ClientError('redis probe', 'connection closed')));
   }
 
   request(): Promise<string | null> {
@@ -66,7 +67,7 @@ export class RespProbe implements Probe {
     this.#buffer = b.subarray(used);
     const waiting = this.#waiting;
     this.#waiting = null;
-    if (type === '-') waiting.reject(new Error(line));
+    if (type === '-') waiting.reject(new ClientError('redis probe', line));
     else waiting.resolve(value);
   }
 }
