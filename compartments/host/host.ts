@@ -5,6 +5,7 @@
 import { Worker } from 'node:worker_threads';
 import { buildImage, mayMap, type Image } from './image.js';
 import { CompartmentDiedError, FlexosError } from '../../kernel/abi/errors.js';
+import { WorkCounters } from '../runtime/work-counters.js';
 import { CrossingCounters } from '../gates/crossings.js';
 import { connectToCompartment, type Remote } from '../runtime/control-plane.js';
 import { G_CONTROL, G_SHUTDOWN, H_DOORBELL, MAX_COMPARTMENTS, headerWord } from '../gates/protocol.js';
@@ -61,6 +62,8 @@ export class Machine {
   readonly image: Image;
   readonly regions: readonly Region[];
   readonly counters: CrossingCounters;
+  /** What each library did, counted by kind (and the host's TCP/IP work for the image), for the modelled clock. */
+  readonly work: WorkCounters;
   readonly #compartments: Booted[] = [];
   readonly #rpc: Int32Array;
   readonly #devices: readonly DeviceAttachment[];
@@ -74,6 +77,7 @@ export class Machine {
     this.image = image;
     this.regions = regions;
     this.counters = new CrossingCounters(image.edges);
+    this.work = new WorkCounters(image.config.libraries.map((l) => l.name));
     this.#rpc = new Int32Array((regions.find((r) => r.kind === 'rpc') as Region).buffer);
     this.#devices = options.devices ?? [];
     this.#grace = options.stopGraceMs ?? 2000;
@@ -138,6 +142,7 @@ export class Machine {
         table,
         buffers,
         counters: this.counters.buffer,
+        work: this.work.buffer,
         devices: mine,
         cpu: cpuFor(config.gates.pin, c.index),
         maxSpinners: Math.max(1, MACHINE_CPUS - 1),

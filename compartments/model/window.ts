@@ -4,21 +4,26 @@
 import { performance } from 'node:perf_hooks';
 import type { CompartmentTime, CrossingRow } from '../gates/crossings.js';
 import type { Machine } from '../host/host.js';
+import { mergeWorkRows, type WorkRow } from '../runtime/work-counters.js';
 
 export interface Window {
   readonly wallNs: number;
   readonly crossings: readonly CrossingRow[];
   readonly compartments: readonly CompartmentTime[];
+  /** Work per library (and the host's TCP/IP row) inside the window. */
+  readonly work: readonly WorkRow[];
 }
 
 export function openWindow(machine: Machine): () => Window {
   const before = machine.counters.snapshot();
+  const workBefore = machine.work.snapshot();
   const started = performance.now();
   const indexes = machine.image.compartments.map((c) => c.index);
   return () => ({
     wallNs: (performance.now() - started) * 1e6,
     crossings: machine.counters.rowsSince(before),
     compartments: machine.counters.compartmentTimes(indexes, before),
+    work: machine.work.rowsSince(workBefore),
   });
 }
 
@@ -43,5 +48,6 @@ export function mergeWindows(windows: readonly Window[]): Window {
     wallNs: windows.reduce((s, w) => s + w.wallNs, 0),
     crossings: [...crossings.values()].sort((a, b) => b.count - a.count),
     compartments: [...compartments.values()],
+    work: mergeWorkRows(windows.map((w) => w.work)),
   };
 }

@@ -19,6 +19,9 @@ import { FaultInjector, type FaultEnvironment } from './fault-routines.js';
 import type { InjectionSpec } from '../host/faults.js';
 import { CompartmentHardening } from './hardening/index.js';
 import { nameForProfile, recordProfiledThread } from './profile-names.js';
+import { WorkCounters } from './work-counters.js';
+import { MeteredAllocator } from './metered-heap.js';
+import { NO_WORK, type WorkMeter } from '../../kernel/abi/work.js';
 
 export interface CompartmentData {
   readonly image: Image;
@@ -27,6 +30,8 @@ export interface CompartmentData {
   /** Only the regions this compartment may touch. */
   readonly buffers: ReadonlyMap<number, SharedArrayBuffer>;
   readonly counters: SharedArrayBuffer;
+  /** The work matrix (work-counters.ts) the host reads; absent, the counts stay in this thread. */
+  readonly work?: SharedArrayBuffer;
   readonly devices: Readonly<Record<string, SharedArrayBuffer>>;
   readonly cpu: number | null;
   /** Concurrent spinners the adaptive policy allows. */
@@ -72,6 +77,8 @@ export class CompartmentRuntime {
   /** The libraries with a beforeIdle hook, filled at boot. */
   readonly #idleHooks: LibraryInstance[] = [];
   readonly #pinned: boolean;
+  /** Each library's meter in the work matrix, by name. */
+  readonly #meters = new Map<string, WorkMeter>();
   #stopped = false;
 
   constructor(data: CompartmentData, options: RuntimeOptions = {}) {
@@ -105,6 +112,9 @@ export class CompartmentRuntime {
       heapBuffers: new Map([[heapRegion.id, heapRegion.buffer], [sharedHeapRegion.id, sharedHeapRegion.buffer]]),
       stack: this.#stack, stackBuffer: stack.buffer,
     });
+    const work = new WorkCounters(image.config.libraries.map((l) => l.name), data.work);
+    for (const library of me.libraries) this.#meters.set(library, work.meter(library));
+    this.#stack.onShared = () => (this.#meters.get(this.#memory.library) ?? NO_WORK).add('stackvar', 1);
     const rpc = region('rpc').buffer;
     this.#rpcWords = new Int32Array(rpc);
     this.#waiter = new Waiter({ policy: image.config.gates.policy, spinners: { words: this.#rpcWords, index: G_SPINNERS, max: data.maxSpinners } });
@@ -218,7 +228,9 @@ export class CompartmentRuntime {
     const data = this.#data;
     const memory = this.#memory;
     const placement = data.image.config.libraries.find((l) => l.name === library);
-    const heaps = this.#hardening.heaps(library);
+    const hardened = this.#hardening.heaps(library);
+    const work = this.#meters.get(library) ?? NO_WORK;
+    const heaps = { heap: new MeteredAllocator(hardened.heap, work), sharedHeap: new MeteredAllocator(hardened.sharedHeap, work) };
     return {
       library,
       compartment: { name: this.#name, index: data.self },
@@ -229,6 +241,7 @@ export class CompartmentRuntime {
       sharedHeap: heaps.sharedHeap,
       stack: this.#stack,
       checked: this.#hardening.checked(library),
+      work,
       import: (callee, fn) => {
         const entry = data.image.imports.find((i) => i.caller === library && i.callee === callee && i.fn === fn);
         if (!entry) throw new BuildError(`${library} calls ${callee}.${fn} without declaring it (add it to ${library}'s calls)`);
@@ -237,7 +250,10 @@ export class CompartmentRuntime {
           let slot = slots.get(key);
           if (!slot) slots.set(key, (slot = { impl: undefined }));
           const target = slot;
+          // A call across a gate is counted with the crossings; a direct one here, as its callee's work.
+          const calleeWork = this.#meters.get(callee) ?? NO_WORK;
           return nameForProfile(`call:${callee}.${fn}`, (...args: number[]) => {
+            calleeWork.add('call', 1);
             const previous = memory.library;
             memory.library = callee;
             try {

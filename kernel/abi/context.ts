@@ -2,6 +2,7 @@
 // the compartment runtime. A library reaches another library only through `import`, which the
 // image resolved to a direct call or a gate; memory only through `memory`, which enforces isolation.
 
+import type { WorkMeter } from './work.js';
 import type { HardeningOption } from './library.js';
 import type { Configuration } from './schema.js';
 import type { Memory } from '../../shm/memory.js';
@@ -38,6 +39,8 @@ export interface LibraryContext {
   readonly stack: StackFrames;
   /** C int arithmetic for index and length computations: UBSan-checked when the library is hardened with ubsan. */
   readonly checked: CheckedInts;
+  /** Where the library reports the work it does, for the modelled clock (kernel/abi/work.ts). */
+  readonly work: WorkMeter;
   /** A function of another library, as the image resolved it; only declared calls resolve. */
   import(library: string, fn: string): ImportedFunction;
   /** The function pointer of an exported function (its id in the image's export table). */
