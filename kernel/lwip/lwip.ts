@@ -3,6 +3,7 @@
 // (pbufs, from the shared heap, one MSS each), and payloads are copied with newlib's memcpy.
 
 import type { LibraryContext, LibraryInstance } from '../abi/context.js';
+import { FlexosError } from '../abi/errors.js';
 import { ERRNO } from '../newlib/errno.js';
 import { NETDEV_EVENT_NONE, NETDEV_EVENT_OPEN, NETDEV_EVENT_PEER_CLOSED, NETDEV_EVENT_RESET } from '../netdev/exports.js';
 import * as abi from './abi.js';
@@ -206,7 +207,7 @@ export function create(ctx: LibraryContext): LibraryInstance {
     init() {
       coreLock = mutexInit();
       scratch = pbufAlloc(16);
-      if (coreLock <= 0 || scratch === 0) throw new Error('lwip: cannot create the core lock or the driver scratch buffer');
+      if (coreLock <= 0 || scratch === 0) throw new FlexosError('FLEXOS_ERR_BOOT', 'lwip: cannot create the core lock or the driver scratch buffer');
     },
     exports: {
       socket: (domain, type) =>
