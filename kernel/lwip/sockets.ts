@@ -1,6 +1,8 @@
 // lwip's socket table: file descriptors to protocol control blocks, and connections to sockets.
 // Private to lwip's compartment (its JS heap); payloads stay in pbufs in simulated memory.
 
+import { ERRNO } from '../newlib/errno.js';
+
 export interface QueuedPbuf {
   readonly pbuf: number;
   readonly length: number;
@@ -39,6 +41,14 @@ export class SocketTable {
 
   get(fd: number): Socket | undefined {
     return Number.isInteger(fd) && fd >= 0 ? this.#byFd[fd] : undefined;
+  }
+
+  /** The connected socket behind fd, or the errno every data call starts with (EBADF, ENOTCONN). */
+  stream(fd: number): Socket | number {
+    const s = this.get(fd);
+    if (!s) return -ERRNO.EBADF;
+    if (s.conn === 0) return -ERRNO.ENOTCONN;
+    return s;
   }
 
   byConn(conn: number): Socket | undefined {

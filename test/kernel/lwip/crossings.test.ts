@@ -1,0 +1,120 @@
+// lwip assembled by create(), over fakes of everything it imports: the exports its descriptor
+// declares, a boot that fails with FLEXOS_ERR_BOOT, and the calls each kind of request makes to
+// other libraries, in order: each is a gate crossing when the callee lives in another compartment,
+// so these sequences are part of the cost model and must not drift.
+
+import t from 'tap';
+import * as abi from '../../../kernel/lwip/abi.js';
+import { lwip } from '../../../kernel/lwip/exports.js';
+import { create, TCP_MSS } from '../../../kernel/lwip/lwip.js';
+import { ERRNO } from '../../../kernel/newlib/errno.js';
+import { LwipRig } from './fakes.js';
+
+const E = ERRNO;
+const LOCKED = (...inner: string[]): string[] => ['uk_mutex_lock', ...inner, 'uk_mutex_unlock'];
+/** One input pass that finds nothing: the clock, one poll, one rx burst. */
+const IDLE_PASS = ['ukplat_monotonic_us', 'netdev_poll', 'netdev_rx_burst'];
+
+/** An lwip with one accepted connection (conn 9) on a listening socket. */
+function booted() {
+  const rig = new LwipRig();
+  const lib = create(rig.context());
+  lib.init!();
+  const call = (fn: string, ...args: number[]): number => lib.exports[fn]!(...args) as number;
+  const sa = rig.buffer(abi.SOCKADDR_IN_BYTES);
+  rig.memory.writeBytes(sa, Uint8Array.of(abi.AF_INET, 0, 0x1f, 0x90));
+  const listener = call('socket', abi.AF_INET, abi.SOCK_STREAM, 0);
+  call('bind', listener, sa, abi.SOCKADDR_IN_BYTES);
+  call('listen', listener, 8);
+  rig.netdev.open(9);
+  const fd = call('accept', listener, 0, 0);
+  const buf = rig.buffer(64 * 1024);
+  /** Calls fn and returns its result with the imported calls it made. */
+  const crossings = (fn: string, ...args: number[]): { result: number; calls: string[] } => {
+    const mark = rig.log.mark;
+    const result = call(fn, ...args);
+    return { result, calls: rig.log.names(mark) };
+  };
+  return { rig, lib, call, listener, fd, buf, crossings };
+}
+
+t.test('the exports are exactly the descriptor’s exportsyms', async (t) => {
+  const { lib } = booted();
+  t.same(Object.keys(lib.exports).sort(), Object.keys(lwip.exports).sort());
+  t.equal(TCP_MSS, 1460, 'TCP_MSS is still exported from lwip.js');
+});
+
+t.test('init makes the core lock, then the driver scratch buffer; either failing is FLEXOS_ERR_BOOT', async (t) => {
+  const rig = new LwipRig();
+  const lib = create(rig.context());
+  t.same(rig.log.names(), [], 'create() calls nothing: the other libraries may not be up yet');
+  lib.init!();
+  t.same(rig.log.names(), ['uk_mutex_init']);
+
+  const noMutex = new LwipRig();
+  noMutex.uksched.mutexId = 0;
+  t.throws(() => create(noMutex.context()).init!(), { code: 'FLEXOS_ERR_BOOT', message: /core lock/ });
+
+  const noHeap = new LwipRig();
+  while (noHeap.mem.sharedHeap.malloc(16) !== 0);
+  t.throws(() => create(noHeap.context()).init!(), { code: 'FLEXOS_ERR_BOOT', message: /scratch buffer/ });
+});
+
+t.test('recv of queued bytes: the lock and one memcpy per pbuf, no device call', async (t) => {
+  const { rig, fd, buf, crossings } = booted();
+  rig.netdev.deliver(9, 'x'.repeat(TCP_MSS + 10));
+  const pulling = ['ukplat_monotonic_us', 'netdev_poll', 'netdev_rx_burst', 'netdev_rx_burst', 'netdev_rx_burst'];
+  t.same(crossings('recv', fd, buf, 1, abi.MSG_DONTWAIT).calls, LOCKED(...pulling, 'memcpy'), 'the first recv pulls the bytes: an MSS, the rest, then an empty burst');
+  t.same(crossings('recv', fd, buf, 4096, 0), { result: TCP_MSS + 9, calls: LOCKED('memcpy', 'memcpy') }, 'the rest from two pbufs: two memcpys');
+});
+
+t.test('recv with nothing to read (non-blocking): the lock and one input pass', async (t) => {
+  const { fd, buf, crossings } = booted();
+  t.same(crossings('recv', fd, buf, 16, abi.MSG_DONTWAIT), { result: -E.EAGAIN, calls: LOCKED(...IDLE_PASS) });
+});
+
+t.test('a blocking recv: the lock dropped around run_ready and netdev_wait, then another pass', async (t) => {
+  const { rig, fd, buf, crossings } = booted();
+  rig.netdev.onWait = () => rig.netdev.deliver(9, 'hi');
+  t.same(crossings('recv', fd, buf, 16, 0), {
+    result: 2,
+    calls: LOCKED(...IDLE_PASS, 'uk_mutex_unlock', 'uk_sched_run_ready', 'netdev_wait', 'uk_mutex_lock', 'ukplat_monotonic_us', 'netdev_poll', 'netdev_rx_burst', 'netdev_rx_burst', 'memcpy'),
+  });
+});
+
+t.test('send: the lock, then memcpy and netdev_tx per MSS', async (t) => {
+  const { fd, buf, crossings } = booted();
+  t.same(crossings('send', fd, buf, 100, 0), { result: 100, calls: LOCKED('memcpy', 'netdev_tx') });
+  t.same(crossings('write', fd, buf, 2 * TCP_MSS + 1).calls, LOCKED('memcpy', 'netdev_tx', 'memcpy', 'netdev_tx', 'memcpy', 'netdev_tx'));
+});
+
+t.test('select and poll on a ready socket: the lock, one pass, tx_space for a write interest', async (t) => {
+  const { rig, fd, crossings } = booted();
+  const sets = rig.buffer(2 * abi.FD_SET_BYTES);
+  rig.memory.write8(sets + abi.FD_SET_BYTES + (fd >> 3), 1 << (fd & 7));
+  t.same(crossings('select', fd + 1, 0, sets + abi.FD_SET_BYTES, 0, 0), { result: 1, calls: LOCKED(...IDLE_PASS, 'netdev_tx_space') });
+  const fds = rig.buffer(abi.POLLFD_BYTES);
+  rig.memory.write32(fds, fd);
+  rig.memory.write32(fds + 4, abi.POLLOUT);
+  t.same(crossings('poll', fds, 1, 0), { result: 1, calls: LOCKED('ukplat_monotonic_us', ...IDLE_PASS, 'netdev_tx_space', 'ukplat_monotonic_us') }, 'poll reads the clock for its deadline, the pass and the check');
+});
+
+t.test('control calls: the lock around nothing but what they must tell the device', async (t) => {
+  const { rig, fd, listener, buf, crossings } = booted();
+  const value = rig.buffer(8);
+  t.same(crossings('fcntl', fd, abi.F_GETFL, 0).calls, LOCKED());
+  t.same(crossings('setsockopt', fd, abi.IPPROTO_TCP, abi.TCP_NODELAY, value, 4).calls, LOCKED());
+  t.same(crossings('getsockopt', fd, abi.IPPROTO_TCP, abi.TCP_NODELAY, value, value + 4).calls, LOCKED());
+  t.same(crossings('shutdown', fd, abi.SHUT_WR).calls, LOCKED('netdev_shutdown'));
+  t.same(crossings('close', fd).calls, LOCKED('netdev_close'));
+  t.same(crossings('close', listener).calls, LOCKED());
+  t.same(crossings('recv', fd, buf, 1, 0), { result: -E.EBADF, calls: LOCKED() }, 'a closed fd: EBADF under the lock');
+});
+
+t.test('a buffer lwip may not touch: -EFAULT, the lock released, nothing else crossed', async (t) => {
+  const { rig, fd, crossings } = booted();
+  rig.netdev.deliver(9, 'kept');
+  t.same(crossings('recv', fd, rig.mem.forbidden, 16, 0), { result: -E.EFAULT, calls: LOCKED() });
+  t.same(crossings('send', fd, rig.mem.forbidden, 16, 0), { result: -E.EFAULT, calls: LOCKED() });
+  t.notOk(rig.uksched.held);
+});
