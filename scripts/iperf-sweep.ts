@@ -4,15 +4,14 @@
 
 import { loadPreset, presetNames } from '../workloads/presets.js';
 import type { Configuration } from '../kernel/abi/schema.js';
-import { projectRun } from '../compartments/model/cost-model.js';
 import { libraryRegistry } from '../workloads/registry.js';
 import { IPERF_BUFFER_SIZES } from '../workloads/iperf/exports.js';
 import { findIperf, runIperf } from '../workloads/iperf/benchmark.js';
 import { launch } from '../workloads/launch.js';
 import { openWindow } from '../compartments/model/window.js';
 import { loadGeneratorCpu } from '../compartments/runtime/pinning.js';
-import { machineCalibration, modelConstants } from './report.js';
-import { describeCalibration } from '../compartments/model/calibration.js';
+import { modelPricing, modelWindow, type ModelPricing } from './report.js';
+import { describePricing } from '../compartments/model/pricing.js';
 import { numberOption, parseCommandLine, runCommand, UsageError } from './cli.js';
 import { printTable } from './table.js';
 
@@ -34,13 +33,13 @@ export interface IperfPoint {
 }
 
 /** One point of Fig. 9: boots the iperf image with this receive buffer, runs iperf -c for durationS, stops it. */
-export async function measureIperfPoint(config: Configuration, size: number, options: { readonly durationS: number; readonly computeScale: number; readonly gateMachineryNs?: number }): Promise<IperfPoint> {
+export async function measureIperfPoint(config: Configuration, size: number, options: { readonly durationS: number; readonly pricing: ModelPricing }): Promise<IperfPoint> {
   const image = await launch(config, { registry: libraryRegistry, port: 0, mainArgs: [size] });
   try {
     const close = openWindow(image.machine);
     const run = await runIperf({ port: image.port, durationS: options.durationS, cpu: loadGeneratorCpu(config.gates.pin) });
     const w = close();
-    const model = projectRun({ requests: run.bytes, wallNs: w.wallNs, compartments: w.compartments, crossings: w.crossings, costModel: config.costModel, computeScale: options.computeScale, gateMachineryNs: options.gateMachineryNs ?? 0 });
+    const model = modelWindow(config, run.bytes, w, options.pricing);
     const crossings = w.crossings.reduce((s, r) => s + r.count, 0);
     return { preset: config.name, bufferBytes: size, measured: run.bitsPerSecond / 1e9, modelled: (model.requestsPerSecond * 8) / 1e9, crossings, bytes: run.bytes };
   } finally {
@@ -60,28 +59,26 @@ async function main(): Promise<number> {
   if (sizes.some((n) => !Number.isInteger(n) || n < 1 || n > 1 << 24)) throw new UsageError(`--sizes: ${JSON.stringify(values['sizes'])} is not a list of integers from 1 to 16777216`);
   const durationS = numberOption(values, 'duration', 10, { min: 1, max: 600, integer: true });
   if (!findIperf()) throw new UsageError('iperf is not installed (Debian package iperf; scripts/install.sh installs it)');
-  const calibration = machineCalibration(); // before any image boots: a first calibration times kernels on this CPU
-  const clocks = new Set<number>();
+  const configs = new Map<number, Configuration>();
   const rows: (string | number)[][] = [];
   const total = presets.length * sizes.length;
   let done = 0;
   for (const preset of presets) {
     const config = loadPreset(preset, { registry: libraryRegistry });
-    const constants = await modelConstants(config, calibration);
-    const scale = constants.computeScale;
-    clocks.add(config.costModel.clockGhz);
+    const pricing = modelPricing(config); // before the image boots: a first run times the model's C kernels
+    configs.set(config.costModel.clockGhz, config);
     for (const size of sizes) {
-      const point = await measureIperfPoint(config, size, { durationS, ...constants });
+      const point = await measureIperfPoint(config, size, { durationS, pricing });
       const { measured, modelled, crossings } = point;
       done++;
       process.stderr.write(`[${done}/${total}] ${preset} ${size} B: ${measured.toFixed(3)} Gb/s measured, ${modelled.toFixed(3)} modelled\n`);
-      if (values['json']) process.stdout.write(JSON.stringify({ preset, buffer_bytes: size, gbps: { measured, modelled }, crossings, bytes: point.bytes, compute_scale: scale }) + '\n');
+      if (values['json']) process.stdout.write(JSON.stringify({ preset, buffer_bytes: size, gbps: { measured, modelled }, crossings, bytes: point.bytes }) + '\n');
       rows.push([preset, size, measured, modelled, crossings]);
     }
   }
   if (!values['json']) {
     printTable(['preset', 'buffer B', 'Gb/s measured', 'Gb/s modelled', 'crossings'], rows);
-    for (const ghz of clocks) process.stdout.write(`modelled${clocks.size > 1 ? ` at ${ghz} GHz` : ''}: compute = ${describeCalibration(calibration, ghz)}; + gate cycles at the configured clock\n`);
+    for (const [ghz, config] of configs) process.stdout.write(`modelled${configs.size > 1 ? ` at ${ghz} GHz` : ''}: ${describePricing(modelPricing(config), config).join('\n')}\n`);
   }
   return 0;
 }

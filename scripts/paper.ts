@@ -8,7 +8,6 @@ import { fileURLToPath } from 'node:url';
 import { findIperf } from '../workloads/iperf/benchmark.js';
 import { appNamed } from '../workloads/registry.js';
 import { numberOption, parseCommandLine, runCommand, UsageError, type Parsed } from './cli.js';
-import { machineCalibration } from './report.js';
 import { formatTable } from './table.js';
 import { FIG6_APPS, FIG6_FULL, FIG6_QUICK, fig6Points, fig6Rows, plotFig6, runFig6, type Fig6App } from './paper/fig6.js';
 import { FIG9_PRESETS, FIG9_SIZES, fig9Label, fig9Rows, plotFig9, runFig9 } from './paper/fig9.js';
@@ -160,7 +159,7 @@ async function main(): Promise<number> {
     const count = numberOption(values, 'count', quick ? 500 : 5000, { min: 1, max: 1e7, integer: true });
     const presets = labelsOption(values, FIG10_PRESETS);
     const store = openStore(dir, 'fig10', fresh, (l) => !presets || presets.includes(l));
-    const records = await runFig10(store, { ...common, count, calibration: machineCalibration(), ...(presets ? { presets } : {}) });
+    const records = await runFig10(store, { ...common, count, ...(presets ? { presets } : {}) });
     outcome = { tables: [{ title: 'Fig. 10: SQLite INSERTs', ...fig10Rows(records) }], svg: () => (records.length ? plotFig10(records) : null) };
   } else if (figure === 'fig9') {
     refuse(values, figure, ['only', 'requests', 'runs', 'count', 'calls']);
@@ -172,7 +171,7 @@ async function main(): Promise<number> {
     const chosen = labels ?? all;
     const presets = FIG9_PRESETS.filter((p) => chosen.some((l) => l.startsWith(p + '/')));
     const store = openStore(dir, 'fig9', fresh, (l) => chosen.includes(l));
-    const records = (await runFig9(store, { ...common, durationS, calibration: machineCalibration(), presets, sizes })).filter((r) => chosen.includes(r.label));
+    const records = (await runFig9(store, { ...common, durationS, presets, sizes })).filter((r) => chosen.includes(r.label));
     outcome = { tables: [{ title: 'Fig. 9: iPerf bandwidth by receive buffer size', ...fig9Rows(records) }], svg: () => (records.length ? plotFig9(records) : null) };
   } else {
     refuse(values, figure, ['count', 'calls']);
@@ -187,11 +186,10 @@ async function main(): Promise<number> {
       runs: numberOption(values, 'runs', base.runs, { min: 1, max: 100, integer: true }),
     };
     const labels = labelsOption(values, fig6Points('redis').map((p) => p.label));
-    const calibration = machineCalibration();
     const byApp: { app: Fig6App; records: PaperRecord[] }[] = [];
     for (const app of apps) {
       const store = openStore(dir, `fig6-${app}`, fresh, (l) => !labels || labels.includes(l));
-      byApp.push({ app, records: await runFig6(store, { ...common, app, workload, calibration, ...(labels ? { labels } : {}) }) });
+      byApp.push({ app, records: await runFig6(store, { ...common, app, workload, ...(labels ? { labels } : {}) }) });
     }
     outcome = {
       tables: byApp.map(({ app, records }) => ({ title: `Fig. 6: ${appNamed(app).title} GET throughput`, ...fig6Rows(app, records) })),

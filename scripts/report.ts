@@ -3,35 +3,18 @@
 // gates, and the model's inputs so the modelled figure can be recomputed by hand.
 
 import type { Configuration } from '../kernel/abi/schema.js';
-import { projectRun, type ModelResult } from '../compartments/model/cost-model.js';
+import { hardeningOf, projectRun, type ModelResult } from '../compartments/model/cost-model.js';
 import type { WorkloadResult } from '../workloads/drive.js';
 import { mergeWindows, type Window } from '../compartments/model/window.js';
-import { calibrationJson, computeScaleOf, describeCalibration, loadCalibration, type Calibration } from '../compartments/model/calibration.js';
-import { gateMachinery } from '../compartments/model/gate-machinery.js';
+import { modelPricing, type ModelPricing } from '../compartments/model/pricing.js';
+import { modelJson, modelLines } from '../compartments/model/model-report.js';
 import { mean } from './stats.js';
 
-/** This machine's compute-scale calibration (compartments/model/calibration.ts): cached, or measured now in a few seconds. */
-export function machineCalibration(): Calibration {
-  return loadCalibration({ say: (line) => void process.stderr.write(line + '\n') });
-}
+export { modelPricing, type ModelPricing } from '../compartments/model/pricing.js';
 
-/** Reference-CPU ns per ns of JavaScript compute under a configuration: the C/JS factor × this machine's clock / the reference clock. */
-export function computeScale(config: Configuration, calibration: Calibration = machineCalibration()): number {
-  return computeScaleOf(calibration, config.costModel.clockGhz);
-}
-
-/** What the model takes from the simulator's own microbenchmarks for a configuration. */
-export interface ModelConstants {
-  /** Reference-CPU ns per ns of JavaScript compute (scripts/calibrate.js). */
-  readonly computeScale: number;
-  /** JavaScript busy ns per crossing spent in the simulator's gate machinery (compartments/model/gate-machinery.ts). */
-  readonly gateMachineryNs: number;
-}
-
-/** Measures (once per process and policy) what the model needs; call it before booting the image it models. */
-export async function modelConstants(config: Configuration, calibration: Calibration = machineCalibration()): Promise<ModelConstants> {
-  const gateMachineryNs = config.compartments.length > 1 ? (await gateMachinery(config.gates)).nsPerCrossing : 0;
-  return { computeScale: computeScale(config, calibration), gateMachineryNs };
+/** The modelled clock of one window (a run, or runs merged) of a configuration. */
+export function modelWindow(config: Configuration, requests: number, w: Window, pricing: ModelPricing): ModelResult {
+  return projectRun({ requests, work: w.work, crossings: w.crossings, costModel: config.costModel, prices: pricing.prices, hardening: hardeningOf(config), slowdown: pricing.slowdown });
 }
 
 export function describeConfiguration(config: Configuration): string {
@@ -49,28 +32,21 @@ export interface RunReport {
 interface Inputs {
   readonly config: Configuration;
   readonly result: WorkloadResult;
-  /** Default: the cached calibration of this machine (measured now if there is none). */
-  readonly calibration?: Calibration;
-  /** From `modelConstants`; 0 leaves the simulator's gate machinery in the compute (said in the report). */
-  readonly gateMachineryNs?: number;
+  /** Default: this machine's price list and hardening costs (cached; measured now if there are none). */
+  readonly pricing?: ModelPricing;
 }
 
 const fmt = (n: number): string => Math.round(n).toLocaleString('en-US');
 
-function model(config: Configuration, requests: number, w: Window, scale: number, gateMachineryNs: number): ModelResult {
-  return projectRun({ requests, wallNs: w.wallNs, compartments: w.compartments, crossings: w.crossings, costModel: config.costModel, computeScale: scale, gateMachineryNs });
-}
-
-export function buildReport({ config, result, calibration = machineCalibration(), gateMachineryNs = 0 }: Inputs): RunReport {
-  const scale = computeScale(config, calibration);
+export function buildReport({ config, result, pricing = modelPricing(config) }: Inputs): RunReport {
   const tests = [...new Set(result.runs.map((r) => r.test))];
   const runsOf = (test: string): number[] => result.runs.map((r, i) => (r.test === test ? i : -1)).filter((i) => i >= 0);
-  const modelled = (runs: number[]): number => mean(runs.map((i) => model(config, result.runs[i]!.requests, result.windows[i]!, scale, gateMachineryNs).requestsPerSecond));
+  const modelled = (runs: number[]): number => mean(runs.map((i) => modelWindow(config, result.runs[i]!.requests, result.windows[i]!, pricing).requestsPerSecond));
   const measured = (runs: number[]): number => mean(runs.map((i) => result.runs[i]!.rps));
   const headRuns = runsOf(result.headline);
   const headWindow = mergeWindows(headRuns.map((i) => result.windows[i]!));
   const headRequests = headRuns.reduce((s, i) => s + result.runs[i]!.requests, 0);
-  const headModel = model(config, headRequests, headWindow, scale, gateMachineryNs);
+  const headModel = modelWindow(config, headRequests, headWindow, pricing);
   const busyNs = headWindow.compartments.reduce((s, c) => s + Math.max(0, headWindow.wallNs - c.waitNs - c.idleNs), 0);
   const idleNs = headWindow.compartments.reduce((s, c) => s + c.idleNs, 0);
   const activeNs = Math.max(1, headWindow.wallNs - idleNs);
@@ -102,18 +78,7 @@ export function buildReport({ config, result, calibration = machineCalibration()
     crossings_per_request: crossingsPerRequest,
     crossings_by_edge: perRequest,
     gate_share: { measured: measuredGateShare, modelled: headModel.gateShare },
-    model: {
-      cpu: config.costModel.cpu,
-      clock_ghz: config.costModel.clockGhz,
-      gate_cycles: config.costModel.gateCycles,
-      ...calibrationJson(calibration, config.costModel.clockGhz),
-      requests: headRequests,
-      compute_ns_per_request: headModel.computeNs / Math.max(1, headRequests),
-      gate_ns_per_request: headModel.gateNs / Math.max(1, headRequests),
-      gate_machinery_ns_per_crossing: gateMachineryNs,
-      gate_machinery_ns_per_request: headModel.machineryNs / Math.max(1, headRequests),
-      crossings_by_kind: headModel.crossingsByKind,
-    },
+    model: modelJson(headModel, { config, pricing, requests: headRequests, work: headWindow.work }),
     runs: result.runs,
   };
   const latency = json.latency_ms;
@@ -130,12 +95,8 @@ export function buildReport({ config, result, calibration = machineCalibration()
     `gate crossings per ${unitName}: ${(crossingsPerRequest * perUnit).toFixed(3)}`,
     ...(perRequest.length === 0 ? ['  (none: every call is a direct function call)'] : perRequest.map((r) => `  ${r.edge.padEnd(24)} ${r.kind.padEnd(9)} ${(r.per_request * perUnit).toFixed(3).padStart(10)} /${bytes ? 'MiB' : 'req'}   ${(r.mean_ns / 1000).toFixed(1).padStart(7)} µs measured per crossing`)),
     '',
-    `model inputs (${head} runs): ` +
-      `${fmt(headRequests)} requests; compute ${(headModel.computeNs / Math.max(1, headRequests)).toFixed(0)} ns/req ` +
-      `(${describeCalibration(calibration, config.costModel.clockGhz)}); gates ${(headModel.gateNs / Math.max(1, headRequests)).toFixed(1)} ns/req ` +
-      `from ${Object.entries(config.costModel.gateCycles).map(([k, v]) => `${k} ${v}`).join(', ')} cycles`,
-    `  the simulator's own gate machinery, ${gateMachineryNs.toFixed(0)} ns of JavaScript per crossing (a gate microbenchmark), is taken out of the compute` +
-      (gateMachineryNs === 0 && perRequest.length > 0 ? ' (not measured for this report: compute includes it)' : ''),
+    '',
+    ...modelLines(headModel, { config, pricing, per: { requests: headRequests, scale: perUnit, name: unitName } }),
   ];
   return { text, json };
 }

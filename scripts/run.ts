@@ -11,7 +11,7 @@ import { loadGeneratorCpu } from '../compartments/runtime/pinning.js';
 import { buildReport, describeConfiguration, printReport } from './report.js';
 import { runAppWorkload } from '../workloads/drive.js';
 import { numberOption, parseCommandLine, runCommand, UsageError, type Parsed } from './cli.js';
-import { machineCalibration, modelConstants } from './report.js';
+import { modelPricing } from './report.js';
 import { readFileSync } from 'node:fs';
 import { runInjection, formatInjection, injectionExitCode } from './inject/experiment.js';
 import { parseFaultSpec, FAULTS, DEFAULT_AFTER } from '../compartments/host/faults.js';
@@ -166,9 +166,8 @@ async function main(): Promise<number> {
   if (app.local) return runLocal(app.local, config, values, say);
   const www = typeof values['www'] === 'string' ? values['www'] : undefined;
   const clientCpu = loadGeneratorCpu(config.gates.pin);
-  // Before the image boots: a first calibration times kernels on this CPU, the gate microbenchmark boots an image of its own.
-  const calibration = serve ? undefined : machineCalibration();
-  const gateMachineryNs = calibration ? (await modelConstants(config, calibration)).gateMachineryNs : 0;
+  // Before the image boots: a first run on this machine times the model's C kernels (then cached).
+  const pricing = serve ? undefined : modelPricing(config);
   const image = await launch(config, { registry: libraryRegistry, port, ...(www ? { initrd: www } : {}) });
   const stop = async (): Promise<void> => {
     await image.stop();
@@ -182,7 +181,7 @@ async function main(): Promise<number> {
     say(`${app.name} listening on 127.0.0.1:${image.port}`);
     const forceBuiltin = values['builtin'] === true;
     const result = await runAppWorkload(image, { requests, sizes, durationS, runs, cpu: clientCpu, say, forceBuiltin, warmupRequests });
-    const report = buildReport({ config, result, ...(calibration ? { calibration } : {}), gateMachineryNs });
+    const report = buildReport({ config, result, ...(pricing ? { pricing } : {}) });
     if (json) process.stdout.write(JSON.stringify(report.json) + '\n');
     else printReport(report, (line) => process.stdout.write(line + '\n'));
     return 0;
@@ -214,8 +213,8 @@ async function runLocal(local: LocalSide, config: Configuration, values: Record<
   const sql = typeof values['sql-file'] === 'string' ? readFileSync(values['sql-file'], 'utf8') : typeof values['sql'] === 'string' ? values['sql'] : null;
   const count = sql !== null && values['count'] === undefined ? null : numberOption(values, 'count', 5000, { min: 1, max: 1e7, integer: true });
   const print = (line: string): void => void process.stdout.write(line + '\n');
-  const constants = await modelConstants(config);
-  return local.command(config, { registry: libraryRegistry, count, sql, json: values['json'] === true, ...constants, configuration: describeConfiguration(config), print, say });
+  const pricing = modelPricing(config);
+  return local.command(config, { registry: libraryRegistry, count, sql, json: values['json'] === true, pricing, configuration: describeConfiguration(config), print, say });
 }
 
 async function serveUntilInterrupted(app: App, image: RunningImage, say: (text: string) => void): Promise<number> {

@@ -2,6 +2,7 @@
 // its presets and exploration space, and how the commands run it: a network server driven by a
 // client, or a local workload the host drives through calls. One per workloads/<app>/app.ts.
 
+import type { ModelPricing } from '../compartments/model/pricing.js';
 import type { LibraryDescriptor, LibraryRegistry } from '../kernel/abi/library.js';
 import type { Configuration } from '../kernel/abi/schema.js';
 import type { Preset } from '../compartments/config/presets.js';
@@ -58,8 +59,8 @@ export interface LocalCommandOptions {
   /** Statements to run in it (SQLite: SQL), printing what they return; null: none. */
   readonly sql: string | null;
   readonly json: boolean;
-  readonly computeScale: number;
-  readonly gateMachineryNs?: number;
+  /** What the modelled clock charges (compartments/model/pricing.ts). */
+  readonly pricing: ModelPricing;
   /** One line describing the configuration (scripts/report.ts: describeConfiguration). */
   readonly configuration: string;
   readonly print: (line: string) => void;
@@ -71,7 +72,7 @@ export interface LocalSide {
   /** run.js: its benchmark and/or the given statements; the exit code. */
   command(config: Configuration, options: LocalCommandOptions): Promise<number>;
   /** explore.js: the seconds of `count` operations, measured and modelled. */
-  time(config: Configuration, options: { readonly registry: LibraryRegistry; readonly count: number; readonly computeScale: number; readonly gateMachineryNs?: number }): Promise<{ readonly measured: number; readonly modelled: number }>;
+  time(config: Configuration, options: { readonly registry: LibraryRegistry; readonly count: number; readonly pricing: ModelPricing }): Promise<{ readonly measured: number; readonly modelled: number }>;
 }
 
 /** One connection's worth of traffic to a served image, one request at a time. */

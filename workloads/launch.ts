@@ -2,6 +2,7 @@
 // real TCP port, the image booted with it attached, and the application's main started. stop()
 // shuts down in order (image, then device) and is safe to call twice.
 
+import { HOST_ROW } from '../compartments/runtime/work-counters.js';
 import { Machine } from '../compartments/host/host.js';
 import { NetdevBackend } from '../compartments/host/devices/netdev-backend.js';
 import { netdevAttachment } from '../compartments/host/devices/netdev.js';
@@ -65,6 +66,7 @@ export async function launch(config: Configuration, options: LaunchOptions): Pro
     await backend.close();
     throw error;
   }
+  backend.tcpWork = machine.work.meter(HOST_ROW);
   const main = machine.run(app, 'main', [backend.port, ...(options.mainArgs ?? server?.mainArgs ?? [])]);
   main.catch(() => undefined); // observed by whoever awaits it; never an unhandled rejection
   let stopping: Promise<void> | null = null;

@@ -8,8 +8,7 @@ import { APPS, findApp, libraryRegistry } from '../../workloads/registry.js';
 import { launch } from '../../workloads/launch.js';
 import { runAppWorkload } from '../../workloads/drive.js';
 import { loadGeneratorCpu } from '../../compartments/runtime/pinning.js';
-import type { Calibration } from '../../compartments/model/calibration.js';
-import { buildReport, machineCalibration, modelConstants } from '../report.js';
+import { buildReport, modelPricing } from '../report.js';
 import { numberOption, UsageError } from '../cli.js';
 import type { Measurement, Oracle } from './search.js';
 
@@ -56,20 +55,18 @@ export function runSettings(space: Space, values: Values): RunSettings {
 export function runOracle(space: Space, points: readonly SpacePoint[], which: 'measured' | 'modelled', values: Values): Oracle {
   const { requests, sizes, durationS, runs, count, forceBuiltin } = runSettings(space, values);
   const say = (text: string): void => void process.stderr.write(text + '\n');
-  let calibration: Calibration | undefined;
   return async (label) => {
     const point = points.find((p) => p.label === label);
     if (!point) throw new UsageError(`no configuration ${JSON.stringify(label)} in space ${space.name}`);
     const config = point.configuration;
-    calibration ??= machineCalibration(); // before the first boot: it times kernels on this CPU
-    const constants = await modelConstants(config, calibration); // before this configuration boots
+    const pricing = modelPricing(config); // before the first boot: a first run times the model's C kernels
     say(`measuring ${label} (${which})`);
     const local = findApp(space.app)?.local;
-    if (local) return { value: (await local.time(config, { registry: libraryRegistry, count, ...constants }))[which] };
+    if (local) return { value: (await local.time(config, { registry: libraryRegistry, count, pricing }))[which] };
     const image = await launch(config, { registry: libraryRegistry, port: 0 });
     try {
       const result = await runAppWorkload(image, { requests, sizes: [...sizes], durationS, runs, cpu: loadGeneratorCpu(config.gates.pin), say, forceBuiltin });
-      const json = buildReport({ config, result, calibration, gateMachineryNs: constants.gateMachineryNs }).json as { throughput_rps?: Record<string, number>; throughput_gbps?: Record<string, number> };
+      const json = buildReport({ config, result, pricing }).json as { throughput_rps?: Record<string, number>; throughput_gbps?: Record<string, number> };
       // iPerf reports Gb/s; the budget is in bytes/s like the run's own unit.
       const value = json.throughput_rps?.[which] ?? ((json.throughput_gbps?.[which] ?? NaN) * 1e9) / 8;
       return { value };

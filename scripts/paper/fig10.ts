@@ -3,10 +3,9 @@
 
 import { FlexosError } from '../../kernel/abi/errors.js';
 import { loadPreset } from '../../workloads/presets.js';
-import type { Calibration } from '../../compartments/model/calibration.js';
 import { libraryRegistry } from '../../workloads/registry.js';
 import { modelBench, SqliteImage } from '../../workloads/sqlite/drive.js';
-import { modelConstants } from '../report.js';
+import { modelPricing } from '../report.js';
 import { barChartSvg } from './svg.js';
 import { measureEach, type FigureOptions } from './measure.js';
 import type { PaperRecord, ResultStore } from './store.js';
@@ -16,7 +15,6 @@ export const FIG10_PRESETS: readonly string[] = ['sqlite-none', 'sqlite-mpk3', '
 export interface Fig10Options extends FigureOptions {
   /** INSERT statements per preset (the paper: 5000). */
   readonly count: number;
-  readonly calibration: Calibration;
   readonly presets?: readonly string[];
 }
 
@@ -24,17 +22,16 @@ export async function runFig10(store: ResultStore, options: Fig10Options): Promi
   const items = (options.presets ?? FIG10_PRESETS).map((label) => ({ label }));
   return measureEach(items, store, async ({ label }) => {
     const config = loadPreset(label, { registry: libraryRegistry });
-    const constants = await modelConstants(config, options.calibration);
-    const scale = constants.computeScale;
+    const pricing = modelPricing(config);
     options.say(`${label}: booting, ${options.count} INSERTs`);
     const image = await SqliteImage.boot(config, { registry: libraryRegistry });
     try {
       const result = await image.bench(options.count);
       const intact = await image.integrity();
       if (!intact) throw new FlexosError('FLEXOS_ERR_BENCHMARK', `${label}: PRAGMA integrity_check failed after the benchmark`);
-      const { seconds, model } = modelBench(config, result, constants);
+      const { seconds, model } = modelBench(config, result, pricing);
       const crossings = result.window.crossings.reduce((s, r) => s + r.count, 0);
-      return { label, measured: seconds.measured, modelled: seconds.modelled, unit: 's', inserts: options.count, crossings_per_insert: crossings / options.count, gate_share: model.gateShare, compute_scale: scale };
+      return { label, measured: seconds.measured, modelled: seconds.modelled, unit: 's', inserts: options.count, crossings_per_insert: crossings / options.count, gate_share: model.gateShare };
     } finally {
       await image.shutdown();
     }

@@ -4,13 +4,12 @@
 
 import { FlexosError } from '../../kernel/abi/errors.js';
 import { expandSpace, type SpacePoint } from '../../compartments/config/space.js';
-import type { Calibration } from '../../compartments/model/calibration.js';
 import { loadGeneratorCpu } from '../../compartments/runtime/pinning.js';
 import { appNamed, libraryRegistry } from '../../workloads/registry.js';
 import type { ServerSide } from '../../workloads/app.js';
 import { runAppWorkload } from '../../workloads/drive.js';
 import { launch } from '../../workloads/launch.js';
-import { buildReport, modelConstants } from '../report.js';
+import { buildReport, modelPricing } from '../report.js';
 import { barChartSvg, type BarChart } from './svg.js';
 import { measureEach, withDeadline, type FigureOptions } from './measure.js';
 import type { PaperRecord, ResultStore } from './store.js';
@@ -31,7 +30,6 @@ export const FIG6_QUICK: Fig6Workload = { requests: 10_000, sizes: [1], duration
 export interface Fig6Options extends FigureOptions {
   readonly app: Fig6App;
   readonly workload: Fig6Workload;
-  readonly calibration: Calibration;
   /** Only these labels (default: all 80). */
   readonly labels?: readonly string[];
 }
@@ -62,12 +60,12 @@ export async function runFig6(store: ResultStore, options: Fig6Options): Promise
   options.say(`${options.app}: ${points.length} configurations, ${server.describe(w)}`);
   return measureEach(points, store, async (point) => {
     const config = point.configuration;
-    const { gateMachineryNs } = await modelConstants(config, options.calibration); // before the image boots
+    const pricing = modelPricing(config); // before the image boots: a first run times the model's C kernels
     const image = await launch(config, { registry: libraryRegistry, port: 0 });
     try {
       const workload = runAppWorkload(image, { ...w, cpu: loadGeneratorCpu(config.gates.pin), say: () => undefined });
       const result = await withDeadline(deadlineMs(server, w), workload, { what: `${point.label}: the ${options.app} workload`, onTimeout: () => image.stop() });
-      const report = buildReport({ config, result, calibration: options.calibration, gateMachineryNs });
+      const report = buildReport({ config, result, pricing });
       const rps = report.json['throughput_rps'] as { measured: number; modelled: number } | undefined;
       if (!rps) throw new FlexosError('FLEXOS_ERR_BENCHMARK', `${point.label}: the report has no GET throughput`);
       return { label: point.label, measured: rps.measured, modelled: rps.modelled, unit: 'rps', app: options.app, layout: point.layout, client: result.client, crossings_per_request: report.json['crossings_per_request'] };

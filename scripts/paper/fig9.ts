@@ -2,11 +2,10 @@
 // for NONE, MPK2-light, MPK2-dss and EPT2, one point per (preset, size) via scripts/iperf-sweep.ts.
 
 import { loadPreset } from '../../workloads/presets.js';
-import type { Calibration } from '../../compartments/model/calibration.js';
 import { libraryRegistry } from '../../workloads/registry.js';
 import { IPERF_BUFFER_SIZES } from '../../workloads/iperf/exports.js';
 import { measureIperfPoint, PAPER_PRESETS } from '../iperf-sweep.js';
-import { modelConstants } from '../report.js';
+import { modelPricing } from '../report.js';
 import { lineChartSvg } from './svg.js';
 import { measureEach, type FigureOptions } from './measure.js';
 import type { PaperRecord, ResultStore } from './store.js';
@@ -16,7 +15,6 @@ export const FIG9_SIZES: readonly number[] = IPERF_BUFFER_SIZES;
 
 export interface Fig9Options extends FigureOptions {
   readonly durationS: number;
-  readonly calibration: Calibration;
   readonly presets?: readonly string[];
   readonly sizes?: readonly number[];
 }
@@ -29,10 +27,8 @@ export async function runFig9(store: ResultStore, options: Fig9Options): Promise
   const items = presets.flatMap((preset) => (options.sizes ?? FIG9_SIZES).map((size) => ({ label: fig9Label(preset, size), preset, size })));
   return measureEach(items, store, async ({ label, preset, size }) => {
     const config = configs.get(preset)!;
-    const constants = await modelConstants(config, options.calibration);
-    const scale = constants.computeScale;
-    const point = await measureIperfPoint(config, size, { durationS: options.durationS, ...constants });
-    return { label, measured: point.measured, modelled: point.modelled, unit: 'Gb/s', preset, buffer_bytes: size, crossings: point.crossings, bytes: point.bytes, compute_scale: scale };
+    const point = await measureIperfPoint(config, size, { durationS: options.durationS, pricing: modelPricing(config) });
+    return { label, measured: point.measured, modelled: point.modelled, unit: 'Gb/s', preset, buffer_bytes: size, crossings: point.crossings, bytes: point.bytes };
   }, { ...options, params: { duration_s: options.durationS } });
 }
 

@@ -27,7 +27,7 @@ export const sqliteApp: App = {
       const image = await SqliteImage.boot(config, { registry: options.registry });
       try {
         const bench = await image.bench(options.count);
-        return modelBench(config, bench, options).seconds;
+        return modelBench(config, bench, options.pricing).seconds;
       } finally {
         await image.shutdown();
       }

@@ -4,7 +4,9 @@
 
 import { Machine } from '../../compartments/host/host.js';
 import { FlexosError } from '../../kernel/abi/errors.js';
-import { projectRun, type ModelResult } from '../../compartments/model/cost-model.js';
+import { hardeningOf, projectRun, type ModelResult } from '../../compartments/model/cost-model.js';
+import type { ModelPricing } from '../../compartments/model/pricing.js';
+import { modelJson, modelLines } from '../../compartments/model/model-report.js';
 import type { Configuration } from '../../kernel/abi/schema.js';
 import type { LibraryRegistry } from '../../kernel/abi/library.js';
 import type { CrossingRow } from '../../compartments/gates/crossings.js';
@@ -117,9 +119,9 @@ export interface SqliteModel {
 }
 
 /** Measured: the window's wall time. Modelled: projectRun with one request per statement. */
-export function modelBench(config: Configuration, result: BenchResult, options: { readonly computeScale: number; readonly gateMachineryNs?: number }): SqliteModel {
+export function modelBench(config: Configuration, result: BenchResult, pricing: ModelPricing): SqliteModel {
   const w = result.window;
-  const model = projectRun({ requests: result.count, wallNs: w.wallNs, compartments: w.compartments, crossings: w.crossings, costModel: config.costModel, computeScale: options.computeScale, gateMachineryNs: options.gateMachineryNs ?? 0 });
+  const model = projectRun({ requests: result.count, work: w.work, crossings: w.crossings, costModel: config.costModel, prices: pricing.prices, hardening: hardeningOf(config), slowdown: pricing.slowdown });
   return { seconds: { measured: w.wallNs / 1e9, modelled: (model.nsPerRequest * result.count) / 1e9 }, model };
 }
 
@@ -127,9 +129,7 @@ export interface SqliteReportInputs {
   readonly config: Configuration;
   readonly result: BenchResult;
   readonly integrity: boolean;
-  readonly computeScale: number;
-  /** JavaScript ns per crossing of the simulator's gate machinery, taken out of the compute (0: left in). */
-  readonly gateMachineryNs?: number;
+  readonly pricing: ModelPricing;
   /** One line describing the configuration (scripts/report.ts: describeConfiguration). */
   readonly configuration: string;
 }
@@ -138,14 +138,12 @@ const perInsert = (rows: readonly CrossingRow[], count: number) =>
   rows.map((r) => ({ edge: `${r.caller} -> ${r.callee}`, kind: r.kind, count: r.count, per_insert: r.count / count, mean_ns: r.meanNs }));
 
 export function sqliteReport(inputs: SqliteReportInputs): { text: string[]; json: Record<string, unknown> } {
-  const { config, result, computeScale } = inputs;
-  const gateMachineryNs = inputs.gateMachineryNs ?? 0;
-  const { seconds, model } = modelBench(config, result, { computeScale, gateMachineryNs });
+  const { config, result, pricing } = inputs;
+  const { seconds, model } = modelBench(config, result, pricing);
   const n = result.count;
   const crossings = perInsert(result.window.crossings, n);
   const crossingsPerInsert = crossings.reduce((s, r) => s + r.per_insert, 0);
   const ops = SQLITE_FILE_OPS.filter((op) => result.fileOps[op] > 0).map((op) => `${op} ${(result.fileOps[op] / n).toFixed(2)}`);
-  const note = computeScale === 1 ? 'JavaScript compute time, not yet scaled to C' : `JavaScript compute time × ${computeScale}`;
   const json = {
     preset: config.name,
     configuration: inputs.configuration,
@@ -156,19 +154,7 @@ export function sqliteReport(inputs: SqliteReportInputs): { text: string[]; json
     file_ops_per_insert: result.fileOpsTotal / n,
     file_ops_by_kind: result.fileOps,
     integrity_check: inputs.integrity ? 'ok' : 'damaged',
-    model: {
-      cpu: config.costModel.cpu,
-      clock_ghz: config.costModel.clockGhz,
-      gate_cycles: config.costModel.gateCycles,
-      compute_scale: computeScale,
-      gate_machinery_ns_per_crossing: gateMachineryNs,
-      compute_scale_note: note,
-      requests: n,
-      compute_ns_per_insert: model.computeNs / n,
-      gate_ns_per_insert: model.gateNs / n,
-      gate_share: model.gateShare,
-      crossings_by_kind: model.crossingsByKind,
-    },
+    model: modelJson(model, { config, pricing, requests: n, work: result.window.work }),
   };
   const us = (s: number): string => ((s * 1e6) / n).toFixed(1);
   const text = [
@@ -189,9 +175,7 @@ export function sqliteReport(inputs: SqliteReportInputs): { text: string[]; json
     '',
     `PRAGMA integrity_check: ${inputs.integrity ? 'ok' : 'FAILED'}`,
     '',
-    `model inputs: ${n.toLocaleString('en-US')} statements; compute ${(model.computeNs / n).toFixed(0)} ns/INSERT (${note}, scale ${computeScale}); ` +
-      `gates ${(model.gateNs / n).toFixed(1)} ns/INSERT from ${Object.entries(config.costModel.gateCycles).map(([k, v]) => `${k} ${v}`).join(', ')} cycles; ` +
-      `the simulator's gate machinery (${gateMachineryNs.toFixed(0)} ns of JavaScript per crossing, a gate microbenchmark) taken out of the compute`,
+    ...modelLines(model, { config, pricing, per: { requests: n, scale: 1, name: 'INSERT' } }),
   ];
   return { text, json };
 }
@@ -202,8 +186,7 @@ export interface SqliteCommandOptions {
   readonly count: number | null;
   readonly sql: string | null;
   readonly json: boolean;
-  readonly computeScale: number;
-  readonly gateMachineryNs?: number;
+  readonly pricing: ModelPricing;
   readonly configuration: string;
   readonly print: (line: string) => void;
   readonly say: (text: string) => void;
@@ -218,7 +201,7 @@ export async function runSqliteCommand(config: Configuration, options: SqliteCom
     if (options.count !== null) {
       options.say(`running ${options.count} INSERTs, each its own transaction`);
       const result = await image.bench(options.count);
-      const report = sqliteReport({ config, result, integrity: await image.integrity(), computeScale: options.computeScale, gateMachineryNs: options.gateMachineryNs ?? 0, configuration: options.configuration });
+      const report = sqliteReport({ config, result, integrity: await image.integrity(), pricing: options.pricing, configuration: options.configuration });
       if (!options.json) report.text.forEach((line) => options.print(line));
       json = report.json;
       if (report.json['integrity_check'] !== 'ok') status = 1;

@@ -3,6 +3,8 @@
 // netdev driver serves. Backpressure is end to end: a full rx ring pauses the socket, a socket that
 // will not take more stops the tx drain, so the guest sees a full tx ring. Main thread only.
 
+import { NO_WORK, type WorkMeter } from '../../../kernel/abi/work.js';
+import { TCP_MSS } from '../../../kernel/lwip/pbuf.js';
 import net from 'node:net';
 import { ByteRing, RecordRing } from '../../../shm/ring.js';
 import {
@@ -110,6 +112,8 @@ class HostSlot {
   }
 }
 
+
+const TCP_IP_HEADER_BYTES = 40;
 export class NetdevBackend {
   static async create(options: NetdevBackendOptions): Promise<NetdevBackend> {
     const backend = new NetdevBackend(validate(options));
@@ -142,6 +146,11 @@ export class NetdevBackend {
   /** Something changed after this turn's ring: ring again when the turn ends. */
   #ringAtTurnEnd = false;
   #watching: Promise<void> = Promise.resolve();
+  /**
+   * Where the TCP/IP work the host does for the image is counted: FlexOS's lwIP would run each
+   * segment through its input or output path and checksum it (the modelled clock charges that).
+   */
+  tcpWork: WorkMeter = NO_WORK;
   readonly #stats: Omit<NetdevStats, 'active'> = {
     accepted: 0,
     refused: 0,
@@ -305,6 +314,7 @@ export class NetdevBackend {
     const n = slot.rx.write(chunk);
     if (n > 0) {
       this.#stats.rxBytes += n;
+      this.#segments(n);
       this.#notifyGuest();
     }
     if (n < chunk.length) {
@@ -329,12 +339,20 @@ export class NetdevBackend {
     }
     if (moved > 0) {
       this.#stats.rxBytes += moved;
+      this.#segments(moved);
       this.#notifyGuest();
     }
     if (slot.pending.length === 0) {
       if (slot.peerEnded) this.#peerClosed(slot);
       else slot.socket?.resume();
     }
+  }
+
+  /** `bytes` of payload in MSS-sized segments, each checksummed with its 40 bytes of IPv4 and TCP header. */
+  #segments(bytes: number): void {
+    const segments = Math.ceil(bytes / TCP_MSS);
+    this.tcpWork.add('segment', segments);
+    this.tcpWork.add('checksum', bytes + TCP_IP_HEADER_BYTES * segments);
   }
 
   #drainTx(slot: HostSlot): void {
@@ -349,6 +367,7 @@ export class NetdevBackend {
     const bytes = Buffer.allocUnsafe(available); // the socket keeps it until sent: a copy is unavoidable
     slot.tx.read(bytes);
     this.#stats.txBytes += available;
+    this.#segments(available);
     this.#notifyGuest();
     if (!slot.socket.write(bytes)) {
       slot.txStalled = true;
