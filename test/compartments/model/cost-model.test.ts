@@ -1,48 +1,62 @@
-// The modelled clock by hand: compute (busy time minus the simulator's gate machinery) scaled to the
-// reference CPU, plus each crossing's calibrated cycles at the stated clock.
+// The modelled clock by hand: each library's counted work times the price of its kind, times its
+// hardening slowdown; each crossing its Fig. 11 cycles at the stated clock; the host's TCP/IP row apart.
 
 import t from 'tap';
-import { projectRun } from '../../../compartments/model/cost-model.js';
+import { hardeningOf, projectRun, type ModelInputs } from '../../../compartments/model/cost-model.js';
 import { DEFAULT_GATE_CYCLES } from '../../../kernel/abi/schema.js';
+import { WORK_KINDS, type WorkKind } from '../../../kernel/abi/work.js';
+import { HOST_ROW, type WorkRow } from '../../../compartments/runtime/work-counters.js';
 
 const costModel = { cpu: 'Xeon Silver 4114', clockGhz: 2.2, gateCycles: DEFAULT_GATE_CYCLES };
 const edge = (kind: 'mpk-dss' | 'ept', count: number) => ({ caller: 'redis', callee: 'lwip', kind, count, totalNs: 0, meanNs: 0 });
+const zero = (): Record<WorkKind, number> => Object.fromEntries(WORK_KINDS.map((k) => [k, 0])) as Record<WorkKind, number>;
+const row = (library: string, work: Partial<Record<WorkKind, number>>): WorkRow => ({ library, work: { ...zero(), ...work } });
+const prices = { ...zero(), copy: 0.5, call: 2, segment: 10, checksum: 0.25 };
 
-t.test('compute is busy time (wall minus wait and idle, per compartment) times the scale', async (t) => {
-  const r = projectRun({
-    requests: 1000,
-    wallNs: 1e9,
-    compartments: [{ compartment: 1, waitNs: 2e8, idleNs: 3e8 }, { compartment: 2, waitNs: 9e8, idleNs: 0 }],
-    crossings: [],
-    costModel,
-    computeScale: 0.5,
-  });
-  t.equal(r.computeNs, (5e8 + 1e8) * 0.5);
+function inputs(over: Partial<ModelInputs>): ModelInputs {
+  return { requests: 10, work: [], crossings: [], costModel, prices, hardening: {}, slowdown: () => 1, ...over };
+}
+
+t.test('work is priced per kind and attributed to its library; the per-request figures divide by requests', async (t) => {
+  const r = projectRun(inputs({ work: [row('redis', { copy: 1000, call: 50 }), row('lwip', { copy: 200 })] }));
+  t.equal(r.computeNs, 1000 * 0.5 + 50 * 2 + 200 * 0.5);
+  t.same(r.byLibrary.map((l) => [l.library, l.ns]), [['redis', 600], ['lwip', 100]], 'busiest first');
+  t.same(r.byLibrary[0]!.byKind, { copy: 500, call: 100 });
+  t.equal(r.nsPerRequest, 70);
+  t.equal(r.requestsPerSecond, 1e9 / 70);
   t.equal(r.gateNs, 0);
-  t.equal(r.nsPerRequest, 3e5);
-  t.equal(r.requestsPerSecond, 1e9 / 3e5);
-  t.equal(r.machineryNs, 0);
+  t.equal(r.hostNs, 0);
 });
 
-t.test('each crossing is charged its cycles at the clock, and its machinery leaves the compute', async (t) => {
-  const r = projectRun({
-    requests: 100,
-    wallNs: 1e6,
-    compartments: [{ compartment: 1, waitNs: 0, idleNs: 0 }],
-    crossings: [edge('mpk-dss', 50), edge('ept', 10)],
-    costModel,
-    computeScale: 1,
-    gateMachineryNs: 1000,
-  });
-  t.equal(r.machineryNs, 60 * 1000, '60 crossings × 1000 ns of machinery');
-  t.equal(r.computeNs, 1e6 - 60_000);
-  t.equal(r.gateNs, (50 * 108 + 10 * 462) / 2.2);
-  t.same(r.crossingsByKind, { 'mpk-dss': 50, ept: 10 });
-  t.equal(r.gateShare, r.gateNs / (r.gateNs + r.computeNs));
+t.test('each crossing is charged its Fig. 11 cycles at the clock, per edge', async (t) => {
+  const r = projectRun(inputs({ crossings: [edge('mpk-dss', 100), edge('ept', 10)] }));
+  t.equal(r.gateNs, (100 * 108 + 10 * 462) / 2.2);
+  t.same(r.crossingsByKind, { 'mpk-dss': 100, ept: 10 });
+  t.same(r.byEdge.map((e) => [e.kind, e.crossings]), [['mpk-dss', 100], ['ept', 10]]);
+  t.equal(r.gateShare, 1);
 });
 
-t.test('the machinery taken out never exceeds the busy time', async (t) => {
-  const r = projectRun({ requests: 1, wallNs: 1000, compartments: [{ compartment: 1, waitNs: 0, idleNs: 0 }], crossings: [edge('mpk-dss', 10)], costModel, computeScale: 1, gateMachineryNs: 1e6 });
-  t.equal(r.computeNs, 0);
-  t.equal(r.machineryNs, 1000);
+t.test('a hardened library pays its slowdown on its work, the others and the host row do not', async (t) => {
+  const asked: string[] = [];
+  const r = projectRun(inputs({
+    work: [row('redis', { copy: 1000 }), row('lwip', { copy: 1000 }), row(HOST_ROW, { segment: 2, checksum: 100 })],
+    hardening: { redis: ['kasan', 'ubsan'], lwip: [], [HOST_ROW]: ['kasan'] },
+    slowdown: (library, options) => (asked.push(`${library}:${options.join('+')}`), 1.5),
+  }));
+  t.same(asked, ['redis:kasan+ubsan']);
+  t.equal(r.byLibrary.find((l) => l.library === 'redis')!.ns, 750);
+  t.equal(r.byLibrary.find((l) => l.library === 'redis')!.hardening, 1.5);
+  t.equal(r.byLibrary.find((l) => l.library === 'lwip')!.ns, 500);
+  t.equal(r.hostNs, 2 * 10 + 100 * 0.25, 'the host TCP/IP work is its own line');
+  t.equal(r.computeNs, 1250);
+  t.equal(r.totalNs, 1250 + 45);
+});
+
+t.test('the same counts give the same figure: nothing in the model reads a clock', async (t) => {
+  const make = () => projectRun(inputs({ work: [row('redis', { copy: 123, hash: 7 })], crossings: [edge('mpk-dss', 3)] }));
+  t.same(make(), make());
+});
+
+t.test('hardeningOf lists each library of a configuration with its options', async (t) => {
+  t.same(hardeningOf({ libraries: [{ name: 'redis', hardening: ['kasan'] }, { name: 'lwip', hardening: [] }] }), { redis: ['kasan'], lwip: [] });
 });

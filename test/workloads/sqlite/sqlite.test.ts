@@ -11,6 +11,7 @@ import { loadPreset } from '../../../workloads/presets.js';
 import { libraryRegistry } from '../../../workloads/registry.js';
 import { SqliteImage, modelBench, sqliteReport } from '../../../workloads/sqlite/drive.js';
 import { splitStatements } from '../../../workloads/sqlite/sqlite.js';
+import { fixedPricing } from '../../fixtures/pricing.js';
 
 const COUNT = 300;
 const LOCK_OPS = ['lock', 'unlock', 'checklock'] as const;
@@ -66,10 +67,10 @@ for (const preset of ['sqlite-none', 'sqlite-mpk3', 'sqlite-ept2']) {
     });
 
     t.test('the report gives measured and modelled seconds and the crossing matrix', async (t) => {
-      const { seconds, model } = modelBench(config, result, { computeScale: 1 });
+      const { seconds, model } = modelBench(config, result, fixedPricing());
       t.ok(seconds.measured > 0 && Number.isFinite(seconds.modelled) && seconds.modelled > 0, `measured ${seconds.measured} s, modelled ${seconds.modelled} s`);
       t.equal(model.gateNs > 0, isolated, 'gates are charged only when the filesystem is isolated');
-      const report = sqliteReport({ config, result, integrity: true, computeScale: 1, configuration: preset });
+      const report = sqliteReport({ config, result, integrity: true, pricing: fixedPricing(), configuration: preset });
       t.equal(report.json['preset'], preset);
       t.same(report.json['seconds'], seconds);
       t.equal((report.json['crossings'] as unknown[]).length, result.window.crossings.length);
