@@ -104,7 +104,7 @@ export interface HardeningCosts {
 /** Operations each binary runs once from its start state to compare checksums with its baseline. */
 export const CHECK_ITERATIONS = 10_000;
 const CACHE_FILE = 'hardening-cost.json';
-const PROTOCOL = 'pairs-v1';
+const PROTOCOL = 'pairs-v2';
 export const HARDENING_SOURCE_ID = createHash('sha256')
   .update(HARDENING_C_SOURCE).update(RUNNER_C_SOURCE).update(PROTOCOL)
   .update(JSON.stringify([HARDENING_KERNELS, VARIANT_RECIPES, BASELINES, COMMON_FLAGS, SANITIZER_ENV]))
@@ -221,8 +221,8 @@ export function measureHardeningCosts(options: HardeningCostOptions = {}): Harde
     key, date: new Date().toISOString(), minRunMs, repetitions,
     method:
       `${HARDENING_KERNELS.length} C kernels standing for the libraries' work, built by the option's compiler with ${COMMON_FLAGS.join(' ')} ` +
-      `with and without the option's flags; all builds kept running, each variant and its baseline timed back to back on the same ` +
-      `kernel and iterations (>= ${minRunMs} ms of process CPU time per run), ${repetitions} rounds alternating which goes first; ` +
+      `with and without the option's flags; ${repetitions} rounds, each in new processes (another memory layout), in which each variant and ` +
+      `its baseline run the same kernel and iterations back to back (>= ${minRunMs} ms of process CPU time per run), alternating which goes first; ` +
       `per kernel the median of the ${repetitions} time ratios (range: their min and max); per library the geometric mean over its kernels; ` +
       `every build's checksums equal its baseline's`,
     variants: wanted.map((v) => figures.get(v)!),

@@ -25,9 +25,9 @@ export interface PairRun {
 
 /**
  * argv: <rounds> <pairs "b:v,b:v"> <kernel>=<iterations>... -- <binary>...
- * Starts each binary as `<binary> serve` and, per round and kernel, runs each pair's two sides back to
- * back (the baseline first in even rounds, the variant first in odd ones). Round 0 warms up and is not
- * printed. Prints `<round> <pair> <kernel> <baseline ns> <variant ns> <baseline checksum> <variant checksum>`,
+ * Starts each binary as `<binary> serve`, anew every round, and per kernel runs each pair's two sides
+ * back to back (the baseline first in even rounds, the variant first in odd ones; each binary warms a
+ * kernel up itself the first time). Prints `<round> <pair> <kernel> <baseline ns> <variant ns> <baseline checksum> <variant checksum>`,
  * `dead <binary> <why>` for a binary that stops answering (its pairs are skipped from then on) or exits
  * unsuccessfully, and `stderr <binary> <line>` for the first lines a binary wrote on stderr (a sanitizer report).
  */
@@ -46,15 +46,15 @@ export const RUNNER_C_SOURCE = String.raw`/* flexos-sim hardening pair runner: g
 #define MAX_PAIRS 16
 #define MAX_KERNELS 32
 
-static struct child { pid_t pid; FILE *in, *out, *err; int dead; } children[MAX_BINARIES];
+static struct child { const char *path; pid_t pid; FILE *in, *out, *err; int dead, reported; } children[MAX_BINARIES];
 
-static int start(int index, const char *path) {
+static int start(struct child *c) {
   int to[2], from[2];
   /* each child's stderr apart, so a sanitizer report names the variant that made it */
-  children[index].err = tmpfile();
-  if (!children[index].err || pipe(to) != 0 || pipe(from) != 0) return -1;
+  c->err = tmpfile();
+  if (!c->err || pipe(to) != 0 || pipe(from) != 0) return -1;
   /* close-on-exec: a later child holding this child's stdin would keep it from ever seeing EOF */
-  int fds[] = { to[0], to[1], from[0], from[1], fileno(children[index].err) };
+  int fds[] = { to[0], to[1], from[0], from[1], fileno(c->err) };
   for (int i = 0; i < 5; i++) fcntl(fds[i], F_SETFD, FD_CLOEXEC);
   fflush(NULL);
   pid_t pid = fork();
@@ -62,18 +62,42 @@ static int start(int index, const char *path) {
   if (pid == 0) {
     dup2(to[0], 0);
     dup2(from[1], 1);
-    dup2(fileno(children[index].err), 2);
-    close(to[0]); close(to[1]); close(from[0]); close(from[1]);
-    execl(path, path, "serve", (char *)NULL);
-    fprintf(stderr, "exec %s failed\n", path);
+    dup2(fileno(c->err), 2);
+    execl(c->path, c->path, "serve", (char *)NULL);
+    fprintf(stderr, "exec %s failed\n", c->path);
     _exit(127);
   }
   close(to[0]);
   close(from[1]);
-  children[index].pid = pid;
-  children[index].in = fdopen(to[1], "w");
-  children[index].out = fdopen(from[0], "r");
-  return children[index].in && children[index].out ? 0 : -1;
+  c->pid = pid;
+  c->in = fdopen(to[1], "w");
+  c->out = fdopen(from[0], "r");
+  return c->in && c->out ? 0 : -1;
+}
+
+/* Ends a child: EOF on its stdin, then its exit status and the first lines of its stderr, reported once. */
+static void stop(int index) {
+  struct child *c = &children[index];
+  if (c->in) fclose(c->in);
+  if (c->out) fclose(c->out);
+  c->in = c->out = NULL;
+  int ws;
+  if (c->pid > 0 && waitpid(c->pid, &ws, 0) > 0 && !(WIFEXITED(ws) && WEXITSTATUS(ws) == 0)) {
+    printf("dead %d exit %d signal %d\n", index, WIFEXITED(ws) ? WEXITSTATUS(ws) : -1, WIFSIGNALED(ws) ? WTERMSIG(ws) : 0);
+    c->dead = 1;
+  }
+  c->pid = 0;
+  if (!c->err) return;
+  char line[512];
+  rewind(c->err);
+  for (int l = 0; l < 4 && !c->reported && fgets(line, sizeof line, c->err); l++) {
+    printf("stderr %d %s%s", index, line, strchr(line, '\n') ? "" : "\n");
+    c->dead = 1;
+    if (l == 3 || feof(c->err)) c->reported = 1;
+  }
+  c->reported |= c->dead;
+  fclose(c->err);
+  c->err = NULL;
 }
 
 /* One timed run in one child; 0 and the child marked dead when it does not answer. */
@@ -117,37 +141,30 @@ int main(int argc, char **argv) {
   for (int p = 0; p < pair_count; p++)
     for (int s = 0; s < 2; s++)
       if (pairs[p][s] < 0 || pairs[p][s] >= binary_count) { fprintf(stderr, "pair %d names binary %d of %d\n", p, pairs[p][s], binary_count); return 2; }
-  for (int b = 0; b < binary_count; b++)
-    if (start(b, argv[a + 1 + b]) != 0) { fprintf(stderr, "cannot start %s\n", argv[a + 1 + b]); return 1; }
-  for (int r = 0; r <= rounds; r++) {
+  int status = 0;
+  /* Every round in new processes: where the loader and the heap put things differs from process to
+     process, and a layout that favours one build would otherwise favour it in every round. */
+  for (int r = 1; r <= rounds; r++) {
+    for (int b = 0; b < binary_count; b++) {
+      children[b].path = argv[a + 1 + b];
+      if (!children[b].dead && start(&children[b]) != 0) { fprintf(stderr, "cannot start %s\n", children[b].path); return 1; }
+    }
     for (int k = 0; k < kernel_count; k++) {
       for (int p = 0; p < pair_count; p++) {
         double ns[2];
         unsigned long sum[2];
         int first = r % 2, ok = 1;
-        for (int s = 0; s < 2; s++) {
+        for (int s = 0; s < 2 && ok; s++) {
           int side = s ^ first;
-          ok &= ask(pairs[p][side], kernels[k], iterations[k], &ns[side], &sum[side]);
-          if (!ok) break;
+          ok = ask(pairs[p][side], kernels[k], iterations[k], &ns[side], &sum[side]);
         }
-        if (ok && r > 0) printf("%d %d %s %.6f %.6f %lu %lu\n", r, p, kernels[k], ns[0], ns[1], sum[0], sum[1]);
+        if (ok) printf("%d %d %s %.6f %.6f %lu %lu\n", r, p, kernels[k], ns[0], ns[1], sum[0], sum[1]);
       }
     }
+    for (int b = 0; b < binary_count; b++) stop(b);
     fflush(stdout);
   }
-  int status = 0;
-  for (int b = 0; b < binary_count; b++) {
-    fclose(children[b].in);
-    fclose(children[b].out);
-    int ws;
-    if (waitpid(children[b].pid, &ws, 0) > 0 && !(WIFEXITED(ws) && WEXITSTATUS(ws) == 0)) {
-      printf("dead %d exit %d signal %d\n", b, WIFEXITED(ws) ? WEXITSTATUS(ws) : -1, WIFSIGNALED(ws) ? WTERMSIG(ws) : 0);
-      status = 1;
-    }
-    char line[512];
-    rewind(children[b].err);
-    for (int l = 0; l < 4 && fgets(line, sizeof line, children[b].err); l++) printf("stderr %d %s%s", b, line, strchr(line, '\n') ? "" : "\n");
-  }
+  for (int b = 0; b < binary_count; b++) status |= children[b].dead;
   return status;
 }
 `;

@@ -73,8 +73,9 @@ t.test('a measurement times every variant against its baseline', { skip: noGcc }
     t.equal(v.kernels.length, HARDENING_KERNELS.length);
     for (const k of v.kernels) {
       t.ok(k.range[0] <= k.factor && k.factor <= k.range[1], `${v.variant} ${k.kernel}: the median ${k.factor} lies in its range`);
-      // Instrumentation adds work, it makes no kernel faster: some round shows it (one round alone is noisy here).
-      t.ok(k.range[1] >= 0.9, `${v.variant} ${k.kernel}: slowest round ${k.range[1].toFixed(3)} >= 0.9`);
+      // Instrumentation adds work: no kernel gets much faster in every round (one round alone is noisy here,
+      // and a layout shift can make a pointer chase some 10% faster, as the list walk with -fstack-protector-all).
+      t.ok(k.range[1] >= 0.85, `${v.variant} ${k.kernel}: slowest round ${k.range[1].toFixed(3)} >= 0.85`);
     }
     const mean = Math.exp(v.kernels.reduce((s, k) => s + Math.log(k.factor), 0) / v.kernels.length);
     t.ok(mean >= 0.9, `${v.variant}: geometric mean slowdown over the kernels ${mean.toFixed(3)} >= 0.9`);
