@@ -61,6 +61,9 @@ export interface ModelResult {
   readonly gateShare: number;
 }
 
+/** The library whose work the host's TCP/IP row stands for. */
+export const HOST_WORK_LIBRARY = 'lwip';
+
 export function projectRun(inputs: ModelInputs): ModelResult {
   const byLibrary: LibraryTime[] = [];
   let computeNs = 0;
@@ -73,8 +76,10 @@ export function projectRun(inputs: ModelInputs): ModelResult {
       if (ns !== 0) byKind[kind] = ns;
       plain += ns;
     }
-    const options = inputs.hardening[row.library] ?? [];
-    const hardening = row.library === HOST_ROW || options.length === 0 ? 1 : inputs.slowdown(row.library, options);
+    // The host's TCP/IP work is lwIP's in FlexOS: a hardened lwip makes it slower too.
+    const owner = row.library === HOST_ROW ? HOST_WORK_LIBRARY : row.library;
+    const options = inputs.hardening[owner] ?? [];
+    const hardening = options.length === 0 ? 1 : inputs.slowdown(owner, options);
     const ns = plain * hardening;
     if (row.library === HOST_ROW) hostNs += ns;
     else computeNs += ns;

@@ -8,6 +8,7 @@ const MAX_STRING = 1 << 20;
 
 export function create(ctx: LibraryContext): LibraryInstance {
   const memory = ctx.memory;
+  const work = ctx.work;
   const ukMalloc = ctx.import('ukalloc', 'uk_malloc');
   const ukCalloc = ctx.import('ukalloc', 'uk_calloc');
   const ukRealloc = ctx.import('ukalloc', 'uk_realloc');
@@ -18,9 +19,11 @@ export function create(ctx: LibraryContext): LibraryInstance {
     const { bytes, offset } = memory.span(s, 1, 'read');
     const end = bytes.indexOf(0, offset);
     if (end < 0 || end - offset > MAX_STRING) return memory.view(s, MAX_STRING + 1, 'read').length; // faults past the region
+    work.add('scan', end - offset + 1);
     return end - offset;
   };
   const compare = (a: number, b: number, n: number): number => {
+    work.add('compare', n);
     const x = memory.view(a, n, 'read');
     const y = memory.view(b, n, 'read');
     for (let i = 0; i < n; i++) if (x[i] !== y[i]) return (x[i] as number) - (y[i] as number);
@@ -32,14 +35,17 @@ export function create(ctx: LibraryContext): LibraryInstance {
   return {
     exports: {
       memcpy: (dst, src, n) => {
+        work.add('copy', n);
         memory.view(dst, n, 'write').set(memory.view(src, n, 'read'));
         return dst;
       },
       memmove: (dst, src, n) => {
+        work.add('copy', n);
         memory.view(dst, n, 'write').set(memory.view(src, n, 'read')); // TypedArray.set is overlap-safe
         return dst;
       },
       memset: (dst, c, n) => {
+        work.add('copy', n);
         memory.view(dst, n, 'write').fill(c & 0xff);
         return dst;
       },
@@ -59,11 +65,13 @@ export function create(ctx: LibraryContext): LibraryInstance {
       strchr: (s, c) => {
         const n = strlen(s);
         const i = memory.view(s, n + 1, 'read').indexOf(c & 0xff);
+        work.add('scan', i < 0 ? n + 1 : i + 1);
         return i < 0 ? 0 : s + i;
       },
       strtol: (s, endAddr, base) => {
         const text = memory.readString(s, strlen(s));
         const { value, consumed } = parseLong(text, base);
+        work.add('int', 1);
         if (endAddr !== 0) memory.write64(endAddr, s + consumed);
         return value;
       },

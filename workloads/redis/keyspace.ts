@@ -2,6 +2,7 @@
 // Value bytes live in a ValueStore (the app compartment's heap region in simulated memory);
 // only the structure (maps, deques, skiplists) stays in the JS heap, referencing addresses.
 
+import { NO_WORK, type WorkMeter } from '../../kernel/abi/work.js';
 import { HandleDeque } from './structs/deque.js';
 import { MemberSet } from './structs/member-set.js';
 import { SortedSet } from './structs/sorted-set.js';
@@ -104,6 +105,8 @@ export interface KeyspaceOptions {
   /** Uniform in [0, 1): SPOP, RANDOMKEY, skiplist levels. */
   random?: () => number;
   port?: number;
+  /** Where dictionary work is reported for the modelled clock (each key hashed, its chain walked, compared). */
+  work?: WorkMeter;
 }
 
 export class Keyspace {
@@ -112,6 +115,7 @@ export class Keyspace {
   readonly random: () => number;
   readonly dbs: readonly RedisDb[];
   readonly server: ServerState;
+  readonly work: WorkMeter;
   #storedBytes = 0;
   #expireDb = 0;
 
@@ -121,6 +125,7 @@ export class Keyspace {
     this.store = store;
     this.clock = clock;
     this.random = options.random ?? Math.random;
+    this.work = options.work ?? NO_WORK;
     this.dbs = Array.from({ length: n }, (_, i) => new RedisDb(this, i));
     this.server = { port: options.port ?? 6379, connectedClients: 0, totalConnections: 0, totalCommands: 0, startedAtMs: this.now() };
   }
@@ -241,6 +246,14 @@ export class RedisDb {
     return this.#volatile.size;
   }
 
+  /** Redis 5's dictFind: SipHash of the key, one bucket entry walked, the key compared when it is there. */
+  #dictFind(key: string, found: boolean): void {
+    const work = this.#ks.work;
+    work.add('hash', key.length);
+    work.add('walk', 1);
+    if (found) work.add('compare', key.length);
+  }
+
   #expired(e: KeyEntry): boolean {
     return e.expireAt >= 0 && this.#ks.now() > e.expireAt;
   }
@@ -248,6 +261,7 @@ export class RedisDb {
   /** The live entry for a key; an expired key is deleted on the way (Redis expireIfNeeded). */
   lookup(key: string): KeyEntry | undefined {
     const e = this.#keys.get(key);
+    this.#dictFind(key, e !== undefined);
     if (e === undefined) return undefined;
     if (e.expireAt >= 0 && this.#expired(e)) {
       this.delete(key);
@@ -264,6 +278,7 @@ export class RedisDb {
   set(key: string, value: RedisValue, options: { keepTtl?: boolean } = {}): void {
     const e = this.lookup(key);
     if (e === undefined) {
+      this.#ks.work.add('alloc', 2); // dictAdd: the entry and the key's sds
       this.#keys.set(key, { value, expireAt: -1, seq: this.#seq++ });
       return;
     }
@@ -277,7 +292,9 @@ export class RedisDb {
 
   delete(key: string): boolean {
     const e = this.#keys.get(key);
+    this.#dictFind(key, e !== undefined);
     if (e === undefined) return false;
+    this.#ks.work.add('alloc', 2); // dictDelete frees the entry and the key's sds
     this.#keys.delete(key);
     if (e.expireAt >= 0) this.#volatile.delete(key);
     this.#ks.release(e.value);

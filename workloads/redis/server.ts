@@ -2,6 +2,7 @@
 // socket and the clients, reads into a buffer annotated shared (placed by the stack strategy),
 // replies written back through lwip. Keys' values live in this compartment's heap region.
 
+import type { WorkMeter } from '../../kernel/abi/work.js';
 import type { LibraryContext, LibraryInstance } from '../../kernel/abi/context.js';
 import * as abi from '../../kernel/lwip/abi.js';
 import { ERRNO } from '../../kernel/newlib/errno.js';
@@ -28,6 +29,23 @@ interface Client {
   /** Reply bytes not yet accepted by lwip (besides what `out` holds). */
   readonly pending: OutputQueue;
   closeAfterWrite: boolean;
+}
+
+/**
+ * What Redis 5 does in C for one parsed command beyond the dictionary (counted by the keyspace): a
+ * string2ll per bulk length and the count, an object created (copied) per argument and freed after
+ * the call, the command table's lookup (SipHash of the name, a case-insensitive compare).
+ */
+function countCommand(work: WorkMeter, argv: readonly Uint8Array[]): void {
+  let bytes = 0;
+  for (const a of argv) bytes += a.length;
+  const name = argv[0]!.length;
+  work.add('int', 1 + argv.length);
+  work.add('alloc', 2 * argv.length);
+  work.add('copy', bytes);
+  work.add('hash', name);
+  work.add('walk', 1);
+  work.add('compare', name);
 }
 
 export function create(ctx: LibraryContext): LibraryInstance {
@@ -85,7 +103,10 @@ export function create(ctx: LibraryContext): LibraryInstance {
     try {
       const buf = stack.shared(IOBUF);
       n = read(c.fd, buf, IOBUF);
-      if (n > 0) c.parser.feed(memory.view(buf, n, 'read')); // the parser copies: querybuf is the app's
+      if (n > 0) {
+        c.parser.feed(memory.view(buf, n, 'read')); // the parser copies: querybuf is the app's
+        ctx.work.add('scan', n); // processMultibulkBuffer: memchr for each \r\n
+      }
     } finally {
       stack.leave(token);
     }
@@ -99,7 +120,11 @@ export function create(ctx: LibraryContext): LibraryInstance {
         break;
       }
       if (command.argv.length === 0) continue;
+      countCommand(ctx.work, command.argv);
+      const before = c.out.length;
       execute(ks, command.argv, c.session, c.out);
+      ctx.work.add('copy', Math.max(0, c.out.length - before)); // _addReplyToBuffer
+      ctx.work.add('int', 1); // the reply's length or integer, ll2string
       if (c.session.quit) {
         c.closeAfterWrite = true;
         break;
@@ -111,7 +136,7 @@ export function create(ctx: LibraryContext): LibraryInstance {
   return {
     exports: {
       main: (port) => {
-        const ks = new Keyspace(store, { nowMs: () => cachedMs }, { port });
+        const ks = new Keyspace(store, { nowMs: () => cachedMs }, { port, work: ctx.work });
         cachedMs = nowMs();
         const listener = listenOn(ctx, port, { backlog: 511, nonblocking: true });
         if (listener < 0) return listener;
