@@ -38,6 +38,10 @@ export const PRICE_KERNELS: readonly PriceKernel[] = [
     name: 'segment', kind: 'segment', unitsPerOp: 1,
     what: 'a TCP segment through an lwIP-like input path: IPv4 and TCP header parse and checks, the PCB found among 8 by its 4-tuple, sequence/ack/window update, the payload descriptor queued on a ring (no checksum: that is its own kind)',
   },
+  {
+    name: 'vmstep', kind: 'vmstep', unitsPerOp: 1,
+    what: 'one opcode of a register bytecode interpreter (switch dispatch; integer, move, compare-and-jump, column read and record-append opcodes in a 64-opcode program)',
+  },
 ];
 
 const SEED = 0x9e3779b9;
@@ -72,6 +76,8 @@ static char names[16][${NAME_BYTES} + 1], upper[16][${NAME_BYTES} + 1];
 void *slots[SLOTS];
 volatile uint32_t sink;
 
+static void setup_program(void);
+
 static void setup(void) {
   uint32_t x = ${SEED}u;
   for (size_t i = 0; i < sizeof src; i++) src[i] = (x = next(x)) & 255;
@@ -92,6 +98,7 @@ static void setup(void) {
     for (int i = 0; i < ${NAME_BYTES}; i++) { char c = (char)('a' + (x = next(x)) % 26); names[n][i] = c; upper[n][i] = (char)(c - 32); }
     names[n][${NAME_BYTES}] = upper[n][${NAME_BYTES}] = 0;
   }
+  setup_program();
 }
 
 __attribute__((noinline)) static uint32_t callee(uint32_t a, uint32_t b) { barrier(); return a + b; }
@@ -265,11 +272,46 @@ static uint32_t k_segment(uint64_t iterations) {
   return sum;
 }
 
+/* A VDBE-like program: registers, a switch per opcode, a jump back at the end. */
+enum { OP_INT, OP_ADD, OP_MOVE, OP_LT_JUMP, OP_COLUMN, OP_APPEND, OP_NEXT };
+static struct { uint8_t op; uint8_t p1, p2, p3; } program[64];
+static int64_t regs[16];
+static uint8_t record[256];
+static uint32_t k_vmstep(uint64_t iterations) {
+  uint32_t pc = 0, len = 0;
+  for (uint64_t i = 0; i < iterations; i++) {
+    const uint8_t p1 = program[pc].p1, p2 = program[pc].p2, p3 = program[pc].p3;
+    switch (program[pc].op) {
+    case OP_INT: regs[p2] = p1; pc++; break;
+    case OP_ADD: regs[p3] = regs[p1] + regs[p2]; pc++; break;
+    case OP_MOVE: regs[p2] = regs[p1]; pc++; break;
+    case OP_LT_JUMP: pc = regs[p1] < regs[p2] ? (uint32_t)p3 & 63 : pc + 1; break;
+    case OP_COLUMN: regs[p2] = src[(p1 * 97 + i) & (SRC_BYTES - 1)]; pc++; break;
+    case OP_APPEND: if (len + 8 > sizeof record) len = 0; memcpy(record + len, &regs[p1], 8); len += 8; pc++; break;
+    default: pc = 0; break;
+    }
+    if (pc >= 64) pc = 0;
+  }
+  return (uint32_t)regs[3] + len + pc;
+}
+
+static void setup_program(void) {
+  uint32_t x = ${SEED}u;
+  for (int i = 0; i < 63; i++) {
+    x = next(x);
+    program[i].op = (uint8_t)(x % 6);
+    program[i].p1 = (uint8_t)((x >> 8) & 15); program[i].p2 = (uint8_t)((x >> 12) & 15); program[i].p3 = (uint8_t)((x >> 16) & 15);
+    if (program[i].op == OP_LT_JUMP) program[i].p3 = (uint8_t)(i + 1 + (x >> 20) % 8);
+  }
+  program[63].op = OP_NEXT;
+}
+
 ${C_HARNESS_FUNCTIONS}
 
 static const struct { const char *name; uint32_t (*kernel)(uint64_t); } kernels[] = {
   { "call", k_call }, { "copy", k_copy }, { "scan", k_scan }, { "parse", k_parse }, { "hash", k_hash }, { "compare", k_compare },
   { "alloc", k_alloc }, { "walk", k_walk }, { "int", k_int }, { "checksum", k_checksum }, { "segment", k_segment },
+  { "vmstep", k_vmstep },
 };
 
 ${C_HARNESS_MAIN}

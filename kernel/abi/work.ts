@@ -15,8 +15,9 @@
  * - `checksum`: bytes checksummed (the Internet checksum of a TCP segment).
  * - `segment`: TCP segments through a TCP/IP stack's input or output path, headers and state.
  * - `stackvar`: stack variables shared across a gate (flexos_whitelist'ed; counted by the runtime).
+ * - `vmstep`: opcodes run by a bytecode engine (SQLite's VDBE, as sqlite3_stmt_status counts them).
  */
-export const WORK_KINDS = ['call', 'copy', 'scan', 'parse', 'hash', 'compare', 'alloc', 'walk', 'int', 'checksum', 'segment', 'stackvar'] as const;
+export const WORK_KINDS = ['call', 'copy', 'scan', 'parse', 'hash', 'compare', 'alloc', 'walk', 'int', 'checksum', 'segment', 'stackvar', 'vmstep'] as const;
 export type WorkKind = (typeof WORK_KINDS)[number];
 
 /** Where a library reports its work; adding is a few stores, cheap enough for every request. */
