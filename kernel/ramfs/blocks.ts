@@ -9,9 +9,10 @@ export const BLOCK_BYTES = 4096;
 /** Largest file: 4 GiB, so a file's block list stays an array of at most 2^20 slots. */
 export const MAX_FILE_BYTES = 2 ** 32;
 
+/** What file data needs: the heap its blocks come from and the memory they live in. */
 export interface BlockStore {
-  readonly memory: Memory;
-  readonly heap: Allocator;
+  readonly memory: Pick<Memory, 'span'>;
+  readonly heap: Pick<Allocator, 'calloc' | 'free'>;
 }
 
 export class FileData {
