@@ -19,6 +19,17 @@ export function create(ctx: LibraryContext): LibraryInstance {
   const deps = { vnodes, caller: new CallerMemory(ctx.memory) };
   const dentries = new Dentries(deps);
   const io = new FileIo(deps);
+  const work = ctx.work;
+  /** OSv's ramfs_lookup: the directory's entries walked, the name compared (one step counted). */
+  const named = (length: number): void => {
+    work.add('walk', 1);
+    work.add('compare', length);
+  };
+  /** Bytes moved between the caller's buffer and the file's blocks (ramfs_read/_write's memcpy). */
+  const moved = (n: number): number => {
+    if (n > 0) work.add('copy', n);
+    return n;
+  };
 
   return {
     init: () => unpackInitrd(vnodes, ctx),
@@ -26,16 +37,16 @@ export function create(ctx: LibraryContext): LibraryInstance {
     // The vnode operations of exports.ts, in its order.
     exports: {
       mount: () => vnodes.root.ino,
-      lookup: (dir, name, length, wantDir) => dentries.lookup(dir, name, length, wantDir),
-      create: (dir, name, length, mode) => dentries.create(dir, name, length, mode),
+      lookup: (dir, name, length, wantDir) => (named(length), dentries.lookup(dir, name, length, wantDir)),
+      create: (dir, name, length, mode) => (named(length), dentries.create(dir, name, length, mode)),
       mkdir: (dir, name, length, mode) => dentries.mkdir(dir, name, length, mode),
-      remove: (dir, name, length) => dentries.remove(dir, name, length),
+      remove: (dir, name, length) => (named(length), dentries.remove(dir, name, length)),
       rmdir: (dir, name, length) => dentries.rmdir(dir, name, length),
       rename: (fromDir, fromName, fromLength, toDir, toName, toLength) => dentries.rename(fromDir, fromName, fromLength, toDir, toName, toLength),
       open: (ino, flags) => vnodes.open(ino, flags),
       close: (ino) => vnodes.close(ino),
-      read: (ino, buffer, length, offset) => io.read(ino, buffer, length, offset),
-      write: (ino, buffer, length, offset) => io.write(ino, buffer, length, offset),
+      read: (ino, buffer, length, offset) => moved(io.read(ino, buffer, length, offset)),
+      write: (ino, buffer, length, offset) => moved(io.write(ino, buffer, length, offset)),
       truncate: (ino, length) => io.truncate(ino, length),
       size: (ino) => io.size(ino),
       getattr: getattrOp(deps),
