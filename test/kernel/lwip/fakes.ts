@@ -2,6 +2,7 @@
 // SharedArrayBuffer regions (the app's heap, the shared heap with a real TLSF allocator), a netdev
 // device with scripted connections, uksched's mutex and a clock; every imported call is logged.
 
+import { NO_WORK } from '../../../kernel/abi/work.js';
 import type { LibraryContext } from '../../../kernel/abi/context.js';
 import { NETDEV_EVENT_NONE, NETDEV_EVENT_OPEN, NETDEV_EVENT_PEER_CLOSED, NETDEV_EVENT_RESET } from '../../../kernel/netdev/exports.js';
 import { ERRNO } from '../../../kernel/newlib/errno.js';
@@ -278,6 +279,7 @@ export class LwipRig {
     };
     const context: Partial<LibraryContext> = {
       library: 'lwip',
+      work: NO_WORK,
       memory: this.memory,
       sharedHeap: this.mem.sharedHeap,
       import: (library, fn) => {

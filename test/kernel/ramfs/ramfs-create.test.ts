@@ -2,6 +2,7 @@
 // device): it exports exactly its descriptor's vnode operations, they work on one tree, and stop
 // gives every block back.
 
+import { NO_WORK } from '../../../kernel/abi/work.js';
 import t from 'tap';
 import type { LibraryContext } from '../../../kernel/abi/context.js';
 import { ramfs } from '../../../kernel/ramfs/exports.js';
@@ -19,6 +20,7 @@ function boot() {
     device(name: string): SharedArrayBuffer {
       throw new TypeError(`no device ${name}`);
     },
+    work: NO_WORK,
   } as unknown as LibraryContext;
   const lib = create(ctx);
   lib.init?.();

@@ -2,6 +2,7 @@
 // functions, boots with uk_mutex_init, the ramfs mount and the stat scratch in that order, and each
 // operation makes one lock, its vnode calls and one unlock: the calls that become gate crossings.
 
+import { NO_WORK } from '../../../kernel/abi/work.js';
 import t from 'tap';
 import type { LibraryContext } from '../../../kernel/abi/context.js';
 import { vfscore } from '../../../kernel/vfscore/exports.js';
@@ -43,6 +44,7 @@ function boot(options: { lock?: number } = {}) {
       if (!target) throw new TypeError(`undeclared call ${library}.${fn}`);
       return target;
     },
+    work: NO_WORK,
   } as unknown as LibraryContext;
   const lib = create(ctx);
   const call = (fn: string, ...args: number[]): number => {

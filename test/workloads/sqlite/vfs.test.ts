@@ -2,6 +2,7 @@
 // together make os_unix.c's calls, 26 per autocommit INSERT with the default journal, lock
 // changes among them as fcntl(F_SETLK); the constants the unit tests use are the engine's own.
 
+import { NO_WORK } from '../../../kernel/abi/work.js';
 import t, { type Test } from 'tap';
 import init from '@sqlite.org/sqlite-wasm';
 import type { LibraryContext } from '../../../kernel/abi/context.js';
@@ -38,6 +39,7 @@ function install(t: Test) {
         return call(...args);
       };
     },
+    work: NO_WORK,
   } as unknown as LibraryContext;
   const vfs = installFlexosVfs(engine, ctx);
   const db = new sqlite3.oo1.DB({ filename: '/flexos.db', flags: 'c', vfs: vfs.name });
