@@ -149,7 +149,8 @@ function sqlitePrice(s: SqliteVmstepTiming, build: { compiler: string; library: 
       `one VDBE opcode of SQLite ${s.version}'s C library, as sqlite3_stmt_status(SQLITE_STMTSTATUS_VM_STEP) counts them: the CPU time of ` +
       `workloads/sqlite's INSERTs (autocommit INSERT INTO tab(text) VALUES ('flexos-sim row <i> of ${SQLITE_PRICE_INSERTS}'), each ` +
       `sqlite3_prepare_v2 + sqlite3_step + sqlite3_finalize, into tab(id INTEGER PRIMARY KEY, text TEXT), a fresh database every ` +
-      `${SQLITE_PRICE_INSERTS}) over their VM steps (${s.vmStepsPerInsert} per INSERT, ${s.nsPerInsert.min.toFixed(0)} ns per INSERT): ` +
+      `${SQLITE_PRICE_INSERTS}) over their VM steps (${s.vmStepsPerInsert} per INSERT, ${s.nsPerInsert.min.toFixed(0)} ns per INSERT; ` +
+      `the least of ${s.runs} runs of >= ${s.insertsPerRun} INSERTs in ${s.rounds} processes): ` +
       `tokenizer, parser, code generator, B-tree, pager and record encoding included; on an in-memory database (:memory:, no file I/O: ` +
       `vfscore and ramfs price theirs), whose journal SQLite keeps in memory (journal_mode=DELETE asked, ${s.journalMode} answered)`,
     source: `C program of sqlite-price-kernel.ts, ${build.compiler} -O2 -l${build.library} (SQLite ${s.version})`,

@@ -34,6 +34,7 @@ t.test('the SQLite program times INSERTs of a few VM steps each and prices a ste
   // EXPLAIN of the INSERT: Init, Transaction, Goto, OpenWrite, SoftNull, String8, NewRowid, MakeRecord, Insert, Halt (3.40, 3.54).
   t.ok(s.vmStepsPerInsert >= 5 && s.vmStepsPerInsert <= 60, `${s.vmStepsPerInsert} VM steps per INSERT`);
   t.ok(s.insertsPerRun >= 1000, 'a run is at least the first sizing step');
+  t.same([s.rounds, s.runs], [3, 3 * quick.repetitions], 'three processes by default, their runs pooled');
   t.ok(s.nsPerStep.min > 0 && s.nsPerStep.min <= s.nsPerStep.median && s.nsPerStep.median <= s.nsPerStep.max, `ns per step ${JSON.stringify(s.nsPerStep)}`);
   t.ok(Math.abs(s.nsPerInsert.min - s.nsPerStep.min * s.vmStepsPerInsert) < 1e-6 * s.nsPerInsert.min, 'ns per INSERT = ns per step × steps per INSERT');
   // prepare, B-tree and pager: far above one opcode of a toy interpreter (a few ns).
@@ -46,6 +47,7 @@ t.test('the program output parses to the least, median and slowest run; output w
   t.same(s.nsPerStep, { min: 300, median: 400, max: 500 });
   t.same(s.nsPerInsert, { min: 3000, median: 4000, max: 5000 });
   t.equal(s.vmStepsPerInsert, 10);
+  t.same([s.rounds, s.runs], [1, 3]);
   t.type(parseSqliteRuns('run 1000 10000 3000000\n'), 'string');
   t.type(parseSqliteRuns('sqlite 3.40.1 memory\n'), 'string');
   t.type(parseSqliteRuns('sqlite 3.40.1 memory\nrun 1000 0 3000000\n'), 'string');
