@@ -211,19 +211,25 @@ function timeKernel(kernel: Kernel, minRunMs: number, repetitions: number): Timi
 }
 
 /**
- * Compiles a C kernel program (default: the calibration kernels) once per source and compiler version
- * into cacheDir; `error` says why it could not.
+ * Compiles a C kernel program (default: the calibration kernels) once per source, compiler version
+ * and libraries (linked as -l<name>) into cacheDir; `error` says why it could not.
  */
-export function buildCKernels(cacheDir: string, options: { compiler: string; source?: string; prefix?: string }): { path: string; error?: undefined } | { error: string } {
+export function buildCKernels(
+  cacheDir: string,
+  options: { compiler: string; source?: string; prefix?: string; libraries?: readonly string[] },
+): { path: string; error?: undefined } | { error: string } {
   const gcc = compilerVersion(options.compiler);
   if (gcc === null) return { error: `C compiler ${JSON.stringify(options.compiler)} not found` };
   const source = options.source ?? C_SOURCE;
-  const path = join(cacheDir, `${options.prefix ?? 'kernels'}-${createHash('sha256').update(source).update(options.compiler).update(gcc).digest('hex').slice(0, 12)}`);
+  const links = (options.libraries ?? []).map((l) => `-l${l}`);
+  const hash = createHash('sha256').update(source).update(options.compiler).update(gcc);
+  if (links.length > 0) hash.update(links.join(' ')); // without libraries, the names (and cached binaries) stay as they were
+  const path = join(cacheDir, `${options.prefix ?? 'kernels'}-${hash.digest('hex').slice(0, 12)}`);
   if (existsSync(path)) return { path };
   writeAtomically(`${path}.c`, source);
   const temporary = `${path}.${process.pid}.tmp`;
-  const built = spawnSync(options.compiler, ['-O2', '-o', temporary, `${path}.c`], { encoding: 'utf8' });
-  if (built.status !== 0) return { error: `${options.compiler} -O2 failed: ${(built.stderr || String(built.error)).trim().split('\n').slice(0, 3).join(' / ')}` };
+  const built = spawnSync(options.compiler, ['-O2', '-o', temporary, `${path}.c`, ...links], { encoding: 'utf8' });
+  if (built.status !== 0) return { error: `${[options.compiler, '-O2', ...links].join(' ')} failed: ${(built.stderr || String(built.error)).trim().split('\n').slice(0, 3).join(' / ')}` };
   renameSync(temporary, path);
   return { path };
 }

@@ -38,6 +38,7 @@ export const PRICE_KERNELS: readonly PriceKernel[] = [
     name: 'segment', kind: 'segment', unitsPerOp: 1,
     what: 'a TCP segment through an lwIP-like input path: IPv4 and TCP header parse and checks, the PCB found among 8 by its 4-tuple, sequence/ack/window update, the payload descriptor queued on a ring (no checksum: that is its own kind)',
   },
+  // SQLite's own C library prices vmstep (sqlite-price-kernel.ts); this interpreter only when it cannot be timed.
   {
     name: 'vmstep', kind: 'vmstep', unitsPerOp: 1,
     what: 'one opcode of a register bytecode interpreter (switch dispatch; integer, move, compare-and-jump, column read and record-append opcodes in a 64-opcode program)',
