@@ -11,6 +11,8 @@ export const redis: LibraryDescriptor = {
   calls: {
     lwip: ['socket', 'setsockopt', 'bind', 'listen', 'accept', 'select', 'read', 'write', 'close', 'fcntl'],
     uktime: ['uk_time_now_ms'],
+    // processCommand's strcasecmp of the command name (command-name.ts).
+    newlib: ['strcasecmp'],
   },
   // FlexOS's Redis port annotates 16 shared variables; here: the query and reply buffers handed to
   // lwip, the fd_sets and timeval of ae_select, and the sockaddr.

@@ -6,7 +6,8 @@ import type { WorkMeter } from '../../kernel/abi/work.js';
 import type { LibraryContext, LibraryInstance } from '../../kernel/abi/context.js';
 import * as abi from '../../kernel/lwip/abi.js';
 import { ERRNO } from '../../kernel/newlib/errno.js';
-import { execute } from './commands.js';
+import { CommandNames } from './command-name.js';
+import { execute, isCommand } from './commands.js';
 import { createSession, type Session } from './commands/common.js';
 import { Keyspace, NO_ADDRESS, type ValueStore } from './keyspace.js';
 import { offsetOf } from '../../shm/address.js';
@@ -45,7 +46,6 @@ function countCommand(work: WorkMeter, argv: readonly Uint8Array[]): void {
   work.add('copy', bytes);
   work.add('hash', name);
   work.add('walk', 1);
-  work.add('compare', name);
 }
 
 export function create(ctx: LibraryContext): LibraryInstance {
@@ -58,6 +58,7 @@ export function create(ctx: LibraryContext): LibraryInstance {
   const close = lwip('close');
   const fcntl = lwip('fcntl');
   const nowMs = ctx.import('uktime', 'uk_time_now_ms');
+  const names = new CommandNames({ memory: ctx.memory, heap: ctx.sharedHeap, strcasecmp: ctx.import('newlib', 'strcasecmp'), known: isCommand });
   const memory = ctx.memory;
   const stack = ctx.stack;
 
@@ -121,6 +122,7 @@ export function create(ctx: LibraryContext): LibraryInstance {
       }
       if (command.argv.length === 0) continue;
       countCommand(ctx.work, command.argv);
+      names.compare(command.argv[0]!);
       const before = c.out.length;
       execute(ks, command.argv, c.session, c.out);
       ctx.work.add('copy', Math.max(0, c.out.length - before)); // _addReplyToBuffer
@@ -138,6 +140,7 @@ export function create(ctx: LibraryContext): LibraryInstance {
       main: (port) => {
         const ks = new Keyspace(store, { nowMs: () => cachedMs }, { port, work: ctx.work });
         cachedMs = nowMs();
+        if (!names.init()) return -ERRNO.ENOMEM;
         const listener = listenOn(ctx, port, { backlog: 511, nonblocking: true });
         if (listener < 0) return listener;
         const sets = ctx.sharedHeap.calloc(1, 2 * abi.FD_SET_BYTES + abi.TIMEVAL_BYTES);
