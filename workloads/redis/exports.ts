@@ -13,6 +13,8 @@ export const redis: LibraryDescriptor = {
     uktime: ['uk_time_now_ms'],
     // processCommand's strcasecmp of the command name (command-name.ts).
     newlib: ['strcasecmp'],
+    // The vnode lock vfscore's read() and write() take in FlexOS (socket-vnode.ts).
+    uksched: ['uk_mutex_init', 'uk_mutex_lock', 'uk_mutex_unlock'],
   },
   // FlexOS's Redis port annotates 16 shared variables; here: the query and reply buffers handed to
   // lwip, the fd_sets and timeval of ae_select, and the sockaddr.

@@ -7,6 +7,7 @@ import type { LibraryContext, LibraryInstance } from '../../kernel/abi/context.j
 import * as abi from '../../kernel/lwip/abi.js';
 import { ERRNO } from '../../kernel/newlib/errno.js';
 import { CommandNames } from './command-name.js';
+import { vnodeLocked } from './socket-vnode.js';
 import { execute, isCommand } from './commands.js';
 import { createSession, type Session } from './commands/common.js';
 import { Keyspace, NO_ADDRESS, type ValueStore } from './keyspace.js';
@@ -53,8 +54,11 @@ export function create(ctx: LibraryContext): LibraryInstance {
   const setsockopt = lwip('setsockopt');
   const accept = lwip('accept');
   const select = lwip('select');
-  const read = lwip('read');
-  const write = lwip('write');
+  const vnode = vnodeLocked(
+    { init: ctx.import('uksched', 'uk_mutex_init'), lock: ctx.import('uksched', 'uk_mutex_lock'), unlock: ctx.import('uksched', 'uk_mutex_unlock') },
+    { read: lwip('read'), write: lwip('write') },
+  );
+  const { read, write } = vnode;
   const close = lwip('close');
   const fcntl = lwip('fcntl');
   const nowMs = ctx.import('uktime', 'uk_time_now_ms');
@@ -140,7 +144,7 @@ export function create(ctx: LibraryContext): LibraryInstance {
       main: (port) => {
         const ks = new Keyspace(store, { nowMs: () => cachedMs }, { port, work: ctx.work });
         cachedMs = nowMs();
-        if (!names.init()) return -ERRNO.ENOMEM;
+        if (!names.init() || !vnode.init()) return -ERRNO.ENOMEM;
         const listener = listenOn(ctx, port, { backlog: 511, nonblocking: true });
         if (listener < 0) return listener;
         const sets = ctx.sharedHeap.calloc(1, 2 * abi.FD_SET_BYTES + abi.TIMEVAL_BYTES);
