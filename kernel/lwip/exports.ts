@@ -26,8 +26,8 @@ export const lwip: LibraryDescriptor = {
   },
   calls: {
     netdev: ['netdev_poll', 'netdev_rx_burst', 'netdev_tx', 'netdev_tx_space', 'netdev_close', 'netdev_shutdown', 'netdev_wait'],
-    newlib: ['memcpy'],
-    uksched: ['uk_mutex_init', 'uk_mutex_lock', 'uk_mutex_unlock', 'uk_sched_run_ready'],
+    newlib: ['memcpy', 'errno_set'],
+    uksched: ['uk_mutex_init', 'uk_mutex_lock', 'uk_mutex_unlock', 'uk_sched_run_ready', 'uk_sem_init', 'uk_sem_up', 'uk_sem_down_try'],
     uktime: ['ukplat_monotonic_us'],
   },
   whitelist: ['pbufs', 'fd_sets'],

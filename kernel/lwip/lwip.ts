@@ -1,6 +1,7 @@
 // lwip: TCP sockets over the netdev device, in poll-only mode as in FlexOS's evaluation: every API
 // call takes the core lock (a uksched mutex), input is pulled from the device into packet buffers
-// (pbufs, from the shared heap, one MSS each), and payloads are copied with newlib's memcpy.
+// (pbufs, from the shared heap, one MSS each), and payloads are copied with newlib's memcpy. Mailbox
+// posts and fetches are uksched semaphore calls and errno is newlib's (sys-arch.ts), as in FlexOS.
 
 import type { LibraryContext, LibraryInstance } from '../abi/context.js';
 import { FlexosError } from '../abi/errors.js';
@@ -11,6 +12,7 @@ import { Select } from './select.js';
 import { createSend } from './send.js';
 import { createSocketApi } from './socket-api.js';
 import { SocketTable } from './sockets.js';
+import { SysArch } from './sys-arch.js';
 import { CoreLock } from './tcpip-core-lock.js';
 
 export { TCP_MSS } from './pbuf.js';
@@ -36,32 +38,52 @@ export function create(ctx: LibraryContext): LibraryInstance {
   const lock = ctx.import('uksched', 'uk_mutex_lock');
   const unlock = ctx.import('uksched', 'uk_mutex_unlock');
   const runReady = ctx.import('uksched', 'uk_sched_run_ready');
+  const semInit = ctx.import('uksched', 'uk_sem_init');
+  const semUp = ctx.import('uksched', 'uk_sem_up');
+  const semDownTry = ctx.import('uksched', 'uk_sem_down_try');
+  const errnoSet = ctx.import('newlib', 'errno_set');
   const now = ctx.import('uktime', 'ukplat_monotonic_us');
 
   const table = new SocketTable();
   const core = new CoreLock({ mutexInit, lock, unlock, runReady, netdevWait });
+  const sys = new SysArch({ semInit, semUp, semDownTry, errnoSet });
   const pbufs = new PbufPool({ heap: ctx.sharedHeap, memcpy });
-  const netif = new Netif({ memory, table, pbufs, core, netdevPoll, netdevRx, netdevClose, now });
-  const rx = createRecv({ memory, table, pbufs, netif });
+  const netif = new Netif({ memory, table, pbufs, core, sys, netdevPoll, netdevRx, netdevClose, now });
+  const rx = createRecv({ memory, table, pbufs, netif, sys });
   const tx = createSend({ memory, table, pbufs, netif, netdevTx });
   const select = new Select({ memory, table, netif, now, netdevTxSpace });
   const sockets = createSocketApi({ memory, table, pbufs, netif, netdevClose, netdevShutdown });
+  const recv = core.locked((fd, buf, len, flags) => rx(fd, buf, len, flags));
+  const send = core.locked((fd, buf, len, flags) => tx.send(fd, buf, len, flags));
+  // errno goes to newlib after the call: twice on the read path (lwip_recv_tcp's and lwip_recvfrom's,
+  // sockets.c:1963, 2289), once on the write path (sockets.c:2404).
+  const recvErrno = (fd: number, buf: number, len: number, flags: number): number => {
+    const result = recv(fd, buf, len, flags, 0);
+    sys.errno(result);
+    sys.errno(result);
+    return result;
+  };
+  const sendErrno = (fd: number, buf: number, len: number, flags: number): number => {
+    const result = send(fd, buf, len, flags, 0);
+    sys.errno(result);
+    return result;
+  };
 
   return {
     init() {
-      const locked = core.init();
+      const locked = core.init() && sys.init();
       const scratch = netif.init();
-      if (!locked || !scratch) throw new FlexosError('FLEXOS_ERR_BOOT', 'lwip: cannot create the core lock or the driver scratch buffer');
+      if (!locked || !scratch) throw new FlexosError('FLEXOS_ERR_BOOT', 'lwip: cannot create the core lock, the tcpip mailbox or the driver scratch buffer');
     },
     exports: {
       socket: (domain, type) => core.api(() => sockets.socket(domain, type)),
       bind: (fd, addr, len) => core.api(() => sockets.bind(fd, addr, len)),
       listen: (fd, backlog) => core.api(() => sockets.listen(fd, backlog)),
       accept: (fd, addr, lenAddr) => core.api(() => sockets.accept(fd, addr, lenAddr)),
-      recv: core.locked((fd, buf, len, flags) => rx(fd, buf, len, flags)),
-      read: core.locked((fd, buf, len) => rx(fd, buf, len, 0)),
-      send: core.locked((fd, buf, len, flags) => tx.send(fd, buf, len, flags)),
-      write: core.locked((fd, buf, len) => tx.send(fd, buf, len, 0)),
+      recv: recvErrno,
+      read: (fd, buf, len) => recvErrno(fd, buf, len, 0),
+      send: sendErrno,
+      write: (fd, buf, len) => sendErrno(fd, buf, len, 0),
       sendmsg: (fd, msg, flags) => core.api(() => tx.sendmsg(fd, msg, flags)),
       close: (fd) => core.api(() => sockets.close(fd)),
       shutdown: (fd, how) => core.api(() => sockets.shutdown(fd, how)),

@@ -6,6 +6,7 @@ import type { Memory } from '../../shm/memory.js';
 import { NETDEV_EVENT_NONE, NETDEV_EVENT_OPEN, NETDEV_EVENT_PEER_CLOSED, NETDEV_EVENT_RESET } from '../netdev/exports.js';
 import { TCP_MSS, type PbufPool } from './pbuf.js';
 import type { SocketTable } from './sockets.js';
+import type { SysArch } from './sys-arch.js';
 import type { CoreLock } from './tcpip-core-lock.js';
 
 /** Connections that arrive before anyone listens wait here, at most this many (a SYN backlog of its own). */
@@ -27,14 +28,17 @@ export interface NetifOptions extends NetifImports {
   readonly memory: Pick<Memory, 'read64'>;
   readonly table: SocketTable;
   readonly pbufs: PbufPool;
-  readonly core: Pick<CoreLock, 'idle'>;
+  readonly core: Pick<CoreLock, 'idle' | 'between'>;
+  /** The mailbox posts and fetch each delivered segment makes. */
+  readonly sys: Pick<SysArch, 'segment'>;
 }
 
 export class Netif {
   readonly #memory: Pick<Memory, 'read64'>;
   readonly #table: SocketTable;
   readonly #pbufs: PbufPool;
-  readonly #core: Pick<CoreLock, 'idle'>;
+  readonly #core: Pick<CoreLock, 'idle' | 'between'>;
+  readonly #sys: Pick<SysArch, 'segment'>;
   readonly #imports: NetifImports;
   /** 16 bytes of the shared heap the driver writes conn ids into (it must reach them). */
   #scratch = 0;
@@ -44,6 +48,7 @@ export class Netif {
     this.#table = options.table;
     this.#pbufs = options.pbufs;
     this.#core = options.core;
+    this.#sys = options.sys;
     const { netdevPoll, netdevRx, netdevClose, now } = options;
     this.#imports = { netdevPoll, netdevRx, netdevClose, now };
   }
@@ -89,6 +94,7 @@ export class Netif {
         continue;
       }
       pbufs.enqueue(s, pbuf, n);
+      this.#sys.segment(s, this.#core);
     }
     return time;
   }

@@ -67,6 +67,17 @@ export class CoreLock {
     };
   }
 
+  /** tcpip_thread between two messages: UNLOCK_TCPIP_CORE, `body` (its mailbox fetch), LOCK_TCPIP_CORE (tcpip.c:91-105). */
+  between(body: () => number): void {
+    const { lock, unlock } = this.#imports;
+    unlock(this.#mutex);
+    try {
+      body();
+    } finally {
+      lock(this.#mutex);
+    }
+  }
+
   /** Drops the core lock while the CPU waits for the device (-1: no limit); a blocking call yields to ready threads first. */
   idle(timeoutMs: number): void {
     const { lock, unlock, runReady, netdevWait } = this.#imports;

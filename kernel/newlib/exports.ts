@@ -1,5 +1,5 @@
 // newlib's exportsyms used across libraries: the memory and string functions, the malloc family
-// (through ukalloc), console output, and errno (through uksched's __getreent, as in FlexOS).
+// (through ukalloc), console output, and errno and ctype (both through uksched's __getreent, as in FlexOS).
 
 import type { LibraryDescriptor } from '../abi/library.js';
 
@@ -13,6 +13,9 @@ export const newlib: LibraryDescriptor = {
     strlen: { args: ['addr'], returns: 'int' },
     strcmp: { args: ['addr', 'addr'], returns: 'int' },
     strncmp: { args: ['addr', 'addr', 'int'], returns: 'int' },
+    /** Each reads the locale through __getreent (newlib's ctype.h: __locale_ctype_ptr). */
+    tolower: { args: ['int'], returns: 'int' },
+    strcasecmp: { args: ['addr', 'addr'], returns: 'int' },
     strchr: { args: ['addr', 'int'], returns: 'addr' },
     strtol: { args: ['addr', 'addr', 'int'], returns: 'int' },
     malloc: { args: ['int'], returns: 'addr' },

@@ -5,6 +5,8 @@
 import type { LibraryContext, LibraryInstance } from '../abi/context.js';
 
 const MAX_STRING = 1 << 20;
+/** Where this simulator's reent struct keeps `_locale` (0: the "C" locale); errno is at offset 0. */
+export const REENT_LOCALE = 48;
 
 export function create(ctx: LibraryContext): LibraryInstance {
   const memory = ctx.memory;
@@ -31,6 +33,28 @@ export function create(ctx: LibraryContext): LibraryInstance {
   };
   // errno lives in the reent struct that uksched owns, at offset 0 (FlexOS: __getreent callback).
   const errnoAddress = (): number => getreent();
+  /**
+   * newlib's tolower: isupper() reads the ctype table through __locale_ctype_ptr(), which reads
+   * _REENT->_locale, so every call is one __getreent (FlexOS: a newlib -> uksched gate when the
+   * scheduler is isolated; FLEXOS-CALLS.md, "ctype"). Only the "C" locale exists here.
+   */
+  const tolower = (c: number): number => {
+    memory.read32(getreent() + REENT_LOCALE);
+    return c >= 0x41 && c <= 0x5a ? c | 0x20 : c;
+  };
+  /** newlib's strcasecmp (libc/string/strcasecmp.c): tolower of both sides per character, until a difference or the end of s2. */
+  const strcasecmp = (a: number, b: number): number => {
+    let i = 0;
+    let d = 0;
+    for (;; i++) {
+      const c1 = tolower(memory.read8(a + i));
+      const c2 = tolower(memory.read8(b + i));
+      d = c1 - c2;
+      if (d !== 0 || c2 === 0) break;
+    }
+    work.add('compare', i + 1);
+    return d;
+  };
 
   return {
     exports: {
@@ -62,6 +86,8 @@ export function create(ctx: LibraryContext): LibraryInstance {
         const lb = Math.min(strlen(b), n);
         return compare(a, b, Math.min(la, lb)) || la - lb;
       },
+      tolower: (c) => tolower(c),
+      strcasecmp,
       strchr: (s, c) => {
         const n = strlen(s);
         const i = memory.view(s, n + 1, 'read').indexOf(c & 0xff);

@@ -134,6 +134,12 @@ export function createCommandTable(): CommandTable {
 
 let defaultTable: CommandTable | null = null;
 
+/** Whether the default table has a command of this (lowercase) name. */
+export function isCommand(name: string): boolean {
+  defaultTable ??= createCommandTable();
+  return defaultTable.lookup(name) !== undefined;
+}
+
 /** Run one command with the default table (see CommandTable.execute). */
 export function execute(db: Keyspace, argv: readonly Uint8Array[], session: Session, out: ReplyWriter): void {
   defaultTable ??= createCommandTable();

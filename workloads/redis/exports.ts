@@ -11,6 +11,10 @@ export const redis: LibraryDescriptor = {
   calls: {
     lwip: ['socket', 'setsockopt', 'bind', 'listen', 'accept', 'select', 'read', 'write', 'close', 'fcntl'],
     uktime: ['uk_time_now_ms'],
+    // processCommand's strcasecmp of the command name (command-name.ts).
+    newlib: ['strcasecmp'],
+    // The vnode lock vfscore's read() and write() take in FlexOS (socket-vnode.ts).
+    uksched: ['uk_mutex_init', 'uk_mutex_lock', 'uk_mutex_unlock'],
   },
   // FlexOS's Redis port annotates 16 shared variables; here: the query and reply buffers handed to
   // lwip, the fd_sets and timeval of ae_select, and the sockaddr.

@@ -6,7 +6,9 @@ import type { WorkMeter } from '../../kernel/abi/work.js';
 import type { LibraryContext, LibraryInstance } from '../../kernel/abi/context.js';
 import * as abi from '../../kernel/lwip/abi.js';
 import { ERRNO } from '../../kernel/newlib/errno.js';
-import { execute } from './commands.js';
+import { CommandNames } from './command-name.js';
+import { vnodeLocked } from './socket-vnode.js';
+import { execute, isCommand } from './commands.js';
 import { createSession, type Session } from './commands/common.js';
 import { Keyspace, NO_ADDRESS, type ValueStore } from './keyspace.js';
 import { offsetOf } from '../../shm/address.js';
@@ -45,7 +47,6 @@ function countCommand(work: WorkMeter, argv: readonly Uint8Array[]): void {
   work.add('copy', bytes);
   work.add('hash', name);
   work.add('walk', 1);
-  work.add('compare', name);
 }
 
 export function create(ctx: LibraryContext): LibraryInstance {
@@ -53,11 +54,15 @@ export function create(ctx: LibraryContext): LibraryInstance {
   const setsockopt = lwip('setsockopt');
   const accept = lwip('accept');
   const select = lwip('select');
-  const read = lwip('read');
-  const write = lwip('write');
+  const vnode = vnodeLocked(
+    { init: ctx.import('uksched', 'uk_mutex_init'), lock: ctx.import('uksched', 'uk_mutex_lock'), unlock: ctx.import('uksched', 'uk_mutex_unlock') },
+    { read: lwip('read'), write: lwip('write') },
+  );
+  const { read, write } = vnode;
   const close = lwip('close');
   const fcntl = lwip('fcntl');
   const nowMs = ctx.import('uktime', 'uk_time_now_ms');
+  const names = new CommandNames({ memory: ctx.memory, heap: ctx.sharedHeap, strcasecmp: ctx.import('newlib', 'strcasecmp'), known: isCommand });
   const memory = ctx.memory;
   const stack = ctx.stack;
 
@@ -121,6 +126,7 @@ export function create(ctx: LibraryContext): LibraryInstance {
       }
       if (command.argv.length === 0) continue;
       countCommand(ctx.work, command.argv);
+      names.compare(command.argv[0]!);
       const before = c.out.length;
       execute(ks, command.argv, c.session, c.out);
       ctx.work.add('copy', Math.max(0, c.out.length - before)); // _addReplyToBuffer
@@ -138,6 +144,7 @@ export function create(ctx: LibraryContext): LibraryInstance {
       main: (port) => {
         const ks = new Keyspace(store, { nowMs: () => cachedMs }, { port, work: ctx.work });
         cachedMs = nowMs();
+        if (!names.init() || !vnode.init()) return -ERRNO.ENOMEM;
         const listener = listenOn(ctx, port, { backlog: 511, nonblocking: true });
         if (listener < 0) return listener;
         const sets = ctx.sharedHeap.calloc(1, 2 * abi.FD_SET_BYTES + abi.TIMEVAL_BYTES);

@@ -1,7 +1,8 @@
 // lwip assembled by create(), over fakes of everything it imports: the exports its descriptor
 // declares, a boot that fails with FLEXOS_ERR_BOOT, and the calls each kind of request makes to
 // other libraries, in order: each is a gate crossing when the callee lives in another compartment,
-// so these sequences are part of the cost model and must not drift.
+// so these sequences are part of the cost model and must not drift. They follow FlexOS's lwip
+// (/work/shared/FLEXOS-CALLS.md §1: core lock, mailbox semaphores, errno through newlib).
 
 import t from 'tap';
 import * as abi from '../../../kernel/lwip/abi.js';
@@ -14,6 +15,16 @@ const E = ERRNO;
 const LOCKED = (...inner: string[]): string[] => ['uk_mutex_lock', ...inner, 'uk_mutex_unlock'];
 /** One input pass that finds nothing: the clock, one poll, one rx burst. */
 const IDLE_PASS = ['ukplat_monotonic_us', 'netdev_poll', 'netdev_rx_burst'];
+/**
+ * What a segment delivered to a socket makes (FLEXOS-CALLS.md §1, "RX"): tcpip_inpkt's post, the
+ * tcpip thread's fetch with the core lock dropped around it, recv_tcp's post to the recvmbox.
+ */
+const SEGMENT = ['uk_sem_up', 'uk_mutex_unlock', 'uk_sem_down_try', 'uk_mutex_lock', 'uk_sem_up'];
+/** A recvmbox tryfetch (a hit or a miss). */
+const FETCH = 'uk_sem_down_try';
+/** errno set through newlib: twice per read (sockets.c:1963, 2289), once per write (2404). */
+const READ_ERRNO = ['errno_set', 'errno_set'];
+const WRITE_ERRNO = ['errno_set'];
 
 /** An lwip with one accepted connection (conn 9) on a listening socket. */
 function booted() {
@@ -49,7 +60,7 @@ t.test('init makes the core lock, then the driver scratch buffer; either failing
   const lib = create(rig.context());
   t.same(rig.log.names(), [], 'create() calls nothing: the other libraries may not be up yet');
   lib.init!();
-  t.same(rig.log.names(), ['uk_mutex_init']);
+  t.same(rig.log.names(), ['uk_mutex_init', 'uk_sem_init'], 'the core lock, then the tcpip mailbox');
 
   const noMutex = new LwipRig();
   noMutex.uksched.mutexId = 0;
@@ -60,17 +71,34 @@ t.test('init makes the core lock, then the driver scratch buffer; either failing
   t.throws(() => create(noHeap.context()).init!(), { code: 'FLEXOS_ERR_BOOT', message: /scratch buffer/ });
 });
 
-t.test('recv of queued bytes: the lock and one memcpy per pbuf, no device call', async (t) => {
+t.test('recv of queued bytes: the lock, a fetch and a memcpy per pbuf, the miss, errno twice; no device call', async (t) => {
   const { rig, fd, buf, crossings } = booted();
   rig.netdev.deliver(9, 'x'.repeat(TCP_MSS + 10));
-  const pulling = ['ukplat_monotonic_us', 'netdev_poll', 'netdev_rx_burst', 'netdev_rx_burst', 'netdev_rx_burst'];
-  t.same(crossings('recv', fd, buf, 1, abi.MSG_DONTWAIT).calls, LOCKED(...pulling, 'memcpy'), 'the first recv pulls the bytes: an MSS, the rest, then an empty burst');
-  t.same(crossings('recv', fd, buf, 4096, 0), { result: TCP_MSS + 9, calls: LOCKED('memcpy', 'memcpy') }, 'the rest from two pbufs: two memcpys');
+  // The socket's recvmbox is made on its first post (uk_sem_init before that post's uk_sem_up).
+  const first = ['uk_sem_up', 'uk_mutex_unlock', 'uk_sem_down_try', 'uk_mutex_lock', 'uk_sem_init', 'uk_sem_up'];
+  const pulling = ['ukplat_monotonic_us', 'netdev_poll', 'netdev_rx_burst', ...first, 'netdev_rx_burst', ...SEGMENT, 'netdev_rx_burst'];
+  t.same(crossings('recv', fd, buf, 1, abi.MSG_DONTWAIT).calls, [...LOCKED(...pulling, FETCH, 'memcpy'), ...READ_ERRNO], 'the first recv pulls the bytes: an MSS, the rest, then an empty burst; one byte of the first pbuf fills the buffer');
+  t.same(crossings('recv', fd, buf, 4096, 0), { result: TCP_MSS + 9, calls: [...LOCKED(FETCH, 'memcpy', 'memcpy', FETCH), ...READ_ERRNO] }, 'the rest: the first pbuf is lastdata, the second is fetched, then the miss');
+  t.equal(rig.errno.value, 0, 'errno 0 after a read that succeeded');
 });
 
-t.test('recv with nothing to read (non-blocking): the lock and one input pass', async (t) => {
-  const { fd, buf, crossings } = booted();
-  t.same(crossings('recv', fd, buf, 16, abi.MSG_DONTWAIT), { result: -E.EAGAIN, calls: LOCKED(...IDLE_PASS) });
+t.test('recv with nothing to read (non-blocking): the lock, one input pass, the miss, errno twice', async (t) => {
+  const { rig, fd, buf, crossings } = booted();
+  t.same(crossings('recv', fd, buf, 16, abi.MSG_DONTWAIT), { result: -E.EAGAIN, calls: [...LOCKED(...IDLE_PASS, 'uk_sem_init', FETCH), ...READ_ERRNO] });
+  t.equal(rig.errno.value, E.EAGAIN, 'errno EAGAIN');
+});
+
+t.test('a Redis GET batch (one segment in, one out): the FlexOS per-batch pattern', async (t) => {
+  const { rig, fd, buf, crossings } = booted();
+  crossings('recv', fd, buf, 16, abi.MSG_DONTWAIT); // makes the recvmbox
+  rig.netdev.deliver(9, 'x'.repeat(600));
+  const read = crossings('read', fd, buf, 16 * 1024).calls;
+  const write = crossings('write', fd, buf, 300).calls;
+  const count = (calls: string[], library: (fn: string) => boolean): number => calls.filter(library).length;
+  const toUksched = (fn: string): boolean => fn.startsWith('uk_');
+  t.same(read, [...LOCKED(...IDLE_PASS.slice(0, 3), ...SEGMENT, 'netdev_rx_burst', FETCH, 'memcpy', FETCH), ...READ_ERRNO]);
+  t.equal(count(read, toUksched), 2 + 5 + 2, 'read: the lock pair, the segment’s 5, the hit and the miss');
+  t.same(write, [...LOCKED('memcpy', 'netdev_tx'), ...WRITE_ERRNO]);
 });
 
 t.test('a blocking recv: the lock dropped around run_ready and netdev_wait, then another pass', async (t) => {
@@ -78,14 +106,14 @@ t.test('a blocking recv: the lock dropped around run_ready and netdev_wait, then
   rig.netdev.onWait = () => rig.netdev.deliver(9, 'hi');
   t.same(crossings('recv', fd, buf, 16, 0), {
     result: 2,
-    calls: LOCKED(...IDLE_PASS, 'uk_mutex_unlock', 'uk_sched_run_ready', 'netdev_wait', 'uk_mutex_lock', 'ukplat_monotonic_us', 'netdev_poll', 'netdev_rx_burst', 'netdev_rx_burst', 'memcpy'),
+    calls: [...LOCKED(...IDLE_PASS, 'uk_mutex_unlock', 'uk_sched_run_ready', 'netdev_wait', 'uk_mutex_lock', 'ukplat_monotonic_us', 'netdev_poll', 'netdev_rx_burst', 'uk_sem_up', 'uk_mutex_unlock', 'uk_sem_down_try', 'uk_mutex_lock', 'uk_sem_init', 'uk_sem_up', 'netdev_rx_burst', FETCH, 'memcpy', FETCH), ...READ_ERRNO],
   });
 });
 
-t.test('send: the lock, then memcpy and netdev_tx per MSS', async (t) => {
+t.test('send: the lock, then memcpy and netdev_tx per MSS, then errno once', async (t) => {
   const { fd, buf, crossings } = booted();
-  t.same(crossings('send', fd, buf, 100, 0), { result: 100, calls: LOCKED('memcpy', 'netdev_tx') });
-  t.same(crossings('write', fd, buf, 2 * TCP_MSS + 1).calls, LOCKED('memcpy', 'netdev_tx', 'memcpy', 'netdev_tx', 'memcpy', 'netdev_tx'));
+  t.same(crossings('send', fd, buf, 100, 0), { result: 100, calls: [...LOCKED('memcpy', 'netdev_tx'), ...WRITE_ERRNO] });
+  t.same(crossings('write', fd, buf, 2 * TCP_MSS + 1).calls, [...LOCKED('memcpy', 'netdev_tx', 'memcpy', 'netdev_tx', 'memcpy', 'netdev_tx'), ...WRITE_ERRNO]);
 });
 
 t.test('select and poll on a ready socket: the lock, one pass, tx_space for a write interest', async (t) => {
@@ -108,13 +136,13 @@ t.test('control calls: the lock around nothing but what they must tell the devic
   t.same(crossings('shutdown', fd, abi.SHUT_WR).calls, LOCKED('netdev_shutdown'));
   t.same(crossings('close', fd).calls, LOCKED('netdev_close'));
   t.same(crossings('close', listener).calls, LOCKED());
-  t.same(crossings('recv', fd, buf, 1, 0), { result: -E.EBADF, calls: LOCKED() }, 'a closed fd: EBADF under the lock');
+  t.same(crossings('recv', fd, buf, 1, 0), { result: -E.EBADF, calls: [...LOCKED(), ...READ_ERRNO] }, 'a closed fd: EBADF under the lock, then errno');
 });
 
 t.test('a buffer lwip may not touch: -EFAULT, the lock released, nothing else crossed', async (t) => {
   const { rig, fd, crossings } = booted();
   rig.netdev.deliver(9, 'kept');
-  t.same(crossings('recv', fd, rig.mem.forbidden, 16, 0), { result: -E.EFAULT, calls: LOCKED() });
-  t.same(crossings('send', fd, rig.mem.forbidden, 16, 0), { result: -E.EFAULT, calls: LOCKED() });
+  t.same(crossings('recv', fd, rig.mem.forbidden, 16, 0), { result: -E.EFAULT, calls: [...LOCKED(), ...READ_ERRNO] });
+  t.same(crossings('send', fd, rig.mem.forbidden, 16, 0), { result: -E.EFAULT, calls: [...LOCKED(), ...WRITE_ERRNO] });
   t.notOk(rig.uksched.held);
 });

@@ -1,6 +1,7 @@
 // Small fakes of what lwip's units import, for tests in one thread: simulated memory over
 // SharedArrayBuffer regions (the app's heap, the shared heap with a real TLSF allocator), a netdev
-// device with scripted connections, uksched's mutex and a clock; every imported call is logged.
+// device with scripted connections, uksched's mutex and semaphores, newlib's errno and a clock; every
+// imported call is logged.
 
 import { NO_WORK } from '../../../kernel/abi/work.js';
 import type { LibraryContext } from '../../../kernel/abi/context.js';
@@ -195,6 +196,8 @@ export class FakeUksched {
   ready = 0;
   /** Called by uk_sched_run_ready, with the mutex state at that moment. */
   onRunReady: () => void = () => {};
+  /** Semaphore id -> count (ids from 100, so they never pass for the mutex). */
+  readonly sems: number[] = [];
 
   imports(log: CallLog) {
     const check = (mutex: number): void => {
@@ -219,6 +222,29 @@ export class FakeUksched {
         const ran = this.ready;
         this.ready = 0;
         return ran;
+      }),
+      semInit: log.wrap('uksched', 'uk_sem_init', (count: number) => this.sems.push(count) + 99),
+      semUp: log.wrap('uksched', 'uk_sem_up', (sem: number) => {
+        this.sems[sem - 100]!++;
+        return 0;
+      }),
+      semDownTry: log.wrap('uksched', 'uk_sem_down_try', (sem: number) => {
+        if (this.sems[sem - 100] === 0) return -ERRNO.EAGAIN;
+        this.sems[sem - 100]!--;
+        return 0;
+      }),
+    };
+  }
+}
+
+/** newlib's errno, as lwip sets it. */
+export class FakeErrno {
+  value = -1;
+  imports(log: CallLog) {
+    return {
+      errnoSet: log.wrap('newlib', 'errno_set', (value: number) => {
+        this.value = value;
+        return 0;
       }),
     };
   }
@@ -246,6 +272,7 @@ export class LwipRig {
   readonly netdev = new FakeNetdev(this.mem.memory);
   readonly uksched = new FakeUksched();
   readonly clock = new FakeClock();
+  readonly errno = new FakeErrno();
 
   get memory(): Memory {
     return this.mem.memory;
@@ -275,6 +302,10 @@ export class LwipRig {
       'uksched.uk_mutex_lock': uksched.lock,
       'uksched.uk_mutex_unlock': uksched.unlock,
       'uksched.uk_sched_run_ready': uksched.runReady,
+      'uksched.uk_sem_init': uksched.semInit,
+      'uksched.uk_sem_up': uksched.semUp,
+      'uksched.uk_sem_down_try': uksched.semDownTry,
+      'newlib.errno_set': this.errno.imports(this.log).errnoSet,
       'uktime.ukplat_monotonic_us': this.clock.imports(this.log).now,
     };
     const context: Partial<LibraryContext> = {

@@ -19,9 +19,11 @@ function setup(options: { limit?: number } = {}) {
   const table = new SocketTable();
   const pbufs = new PbufPool({ heap: rig.sharedHeap, memcpy: fakeMemcpy(rig.memory) }, options.limit);
   const idles: number[] = [];
-  const core = { idle: (ms: number) => void idles.push(ms) };
+  const core = { idle: (ms: number) => void idles.push(ms), between: (body: () => number) => void body() };
+  const segments: number[] = [];
+  const sys = { segment: (s: { conn: number }) => void segments.push(s.conn) };
   const imports = { ...netdev.imports(log), ...clock.imports(log) };
-  const netif = new Netif({ memory: rig.memory, table, pbufs, core, ...imports });
+  const netif = new Netif({ memory: rig.memory, table, pbufs, core, sys, ...imports });
   if (!netif.init()) throw new RangeError('no scratch buffer');
   /** A listening socket with room for `backlog` connections. */
   const listen = (backlog: number) => {
@@ -33,17 +35,17 @@ function setup(options: { limit?: number } = {}) {
   /** The bytes queued on s, as text. */
   const queued = (s: { rx: { pbuf: number; length: number; offset: number }[] }): string =>
     s.rx.map((p) => rig.memory.readString(p.pbuf + p.offset, p.length - p.offset)).join('');
-  return { rig, log, netdev, clock, table, pbufs, netif, idles, listen, queued };
+  return { rig, log, netdev, clock, table, pbufs, netif, idles, segments, listen, queued };
 }
 
 t.test('init takes 16 bytes of the shared heap for the driver; false when the heap is full', async (t) => {
   const rig = memoryRig();
   const before = rig.sharedHeap.stats().used;
   const pbufs = new PbufPool({ heap: rig.sharedHeap, memcpy: fakeMemcpy(rig.memory) });
-  const netif = new Netif({ memory: rig.memory, table: new SocketTable(), pbufs, core: { idle: () => {} }, ...NO_DEVICE });
+  const netif = new Netif({ memory: rig.memory, table: new SocketTable(), pbufs, core: { idle: () => {}, between: () => {} }, sys: { segment: () => {} }, ...NO_DEVICE });
   t.ok(netif.init());
   t.ok(rig.sharedHeap.stats().used > before, 'allocated from the shared heap, where netdev can write');
-  const full = new Netif({ memory: rig.memory, table: new SocketTable(), pbufs: new PbufPool({ heap: { malloc: () => 0, free: () => {} }, memcpy: () => 0 }), core: { idle: () => {} }, ...NO_DEVICE });
+  const full = new Netif({ memory: rig.memory, table: new SocketTable(), pbufs: new PbufPool({ heap: { malloc: () => 0, free: () => {} }, memcpy: () => 0 }), core: { idle: () => {}, between: () => {} }, sys: { segment: () => {} }, ...NO_DEVICE });
   t.notOk(full.init());
 });
 
@@ -177,4 +179,17 @@ t.test('block() idles with the lock dropped, then runs an input pass', async (t)
   t.same(idles, [-1, 30], 'no limit by default, then 30 ms');
   t.equal(l.backlog.length, 1, 'the pass after the wait took the connection');
   t.equal(log.names(mark).filter((n) => n === 'ukplat_monotonic_us').length, 2, 'one pass per block');
+});
+
+t.test('each segment queued on a socket makes its mailbox posts and fetch once; one for nobody makes none', async (t) => {
+  const { netdev, table, netif, segments, listen } = setup();
+  listen(8);
+  netdev.open(9);
+  netdev.open(10);
+  netif.input();
+  netdev.deliver(9, 'x'.repeat(TCP_MSS + 1));
+  netdev.deliver(10, 'y');
+  netif.input();
+  t.same(segments.sort(), [10, 9, 9].sort(), 'two segments for conn 9 (an MSS and 1 byte), one for conn 10');
+  t.ok(table.byConn(9), 'conn 9 has its socket');
 });

@@ -33,7 +33,8 @@ function setup() {
       netif.input();
     },
   };
-  const recv = createRecv({ memory: rig.memory, table, pbufs, netif });
+  let fetches = 0;
+  const recv = createRecv({ memory: rig.memory, table, pbufs, netif, sys: { fetch: () => (fetches++, true) } });
   const buf = rig.appHeap.malloc(4096);
   const bytes = (text: string) => (s: Socket) => {
     const pbuf = pbufs.alloc(text.length);
@@ -41,7 +42,7 @@ function setup() {
     pbufs.enqueue(s, pbuf, text.length);
   };
   const then = (...steps: ((s: Socket) => void)[]) => (arriving = steps);
-  return { rig, table, pbufs, recv, fd, s, buf, events, bytes, then };
+  return { rig, table, pbufs, recv, fd, s, buf, events, bytes, then, fetches: () => fetches };
 }
 
 t.test('queued bytes are read with no input pass', async (t) => {
@@ -126,4 +127,19 @@ t.test('MSG_PEEK leaves the bytes for the next read; short reads leave the rest'
   t.equal(pbufs.queued, 2);
   t.equal(recv(fd, buf, 100, 0), 2);
   t.equal(rig.memory.readString(buf, 2), 'ef');
+});
+
+t.test('recvmbox tryfetches: one per pbuf a read starts, one more that misses while the buffer has room', async (t) => {
+  const { recv, fd, buf, s, bytes, fetches } = setup();
+  bytes('hello')(s);
+  bytes('world')(s);
+  t.equal(recv(fd, buf, 3, 0), 3);
+  t.equal(fetches(), 1, 'a read within the first pbuf: one fetch, no miss (the buffer is full)');
+  t.equal(recv(fd, buf, 100, 0), 7);
+  t.equal(fetches(), 3, 'the rest: the partly read pbuf is lastdata (no fetch), the second is one, then the miss');
+  t.equal(recv(fd, buf, 100, abi.MSG_DONTWAIT), -E.EAGAIN);
+  t.equal(fetches(), 4, 'an empty non-blocking read: the miss alone');
+  bytes('peek')(s);
+  t.equal(recv(fd, buf, 100, abi.MSG_PEEK), 4);
+  t.equal(fetches(), 4, 'a peek fetches nothing');
 });

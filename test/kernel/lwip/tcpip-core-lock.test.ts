@@ -131,3 +131,20 @@ t.test('idle() takes the lock back even when the wait throws', async (t) => {
   t.notOk(uksched.held, 'relocked by idle, then released by api');
   t.same(log.names(), ['uk_mutex_init', 'uk_mutex_lock', 'uk_mutex_unlock', 'uk_sched_run_ready', 'uk_mutex_lock', 'uk_mutex_unlock']);
 });
+
+t.test('between() runs the body with the lock dropped and takes it back, even when the body throws', async (t) => {
+  const { log, uksched, core } = setup();
+  core.api(() => {
+    const mark = log.mark;
+    let heldInside: boolean | undefined;
+    core.between(() => ((heldInside = uksched.held), 0));
+    t.equal(heldInside, false, 'the body ran with the lock free');
+    t.same(log.names(mark), ['uk_mutex_unlock', 'uk_mutex_lock']);
+    t.throws(() => core.between(() => {
+      throw new RangeError('boom');
+    }), /boom/);
+    t.ok(uksched.held, 'the lock is held again after a throw');
+    return 0;
+  });
+  t.notOk(uksched.held);
+});

@@ -97,6 +97,30 @@ t.test('newlib in a booted image (mpk3, dss)', async (t) => {
     t.equal(sign(await call('newlib', 'strncmp', a, b, 5)), 1, 'strncmp: the shorter string is smaller');
   });
 
+  await t.test('strcasecmp and tolower: each tolower reads the locale through one __getreent crossing', async (t) => {
+    const crossed = (rows: { caller: string; callee: string; count: number }[]): number => rows.find((r) => r.caller === 'newlib' && r.callee === 'uksched')?.count ?? 0;
+    const cases: [string, string, number, number][] = [
+      // s1, s2, sign, tolower calls (two per character pair compared, the terminators' pair included)
+      ['GET', 'quit', -1, 2],
+      ['GET', 'get', 0, 8],
+      ['get', 'GET', 0, 8],
+      ['SET', 'get', 1, 2],
+      ['getx', 'get', 1, 8],
+      ['', '', 0, 2],
+      ['[', '{', -1, 2], // 0x5b is past 'Z': not folded, so it stays below '{'
+    ];
+    for (const [x, y, want, calls] of cases) {
+      str(a, x);
+      str(b, y);
+      const before = img.machine.counters.snapshot();
+      t.equal(sign(await call('newlib', 'strcasecmp', a, b)), want, `strcasecmp(${JSON.stringify(x)}, ${JSON.stringify(y)}) has sign ${want}`);
+      t.equal(crossed(img.machine.counters.rowsSince(before)), calls, `and crossed newlib -> uksched ${calls} times`);
+    }
+    const before = img.machine.counters.snapshot();
+    t.same([await call('newlib', 'tolower', 0x41), await call('newlib', 'tolower', 0x7a), await call('newlib', 'tolower', 0x40)], [0x61, 0x7a, 0x40], "tolower folds A-Z only");
+    t.equal(crossed(img.machine.counters.rowsSince(before)), 3, 'one crossing per tolower');
+  });
+
   await t.test('strchr', async (t) => {
     str(a, 'hello');
     t.equal(await call('newlib', 'strchr', a, 'l'.charCodeAt(0)), a + 2, 'the first occurrence');
