@@ -102,7 +102,7 @@ int main(int argc, char **argv) {
   for (int i = 0; i < INSERTS; i++) snprintf(sql[i], sizeof sql[i], "INSERT INTO tab(text) VALUES ('flexos-sim row %d of %d')", i + 1, INSERTS);
   uint64_t n = 1000, steps = 0;
   while (inserts(n, &steps) < min_ns) n *= 2; /* size the run (and warm the caches and the allocator) */
-  printf("sqlite %s %s\n", sqlite3_libversion(), journal_mode);
+  printf("libsqlite3 %s %s\n", sqlite3_libversion(), journal_mode);
   for (int r = 0; r < reps; r++) {
     steps = 0;
     double ns = inserts(n, &steps);
@@ -167,7 +167,7 @@ export function parseSqliteRuns(stdout: string): SqliteVmstepTiming | string {
   const runs: { inserts: number; steps: number; ns: number }[] = [];
   for (const line of stdout.trim().split('\n')) {
     const [tag, a, b, c] = line.split(' ');
-    if (tag === 'sqlite' && a !== undefined) [version, journalMode, rounds] = [a, b ?? '?', rounds + 1];
+    if (tag === 'libsqlite3' && a !== undefined) [version, journalMode, rounds] = [a, b ?? '?', rounds + 1];
     if (tag === 'run') runs.push({ inserts: Number(a), steps: Number(b), ns: Number(c) });
   }
   if (version === undefined) return 'the SQLite price kernel did not say its SQLite version';

@@ -42,15 +42,15 @@ t.test('the SQLite program times INSERTs of a few VM steps each and prices a ste
 });
 
 t.test('the program output parses to the least, median and slowest run; output without a version or runs is an error', async (t) => {
-  const s = parseSqliteRuns('sqlite 3.40.1 memory\nrun 1000 10000 3000000\nrun 1000 10000 5000000\nrun 1000 10000 4000000\n');
+  const s = parseSqliteRuns('libsqlite3 3.40.1 memory\nrun 1000 10000 3000000\nrun 1000 10000 5000000\nrun 1000 10000 4000000\n');
   if (typeof s === 'string') throw new Error(s);
   t.same(s.nsPerStep, { min: 300, median: 400, max: 500 });
   t.same(s.nsPerInsert, { min: 3000, median: 4000, max: 5000 });
   t.equal(s.vmStepsPerInsert, 10);
   t.same([s.rounds, s.runs], [1, 3]);
   t.type(parseSqliteRuns('run 1000 10000 3000000\n'), 'string');
-  t.type(parseSqliteRuns('sqlite 3.40.1 memory\n'), 'string');
-  t.type(parseSqliteRuns('sqlite 3.40.1 memory\nrun 1000 0 3000000\n'), 'string');
+  t.type(parseSqliteRuns('libsqlite3 3.40.1 memory\n'), 'string');
+  t.type(parseSqliteRuns('libsqlite3 3.40.1 memory\nrun 1000 0 3000000\n'), 'string');
 });
 
 t.test('the price list takes vmstep from SQLite and says what was timed', { skip: noSqlite }, async (t) => {
