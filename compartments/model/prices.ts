@@ -92,8 +92,8 @@ function machineKey(cacheDir: string, compiler: string, library: string): PriceL
 }
 
 export function measurePrices(options: PriceOptions & { cacheDir: string; compiler: string }): PriceList {
-  const minRunMs = options.minRunMs ?? 20;
-  const repetitions = options.repetitions ?? 7;
+  const minRunMs = options.minRunMs ?? 30;
+  const repetitions = options.repetitions ?? 15;
   if (!(minRunMs > 0 && minRunMs <= 10_000)) throw new RangeError(`measurePrices: minRunMs must be in (0, 10000] ms (got ${minRunMs})`);
   if (!Number.isInteger(repetitions) || repetitions < 1 || repetitions > 63) throw new RangeError(`measurePrices: repetitions must be an integer from 1 to 63 (got ${repetitions})`);
   const clock = hostClock();
