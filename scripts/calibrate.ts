@@ -1,6 +1,7 @@
-// `node scripts/calibrate.js`: the compute scale of the modelled clock. Times representative kernels
-// in JavaScript and in C (gcc -O2) on this machine and prints the table, the C/JS factor with its
-// spread and the clock ratio; the result is cached and used by every report (compartments/model/calibration.ts).
+// `node scripts/calibrate.js`: how much slower the simulator's JavaScript is than C on this machine.
+// Times representative kernels in JavaScript and in C (gcc -O2) and prints the table, the C/JS factor
+// with its spread and the clock ratio (compartments/model/calibration.ts); cached. It explains the
+// distance between the measured and the modelled figures; the model itself prices counted work.
 
 import { DEFAULTS } from '../kernel/abi/schema.js';
 import { calibrationJson, clockRatio, computeScaleOf, defaultCacheDir, loadCalibration } from '../compartments/model/calibration.js';
@@ -13,8 +14,9 @@ Measures how much faster C is than the simulator's JavaScript on this machine, f
 simulator's compute resembles (copying with TypedArray.set, FNV-1a hashing, integer parsing, RESP
 line scanning, TLSF malloc/free), each against the same work in C compiled with gcc -O2 (memcpy,
 strchr, glibc malloc). The factor (C time / JS time, geometric mean) times the clock ratio (this
-machine's GHz / the reference CPU's) converts compartments' JavaScript compute time to reference-CPU
-time in the modelled figures. The result is cached in ${defaultCacheDir()} ($FLEXOS_SIM_CACHE)
+machine's GHz / the reference CPU's) says how much of the distance between the measured and the
+modelled figures is JavaScript being slower than C (the model prices counted work in C: see
+node scripts/model-check.js --prices). The result is cached in ${defaultCacheDir()} ($FLEXOS_SIM_CACHE)
 and measured again when the CPU model, Node or gcc changes.
 
 options:

@@ -38,7 +38,7 @@ const OPTIONS = {
 
 const say = (text: string): void => void process.stderr.write(text + '\n');
 
-/** Measures jobs; a space is loaded and expanded once, a boot oracle (with its calibration) kept per options. */
+/** Measures jobs; a space is loaded and expanded once, a boot oracle kept per options. */
 class Measurer {
   /** The queue's address, for the errors of a malformed job. */
   readonly #queue: string;

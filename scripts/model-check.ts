@@ -38,7 +38,7 @@ const workloadArgs = (local: boolean): string[] =>
 interface Figures {
   readonly modelled: number;
   readonly measured: number;
-  /** What the figures count: rps, or seconds for SQLite (lower is better). */
+  /** What the figures count: rps, Gb/s for iPerf, or seconds for SQLite (lower is better). */
   readonly unit: string;
 }
 
@@ -52,8 +52,9 @@ export async function runOnce(preset: string, options: { readonly local: boolean
   child.stderr.on('data', (d: Buffer) => (err += d.toString()));
   const status = await new Promise<number | null>((resolve) => child.once('close', resolve));
   if (status !== 0) throw new UsageError(`run.js ${args.slice(1).join(' ')} exited with ${status}: ${err.trim().split('\n').slice(-3).join(' / ')}`);
-  const json = JSON.parse(out.trim().split('\n').pop() ?? '{}') as { throughput_rps?: Figures; seconds?: Figures };
+  const json = JSON.parse(out.trim().split('\n').pop() ?? '{}') as { throughput_rps?: Figures; throughput_gbps?: Figures; seconds?: Figures };
   if (json.seconds) return { modelled: json.seconds.modelled, measured: json.seconds.measured, unit: 's' };
+  if (json.throughput_gbps) return { modelled: json.throughput_gbps.modelled, measured: json.throughput_gbps.measured, unit: 'Gb/s' };
   if (json.throughput_rps) return { modelled: json.throughput_rps.modelled, measured: json.throughput_rps.measured, unit: 'rps' };
   throw new UsageError(`run.js ${args.slice(1).join(' ')} printed no figures`);
 }
@@ -166,7 +167,7 @@ async function main(): Promise<number> {
     return 0;
   }
   const pct = (x: number | null): string => (x === null ? 'n/a' : `${(x * 100).toFixed(2)}%`);
-  const fig = (x: number, unit: string): string => (unit === 's' ? `${x.toFixed(4)} s` : Math.round(x).toLocaleString('en-US'));
+  const fig = (x: number, unit: string): string => (unit === 'rps' ? Math.round(x).toLocaleString('en-US') : `${x.toFixed(unit === 's' ? 4 : 3)} ${unit}`);
   type S = { mean: number; cv: number; hog_shift: number | null };
   printTable(
     ['preset', 'modelled mean', 'modelled CV', 'modelled hog shift', 'measured mean', 'measured CV', 'measured hog shift'],

@@ -3,19 +3,14 @@
 // gates, and the model's inputs so the modelled figure can be recomputed by hand.
 
 import type { Configuration } from '../kernel/abi/schema.js';
-import { hardeningOf, projectRun, type ModelResult } from '../compartments/model/cost-model.js';
 import type { WorkloadResult } from '../workloads/drive.js';
-import { mergeWindows, type Window } from '../compartments/model/window.js';
+import { mergeWindows } from '../compartments/model/window.js';
 import { modelPricing, type ModelPricing } from '../compartments/model/pricing.js';
-import { modelJson, modelLines } from '../compartments/model/model-report.js';
+import { modelJson, modelLines, modelWindow } from '../compartments/model/model-report.js';
 import { mean } from './stats.js';
 
 export { modelPricing, type ModelPricing } from '../compartments/model/pricing.js';
-
-/** The modelled clock of one window (a run, or runs merged) of a configuration. */
-export function modelWindow(config: Configuration, requests: number, w: Window, pricing: ModelPricing): ModelResult {
-  return projectRun({ requests, work: w.work, crossings: w.crossings, costModel: config.costModel, prices: pricing.prices, hardening: hardeningOf(config), slowdown: pricing.slowdown });
-}
+export { modelWindow } from '../compartments/model/model-report.js';
 
 export function describeConfiguration(config: Configuration): string {
   const layout = config.compartments

@@ -157,6 +157,51 @@ export function jsKernels(): Map<string, Kernel> {
 }
 
 /**
+ * Kernels both C programs of the model run (these, and the price list's `int`, `scan` and `alloc`):
+ * string2ll-like parsing over \`numbers\`, strchr over the RESP \`lines\`, free + malloc over \`slots\`.
+ * A program defines those arrays, SLOTS, SEED_SIZES, next() and barrier() before including them.
+ */
+export const C_SHARED_KERNELS = String.raw`static uint32_t parse_int(uint64_t iterations) {
+  uint32_t sum = 0;
+  size_t pos = 0;
+  for (uint64_t i = 0; i < iterations; i++) {
+    uint32_t v = 0;
+    for (unsigned d = numbers[pos] - '0'; d <= 9; d = numbers[++pos] - '0') v = v * 10 + d;
+    pos += 2;
+    if (pos >= numbers_len) pos = 0;
+    sum += v;
+    barrier();
+  }
+  return sum;
+}
+
+static uint32_t resp_scan(uint64_t iterations) {
+  uint32_t sum = 0;
+  for (uint64_t i = 0; i < iterations; i++) {
+    for (const char *p = lines; (p = strchr(p, '\r')) != NULL; p++)
+      if (p[1] == '\n') sum += (uint32_t)(p - lines);
+    barrier();
+  }
+  return sum;
+}
+
+static uint32_t malloc_free(uint64_t iterations) {
+  uint32_t sum = 0, fails = 0, x = SEED_SIZES;
+  for (uint64_t i = 0; i < iterations; i++) {
+    unsigned s = i & (SLOTS - 1);
+    free(slots[s]);
+    uint32_t size = 16 + (x = next(x)) % 497;
+    void *p = malloc(size);
+    slots[s] = p;
+    if (!p) fails++;
+    sum += size;
+    barrier();
+  }
+  for (int s = 0; s < SLOTS; s++) { free(slots[s]); slots[s] = NULL; }
+  return sum + fails * 65536u;
+}`;
+
+/**
  * The timing harness every C kernel program of the model shares (these kernels, the price list's):
  * CPU time, a checksum run, a run sized to >= min ms, the median of repetitions. A program defines
  * its kernels and `setup()`, then a `kernels[]` table of `{ name, kernel }`, then C_HARNESS_MAIN.
@@ -224,6 +269,7 @@ export const C_SOURCE = String.raw`/* flexos-sim calibration kernels: generated 
 #define NUMBER_COUNT ${NUMBER_COUNT}
 #define LINES_BYTES ${LINES_BYTES}
 #define SLOTS ${SLOTS}
+#define SEED_SIZES ${SEED_SIZES}u
 /* A compiler barrier: the buffers are re-read and the stores done every operation, as in JS. */
 #define barrier() __asm__ __volatile__("" ::: "memory")
 
@@ -277,46 +323,7 @@ static uint32_t fnv1a_16(uint64_t iterations) {
   return sum;
 }
 
-static uint32_t parse_int(uint64_t iterations) {
-  uint32_t sum = 0;
-  size_t pos = 0;
-  for (uint64_t i = 0; i < iterations; i++) {
-    uint32_t v = 0;
-    for (unsigned d = numbers[pos] - '0'; d <= 9; d = numbers[++pos] - '0') v = v * 10 + d;
-    pos += 2;
-    if (pos >= numbers_len) pos = 0;
-    sum += v;
-    barrier();
-  }
-  return sum;
-}
-
-static uint32_t resp_scan(uint64_t iterations) {
-  uint32_t sum = 0;
-  for (uint64_t i = 0; i < iterations; i++) {
-    for (const char *p = lines; (p = strchr(p, '\r')) != NULL; p++)
-      if (p[1] == '\n') sum += (uint32_t)(p - lines);
-    barrier();
-  }
-  return sum;
-}
-
-static uint32_t malloc_free(uint64_t iterations) {
-  uint32_t sum = 0, fails = 0, x = ${SEED_SIZES}u;
-  for (uint64_t i = 0; i < iterations; i++) {
-    unsigned s = i & (SLOTS - 1);
-    free(slots[s]);
-    uint32_t size = 16 + (x = next(x)) % 497;
-    void *p = malloc(size);
-    slots[s] = p;
-    if (!p) fails++;
-    sum += size;
-    barrier();
-  }
-  for (int s = 0; s < SLOTS; s++) { free(slots[s]); slots[s] = NULL; }
-  return sum + fails * 65536u;
-}
-
+${C_SHARED_KERNELS}
 ${C_HARNESS_FUNCTIONS}
 
 static const struct { const char *name; uint32_t (*kernel)(uint64_t); } kernels[] = {

@@ -1,6 +1,7 @@
-// The compute scale of the modelled clock (DESIGN.md, "Two clocks"): JavaScript compute time becomes
-// reference-CPU time by the C/JS time ratio of representative kernels, both timed on this machine,
-// times the clock ratio. Measured once per CPU model, Node and gcc, then read from a cache.
+// How much slower the simulator's JavaScript is than C: the C/JS time ratio of representative kernels,
+// both timed on this machine, times the clock ratio (scripts/calibrate.js); measured once per CPU
+// model, Node and gcc, then cached. Also the C build, run and cache helpers every kernel program of
+// the model (prices.ts, hardening-cost.ts) shares.
 
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';

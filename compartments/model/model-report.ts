@@ -3,9 +3,15 @@
 // Redis, Nginx, iPerf (per MiB) and SQLite (per INSERT).
 
 import type { Configuration } from '../../kernel/abi/schema.js';
-import type { ModelResult } from './cost-model.js';
+import { hardeningOf, projectRun, type ModelResult } from './cost-model.js';
+import type { Window } from './window.js';
 import { describePricing, pricingJson, type ModelPricing } from './pricing.js';
 import { HOST_ROW, type WorkRow } from '../runtime/work-counters.js';
+
+/** The modelled clock of one window (a run, or runs merged) of a configuration. */
+export function modelWindow(config: Configuration, requests: number, w: Pick<Window, 'work' | 'crossings'>, pricing: ModelPricing): ModelResult {
+  return projectRun({ requests, work: w.work, crossings: w.crossings, costModel: config.costModel, prices: pricing.prices, hardening: hardeningOf(config), slowdown: pricing.slowdown });
+}
 
 export interface PerUnit {
   /** Requests (bytes, statements) the model's window served. */

@@ -3,7 +3,7 @@
 // operation divided by its units per operation is the kind's price in ns per unit here.
 
 import type { WorkKind } from '../../kernel/abi/work.js';
-import { C_HARNESS_FUNCTIONS, C_HARNESS_MAIN } from './calibration-kernels.js';
+import { C_HARNESS_FUNCTIONS, C_HARNESS_MAIN, C_SHARED_KERNELS } from './calibration-kernels.js';
 
 export interface PriceKernel {
   /** The C kernel's name in the program. */
@@ -66,6 +66,7 @@ export const PRICE_C_SOURCE = String.raw`/* flexos-sim price kernels: generated 
 #define CHECKSUM_BYTES ${CHECKSUM_BYTES}
 #define LIST_NODES ${LIST_NODES}
 #define SLOTS 64
+#define SEED_SIZES ${SEED}u
 
 static uint32_t next(uint32_t x) { x ^= x << 13; x ^= x >> 17; x ^= x << 5; return x; }
 
@@ -116,16 +117,6 @@ static uint32_t k_copy(uint64_t iterations) {
     memcpy(dst, src + ((i * 67) & (SRC_BYTES - 1)), COPY_BYTES);
     barrier();
     sum += dst[i & (COPY_BYTES - 1)];
-  }
-  return sum;
-}
-
-static uint32_t k_scan(uint64_t iterations) {
-  uint32_t sum = 0;
-  for (uint64_t i = 0; i < iterations; i++) {
-    for (const char *p = lines; (p = strchr(p, '\r')) != NULL; p++)
-      if (p[1] == '\n') sum += (uint32_t)(p - lines);
-    barrier();
   }
   return sum;
 }
@@ -181,39 +172,10 @@ static uint32_t k_compare(uint64_t iterations) {
   return sum;
 }
 
-static uint32_t k_alloc(uint64_t iterations) {
-  uint32_t sum = 0, fails = 0, x = ${SEED}u;
-  for (uint64_t i = 0; i < iterations; i++) {
-    unsigned s = i & (SLOTS - 1);
-    free(slots[s]);
-    uint32_t size = 16 + (x = next(x)) % 497;
-    slots[s] = malloc(size);
-    if (!slots[s]) fails++;
-    sum += size;
-    barrier();
-  }
-  for (int s = 0; s < SLOTS; s++) { free(slots[s]); slots[s] = NULL; }
-  return sum + fails * 65536u;
-}
-
 static uint32_t k_walk(uint64_t iterations) {
   uint32_t at = 0;
   for (uint64_t i = 0; i < iterations; i++) at = list_next[at];
   return at;
-}
-
-static uint32_t k_int(uint64_t iterations) {
-  uint32_t sum = 0;
-  size_t pos = 0;
-  for (uint64_t i = 0; i < iterations; i++) {
-    uint32_t v = 0;
-    for (unsigned d = numbers[pos] - '0'; d <= 9; d = numbers[++pos] - '0') v = v * 10 + d;
-    pos += 2;
-    if (pos >= numbers_len) pos = 0;
-    sum += v;
-    barrier();
-  }
-  return sum;
 }
 
 static uint32_t k_checksum(uint64_t iterations) {
@@ -307,11 +269,13 @@ static void setup_program(void) {
   program[63].op = OP_NEXT;
 }
 
+${C_SHARED_KERNELS}
+
 ${C_HARNESS_FUNCTIONS}
 
 static const struct { const char *name; uint32_t (*kernel)(uint64_t); } kernels[] = {
-  { "call", k_call }, { "copy", k_copy }, { "scan", k_scan }, { "parse", k_parse }, { "hash", k_hash }, { "compare", k_compare },
-  { "alloc", k_alloc }, { "walk", k_walk }, { "int", k_int }, { "checksum", k_checksum }, { "segment", k_segment },
+  { "call", k_call }, { "copy", k_copy }, { "scan", resp_scan }, { "parse", k_parse }, { "hash", k_hash }, { "compare", k_compare },
+  { "alloc", malloc_free }, { "walk", k_walk }, { "int", parse_int }, { "checksum", k_checksum }, { "segment", k_segment },
   { "vmstep", k_vmstep },
 };
 

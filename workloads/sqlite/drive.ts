@@ -4,9 +4,9 @@
 
 import { Machine } from '../../compartments/host/host.js';
 import { FlexosError } from '../../kernel/abi/errors.js';
-import { hardeningOf, projectRun, type ModelResult } from '../../compartments/model/cost-model.js';
+import type { ModelResult } from '../../compartments/model/cost-model.js';
 import type { ModelPricing } from '../../compartments/model/pricing.js';
-import { modelJson, modelLines } from '../../compartments/model/model-report.js';
+import { modelJson, modelLines, modelWindow } from '../../compartments/model/model-report.js';
 import type { Configuration } from '../../kernel/abi/schema.js';
 import type { LibraryRegistry } from '../../kernel/abi/library.js';
 import type { CrossingRow } from '../../compartments/gates/crossings.js';
@@ -121,7 +121,7 @@ export interface SqliteModel {
 /** Measured: the window's wall time. Modelled: projectRun with one request per statement. */
 export function modelBench(config: Configuration, result: BenchResult, pricing: ModelPricing): SqliteModel {
   const w = result.window;
-  const model = projectRun({ requests: result.count, work: w.work, crossings: w.crossings, costModel: config.costModel, prices: pricing.prices, hardening: hardeningOf(config), slowdown: pricing.slowdown });
+  const model = modelWindow(config, result.count, w, pricing);
   return { seconds: { measured: w.wallNs / 1e9, modelled: (model.nsPerRequest * result.count) / 1e9 }, model };
 }
 
