@@ -14,7 +14,8 @@ export interface ModelPricing {
   readonly prices: Readonly<Record<WorkKind, number>>;
   readonly slowdown: SlowdownOf;
   readonly priceList: PriceList;
-  readonly hardening: HardeningCosts;
+  /** null when the configuration hardens nothing (the hardening kernels are then never built). */
+  readonly hardening: HardeningCosts | null;
   /** The hardening factor of each hardened library of the configuration, with its source. */
   readonly hardened: readonly { readonly library: string; readonly options: readonly HardeningOption[]; readonly slowdown: HardeningSlowdown }[];
 }
@@ -22,18 +23,22 @@ export interface ModelPricing {
 let prices: PriceList | undefined;
 let hardening: HardeningCosts | undefined;
 
-/** The pricing of a configuration; measures the price list and hardening costs on first use (then cached on disk). */
+/**
+ * The pricing of a configuration; measures the price list on first use, and the hardening costs on
+ * the first configuration that hardens a library (both then cached on disk).
+ */
 export function modelPricing(config: Configuration, options: { readonly say?: (line: string) => void } = {}): ModelPricing {
   const say = options.say ?? ((line: string) => void process.stderr.write(line + '\n'));
   prices ??= loadPrices({ say });
-  const costs = (hardening ??= loadHardeningCosts({ say }));
-  const slowdown: SlowdownOf = (library, list) => costs.slowdown(library, list).factor ?? 1;
+  const hardenedLibraries = config.libraries.filter((l) => l.hardening.length > 0);
+  const costs = hardenedLibraries.length > 0 ? (hardening ??= loadHardeningCosts({ say })) : null;
+  const slowdown: SlowdownOf = (library, list) => (list.length === 0 || costs === null ? 1 : costs.slowdown(library, list).factor ?? 1);
   return {
     prices: referencePrices(prices, { referenceGhz: config.costModel.clockGhz, stack: config.stack }),
     slowdown,
     priceList: prices,
     hardening: costs,
-    hardened: config.libraries.filter((l) => l.hardening.length > 0).map((l) => ({ library: l.name, options: l.hardening, slowdown: costs.slowdown(l.name, l.hardening) })),
+    hardened: costs === null ? [] : hardenedLibraries.map((l) => ({ library: l.name, options: l.hardening, slowdown: costs.slowdown(l.name, l.hardening) })),
   };
 }
 
