@@ -2,6 +2,7 @@
 // filesystem), runs the paper's benchmark inside a measurement window, runs arbitrary SQL, and
 // reports the time measured and modelled with the crossing matrix and file operations per INSERT.
 
+import type { LocalCommandOptions } from '../app.js';
 import { Machine } from '../../compartments/host/host.js';
 import { FlexosError } from '../../kernel/abi/errors.js';
 import type { ModelResult } from '../../compartments/model/cost-model.js';
@@ -180,17 +181,8 @@ export function sqliteReport(inputs: SqliteReportInputs): { text: string[]; json
   return { text, json };
 }
 
-export interface SqliteCommandOptions {
-  readonly registry: LibraryRegistry;
-  /** INSERTs for the benchmark; null skips it (with --sql and no --count). */
-  readonly count: number | null;
-  readonly sql: string | null;
-  readonly json: boolean;
-  readonly pricing: ModelPricing;
-  readonly configuration: string;
-  readonly print: (line: string) => void;
-  readonly say: (text: string) => void;
-}
+/** run.js's options for a local workload (workloads/app.ts); for SQLite, `count` is INSERTs. */
+export type SqliteCommandOptions = LocalCommandOptions;
 
 /** run.js for SQLite: the benchmark and/or the given SQL; returns the exit code (1 on an SQL error). */
 export async function runSqliteCommand(config: Configuration, options: SqliteCommandOptions): Promise<number> {
