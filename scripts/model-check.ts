@@ -16,7 +16,7 @@ import { numberOption, parseCommandLine, runCommand, UsageError } from './cli.js
 import { mean } from './stats.js';
 import { printTable } from './table.js';
 
-export const CHECK_PRESETS = ['redis-none', 'redis-mpk2', 'redis-mpk3', 'redis-ept2', 'nginx-mpk2', 'sqlite-mpk3'];
+const CHECK_PRESETS = ['redis-none', 'redis-mpk2', 'redis-mpk3', 'redis-ept2', 'nginx-mpk2', 'sqlite-mpk3'];
 const RUN_JS = fileURLToPath(new URL('../../scripts/run.js', import.meta.url));
 
 const USAGE = `usage: node scripts/model-check.js [--presets a,b,...] [--runs 5] [--hog-runs 3] [--ranking N] [--json] [--prices]
@@ -43,7 +43,7 @@ interface Figures {
 }
 
 /** One `run.js --json` of a preset or a configuration file; the headline figures. */
-export async function runOnce(preset: string, options: { readonly local: boolean }): Promise<Figures> {
+async function runOnce(preset: string, options: { readonly local: boolean }): Promise<Figures> {
   const args = [RUN_JS, preset, '--json', ...workloadArgs(options.local)];
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';

@@ -46,8 +46,6 @@ export const STACKVAR_CYCLES: Readonly<Record<StackStrategy, number>> = { heap: 
 
 const CACHE_FILE = 'prices.json';
 const KERNELS_ID = createHash('sha256').update(PRICE_C_SOURCE).update(JSON.stringify(PRICE_KERNELS)).update(SQLITE_PRICE_C_SOURCE).digest('hex').slice(0, 12);
-/** The kinds a C kernel prices; `stackvar` is priced from Fig. 11b. */
-export const PRICED_KINDS: readonly WorkKind[] = PRICE_KERNELS.map((k) => k.kind);
 
 export interface PriceOptions {
   readonly cacheDir?: string;

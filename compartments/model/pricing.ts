@@ -14,8 +14,6 @@ export interface ModelPricing {
   readonly prices: Readonly<Record<WorkKind, number>>;
   readonly slowdown: SlowdownOf;
   readonly priceList: PriceList;
-  /** null when the configuration hardens nothing (the hardening kernels are then never built). */
-  readonly hardening: HardeningCosts | null;
   /** The hardening factor of each hardened library of the configuration, with its source. */
   readonly hardened: readonly { readonly library: string; readonly options: readonly HardeningOption[]; readonly slowdown: HardeningSlowdown }[];
 }
@@ -37,7 +35,6 @@ export function modelPricing(config: Configuration, options: { readonly say?: (l
     prices: referencePrices(prices, { referenceGhz: config.costModel.clockGhz, stack: config.stack }),
     slowdown,
     priceList: prices,
-    hardening: costs,
     hardened: costs === null ? [] : hardenedLibraries.map((l) => ({ library: l.name, options: l.hardening, slowdown: costs.slowdown(l.name, l.hardening) })),
   };
 }
