@@ -13,7 +13,7 @@ import { appNamed, libraryRegistry } from '../workloads/registry.js';
 import { appOf } from '../workloads/launch.js';
 import { runOracle } from './explore/oracles.js';
 import { numberOption, parseCommandLine, runCommand, UsageError } from './cli.js';
-import { mean } from './stats.js';
+import { coefficientOfVariation, mean, spearman } from './stats.js';
 import { printTable } from './table.js';
 
 const CHECK_PRESETS = ['redis-none', 'redis-mpk2', 'redis-mpk3', 'redis-ept2', 'nginx-mpk2', 'sqlite-mpk3'];
@@ -57,44 +57,6 @@ async function runOnce(preset: string, options: { readonly local: boolean }): Pr
   if (json.throughput_gbps) return { modelled: json.throughput_gbps.modelled, measured: json.throughput_gbps.measured, unit: 'Gb/s' };
   if (json.throughput_rps) return { modelled: json.throughput_rps.modelled, measured: json.throughput_rps.measured, unit: 'rps' };
   throw new UsageError(`run.js ${args.slice(1).join(' ')} printed no figures`);
-}
-
-export function coefficientOfVariation(xs: readonly number[]): number {
-  const m = mean(xs);
-  if (xs.length < 2 || m === 0) return 0;
-  const variance = xs.reduce((s, x) => s + (x - m) ** 2, 0) / (xs.length - 1);
-  return Math.sqrt(variance) / Math.abs(m);
-}
-
-/** Ranks (1 = smallest), ties sharing their mean rank. */
-function ranks(xs: readonly number[]): number[] {
-  const order = xs.map((x, i) => [x, i] as const).sort((a, b) => a[0] - b[0]);
-  const out = new Array<number>(xs.length);
-  for (let i = 0; i < order.length; ) {
-    let j = i;
-    while (j + 1 < order.length && order[j + 1]![0] === order[i]![0]) j++;
-    for (let k = i; k <= j; k++) out[order[k]![1]] = (i + j) / 2 + 1;
-    i = j + 1;
-  }
-  return out;
-}
-
-/** Spearman's rank correlation: the Pearson correlation of the ranks. */
-export function spearman(a: readonly number[], b: readonly number[]): number {
-  if (a.length !== b.length || a.length < 2) throw new RangeError(`spearman: two series of the same length >= 2 (got ${a.length} and ${b.length})`);
-  const ra = ranks(a);
-  const rb = ranks(b);
-  const ma = mean(ra);
-  const mb = mean(rb);
-  let num = 0;
-  let da = 0;
-  let db = 0;
-  for (let i = 0; i < ra.length; i++) {
-    num += (ra[i]! - ma) * (rb[i]! - mb);
-    da += (ra[i]! - ma) ** 2;
-    db += (rb[i]! - mb) ** 2;
-  }
-  return da === 0 || db === 0 ? 1 : num / Math.sqrt(da * db);
 }
 
 async function main(): Promise<number> {
