@@ -6,7 +6,8 @@ import type { Call, CommandSpec, CommandTableView, Session } from './commands/co
 import { keyCommands } from './commands/keys.js';
 import { listCommands } from './commands/lists.js';
 import { serverCommands } from './commands/server.js';
-import { setHashCommands } from './commands/sets-hashes.js';
+import { hashCommands } from './commands/hashes.js';
+import { setCommands } from './commands/sets.js';
 import { stringCommands } from './commands/strings.js';
 import { zsetStreamCommands } from './commands/zsets-streams.js';
 import type { Keyspace } from './keyspace.js';
@@ -125,7 +126,8 @@ export function createCommandTable(): CommandTable {
   return new CommandTable([
     ...stringCommands,
     ...listCommands,
-    ...setHashCommands,
+    ...setCommands,
+    ...hashCommands,
     ...zsetStreamCommands,
     ...keyCommands,
     ...serverCommands,
