@@ -29,6 +29,8 @@ export const lwip: LibraryDescriptor = {
     newlib: ['memcpy', 'errno_set'],
     uksched: ['uk_mutex_init', 'uk_mutex_lock', 'uk_mutex_unlock', 'uk_sched_run_ready', 'uk_sem_init', 'uk_sem_up', 'uk_sem_down_try'],
     uktime: ['ukplat_monotonic_us'],
+    // Socket fds live in vfscore's table (lib-lwip's sock_fd_alloc, sock_net_file_get).
+    vfscore: ['vfscore_alloc_fd', 'vfscore_install_fd', 'vfscore_get_file', 'vfscore_put_file', 'vfscore_put_fd'],
   },
   whitelist: ['pbufs', 'fd_sets'],
   implementation: new URL('./lwip.js', import.meta.url).href,

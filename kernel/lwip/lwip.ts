@@ -5,6 +5,7 @@
 
 import type { LibraryContext, LibraryInstance } from '../abi/context.js';
 import { FlexosError } from '../abi/errors.js';
+import { ERRNO } from '../newlib/errno.js';
 import { Netif } from './netif.js';
 import { PbufPool } from './pbuf.js';
 import { createRecv } from './recv.js';
@@ -43,15 +44,31 @@ export function create(ctx: LibraryContext): LibraryInstance {
   const semDownTry = ctx.import('uksched', 'uk_sem_down_try');
   const errnoSet = ctx.import('newlib', 'errno_set');
   const now = ctx.import('uktime', 'ukplat_monotonic_us');
+  const vfs = (fn: string) => ctx.import('vfscore', fn);
+  const [fdAlloc, fdInstall, fdPut, fileGet, filePut] = ['vfscore_alloc_fd', 'vfscore_install_fd', 'vfscore_put_fd', 'vfscore_get_file', 'vfscore_put_file'].map(vfs) as [
+    () => number,
+    (fd: number) => number,
+    (fd: number) => number,
+    (fd: number) => number,
+    (fd: number) => number,
+  ];
 
-  const table = new SocketTable();
+  // Socket fds are vfscore's (lib-lwip's sock_fd_alloc, and vfscore_put_fd on close).
+  const table = new SocketTable({
+    alloc: () => {
+      const fd = fdAlloc();
+      if (fd >= 0) fdInstall(fd);
+      return fd;
+    },
+    release: (fd) => void fdPut(fd),
+  });
   const core = new CoreLock({ mutexInit, lock, unlock, runReady, netdevWait });
   const sys = new SysArch({ semInit, semUp, semDownTry, errnoSet });
   const pbufs = new PbufPool({ heap: ctx.sharedHeap, memcpy });
   const netif = new Netif({ memory, table, pbufs, core, sys, netdevPoll, netdevRx, netdevClose, now });
   const rx = createRecv({ memory, table, pbufs, netif, sys });
   const tx = createSend({ memory, table, pbufs, netif, netdevTx });
-  const select = new Select({ memory, table, netif, now, netdevTxSpace });
+  const select = new Select({ memory, table, netif, now, netdevTxSpace, fileGet });
   const sockets = createSocketApi({ memory, table, pbufs, netif, netdevClose, netdevShutdown });
   const recv = core.locked((fd, buf, len, flags) => rx(fd, buf, len, flags));
   const send = core.locked((fd, buf, len, flags) => tx.send(fd, buf, len, flags));
@@ -69,6 +86,26 @@ export function create(ctx: LibraryContext): LibraryInstance {
     return result;
   };
 
+  /**
+   * lib-lwip's BSD wrappers (sockets.c): the fd is turned into its socket through vfscore's table
+   * (sock_net_file_get) and the file dropped afterwards (vfscore_put_file), each a gate when lwip is
+   * isolated from vfscore. read and write are not wrapped: in FlexOS they are vfscore's own calls,
+   * which reach lwip through the sock_net_read/sock_net_write callbacks with the file in hand.
+   */
+  const viaFile =
+    <A extends number[]>(call: (fd: number, ...rest: A) => number) =>
+    (fd: number, ...rest: A): number => {
+      if (fileGet(fd) < 0) {
+        sys.errno(-ERRNO.EBADF);
+        return -ERRNO.EBADF;
+      }
+      try {
+        return call(fd, ...rest);
+      } finally {
+        filePut(fd);
+      }
+    };
+
   return {
     init() {
       const locked = core.init() && sys.init();
@@ -77,20 +114,20 @@ export function create(ctx: LibraryContext): LibraryInstance {
     },
     exports: {
       socket: (domain, type) => core.api(() => sockets.socket(domain, type)),
-      bind: (fd, addr, len) => core.api(() => sockets.bind(fd, addr, len)),
-      listen: (fd, backlog) => core.api(() => sockets.listen(fd, backlog)),
-      accept: (fd, addr, lenAddr) => core.api(() => sockets.accept(fd, addr, lenAddr)),
-      recv: recvErrno,
+      bind: viaFile((fd, addr, len) => core.api(() => sockets.bind(fd, addr, len))),
+      listen: viaFile((fd, backlog) => core.api(() => sockets.listen(fd, backlog))),
+      accept: viaFile((fd, addr, lenAddr) => core.api(() => sockets.accept(fd, addr, lenAddr))),
+      recv: viaFile(recvErrno),
       read: (fd, buf, len) => recvErrno(fd, buf, len, 0),
-      send: sendErrno,
+      send: viaFile(sendErrno),
       write: (fd, buf, len) => sendErrno(fd, buf, len, 0),
-      sendmsg: (fd, msg, flags) => core.api(() => tx.sendmsg(fd, msg, flags)),
+      sendmsg: viaFile((fd, msg, flags) => core.api(() => tx.sendmsg(fd, msg, flags))),
       close: (fd) => core.api(() => sockets.close(fd)),
-      shutdown: (fd, how) => core.api(() => sockets.shutdown(fd, how)),
-      setsockopt: (fd, level, name, value, len) => core.api(() => sockets.setsockopt(fd, level, name, value, len)),
-      getsockopt: (fd, level, name, value, lenAddr) => core.api(() => sockets.getsockopt(fd, level, name, value, lenAddr)),
-      getpeername: (fd, addr, lenAddr) => core.api(() => sockets.getpeername(fd, addr, lenAddr)),
-      fcntl: (fd, cmd, arg) => core.api(() => sockets.fcntl(fd, cmd, arg)),
+      shutdown: viaFile((fd, how) => core.api(() => sockets.shutdown(fd, how))),
+      setsockopt: viaFile((fd, level, name, value, len) => core.api(() => sockets.setsockopt(fd, level, name, value, len))),
+      getsockopt: viaFile((fd, level, name, value, lenAddr) => core.api(() => sockets.getsockopt(fd, level, name, value, lenAddr))),
+      getpeername: viaFile((fd, addr, lenAddr) => core.api(() => sockets.getpeername(fd, addr, lenAddr))),
+      fcntl: viaFile((fd, cmd, arg) => core.api(() => sockets.fcntl(fd, cmd, arg))),
       select: core.locked((nfds, readfds, writefds, exceptfds, timeout) => select.select(nfds, readfds, writefds, exceptfds, timeout)),
       poll: (fds, nfds, timeoutMs) => core.api(() => select.poll(fds, nfds, timeoutMs)),
     },

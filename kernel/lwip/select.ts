@@ -17,6 +17,12 @@ export interface SelectOptions {
   readonly now: () => number;
   /** netdev's netdev_tx_space(conn): room in the connection's tx ring. */
   readonly netdevTxSpace: (conn: number) => number;
+  /**
+   * vfscore's vfscore_get_file(fd): fd while it is a socket's file, else -EBADF. lib-lwip's select
+   * turns every fd of the sets into its socket through vfscore on the way in and again on the way out
+   * (FLEXOS-CALLS.md §1, "select fd translation": sock_net_file_get twice per fd, the puts ungated).
+   */
+  readonly fileGet: (fd: number) => number;
 }
 
 /** Readable: a connection waits to be accepted, bytes are queued, or a read would not block (end, reset, shut). */
@@ -30,6 +36,7 @@ export class Select {
   readonly #netif: Pick<Netif, 'input' | 'block'>;
   readonly #now: () => number;
   readonly #netdevTxSpace: (conn: number) => number;
+  readonly #fileGet: (fd: number) => number;
   // select()'s scratch fd_sets: what was asked, and the answer being built (lwip's JS heap).
   readonly #want = [0, 1, 2].map(() => new Uint8Array(abi.FD_SET_BYTES));
   readonly #out = [0, 1].map(() => new Uint8Array(abi.FD_SET_BYTES));
@@ -41,6 +48,7 @@ export class Select {
     this.#netif = options.netif;
     this.#now = options.now;
     this.#netdevTxSpace = options.netdevTxSpace;
+    this.#fileGet = options.fileGet;
   }
 
   /** Writable: a connection whose tx ring has room, or whose write would not block (reset, shut). */
@@ -58,10 +66,8 @@ export class Select {
     const wantRead = readfds === 0 ? null : this.#copyIn(this.#want[0]!, readfds, bytes);
     const wantWrite = writefds === 0 ? null : this.#copyIn(this.#want[1]!, writefds, bytes);
     const wantExcept = exceptfds === 0 ? null : this.#copyIn(this.#want[2]!, exceptfds, bytes);
-    for (const set of [wantRead, wantWrite, wantExcept]) {
-      if (!set) continue;
-      for (let fd = 0; fd < nfds; fd++) if (set[fd >> 3]! & (1 << (fd & 7)) && !table.get(fd)) return -ERRNO.EBADF;
-    }
+    const asked = (fd: number): boolean => [wantRead, wantWrite, wantExcept].some((set) => set !== null && (set[fd >> 3]! & (1 << (fd & 7))) !== 0);
+    for (let fd = 0; fd < nfds; fd++) if (asked(fd) && (this.#fileGet(fd) < 0 || !table.get(fd))) return -ERRNO.EBADF;
     if (timeout !== 0 && !(memory.read64(timeout) >= 0 && memory.read64(timeout + 8) >= 0 && memory.read64(timeout + 8) < 1e6)) return -ERRNO.EINVAL;
     const limitMs = timeout === 0 ? -1 : memory.read64(timeout) * 1000 + memory.read64(timeout + 8) / 1000;
     // The deadline counts from the clock reading of the first input pass.
@@ -86,6 +92,7 @@ export class Select {
       // The clock is read only when there is nothing to report yet (lwip waits with a timeout).
       const left = ready > 0 ? 1 : limitMs < 0 ? -1 : Math.max(0, (deadline - this.#now()) / 1000);
       if (ready > 0 || left === 0) {
+        for (let fd = 0; fd < nfds; fd++) if (asked(fd)) this.#fileGet(fd); // back to the caller's fds
         if (readfds !== 0) memory.writeFrom(readfds, outRead, 0, bytes);
         if (writefds !== 0) memory.writeFrom(writefds, outWrite, 0, bytes);
         if (exceptfds !== 0) memory.writeFrom(exceptfds, this.#none, 0, bytes); // no exceptional conditions
@@ -101,6 +108,12 @@ export class Select {
     const table = this.#table;
     if (!(nfds >= 0 && nfds <= abi.FD_SETSIZE)) return -ERRNO.EINVAL;
     memory.view(fds, nfds * abi.POLLFD_BYTES, 'write');
+    // Each fd into its socket through vfscore on the way in, as select does (lib-lwip's poll wrapper).
+    const files: boolean[] = [];
+    for (let i = 0; i < nfds; i++) {
+      const fd = memory.read32(fds + i * abi.POLLFD_BYTES);
+      files.push(fd >= 0 && this.#fileGet(fd) >= 0);
+    }
     const deadline = this.#now() + timeoutMs * 1000;
     this.#netif.input();
     for (;;) {
@@ -110,7 +123,7 @@ export class Select {
         const fd = memory.read32(at);
         const events = memory.read32(at + 4) & 0xffff;
         let revents = 0;
-        const s = fd >= 0 ? table.get(fd) : undefined;
+        const s = files[i] ? table.get(fd) : undefined;
         if (fd >= 0 && !s) revents = abi.POLLNVAL;
         else if (s) {
           if (events & abi.POLLIN && readable(s)) revents |= abi.POLLIN;
@@ -122,7 +135,10 @@ export class Select {
         if (revents) ready++;
       }
       const left = timeoutMs < 0 ? -1 : Math.max(0, (deadline - this.#now()) / 1000);
-      if (ready > 0 || left === 0) return ready;
+      if (ready > 0 || left === 0) {
+        for (let i = 0; i < nfds; i++) if (files[i]) this.#fileGet(memory.read32(fds + i * abi.POLLFD_BYTES)); // and back
+        return ready;
+      }
       this.#netif.block(left < 0 ? -1 : Math.ceil(left));
     }
   }

@@ -33,11 +33,27 @@ export class Socket {
 const FIRST_FD = 3;
 const MAX_SOCKETS = 1024;
 
+/**
+ * Where socket fds come from. In the image, vfscore's table (lib-lwip's sock_fd_alloc: vfscore_alloc_fd
+ * and vfscore_install_fd, and vfscore_put_fd on close), so sockets and files never share a number;
+ * alone, the table numbers its own.
+ */
+export interface FdSource {
+  /** A free fd, or a negative errno. */
+  alloc(): number;
+  release(fd: number): void;
+}
+
 export class SocketTable {
+  readonly #source: FdSource | null;
   readonly #byFd: (Socket | undefined)[] = [];
   readonly #byConn = new Map<number, Socket>();
   /** Connections opened before any socket listened. */
   readonly unclaimed: Socket[] = [];
+
+  constructor(source: FdSource | null = null) {
+    this.#source = source;
+  }
 
   get(fd: number): Socket | undefined {
     return Number.isInteger(fd) && fd >= 0 ? this.#byFd[fd] : undefined;
@@ -69,6 +85,16 @@ export class SocketTable {
   }
 
   install(s: Socket): number | null {
+    if (this.#source) {
+      const fd = this.#source.alloc();
+      if (fd < 0 || fd >= MAX_SOCKETS) {
+        if (fd >= 0) this.#source.release(fd);
+        return null;
+      }
+      this.#byFd[fd] = s;
+      s.fd = fd;
+      return fd;
+    }
     for (let fd = FIRST_FD; fd < MAX_SOCKETS; fd++) {
       if (this.#byFd[fd] === undefined) {
         this.#byFd[fd] = s;
@@ -88,6 +114,7 @@ export class SocketTable {
     if (!s) return;
     this.forget(s);
     this.#byFd[fd] = undefined;
+    this.#source?.release(fd);
   }
 
   listener(): Socket | undefined {

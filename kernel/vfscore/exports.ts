@@ -42,6 +42,17 @@ export const vfscore: LibraryDescriptor = {
     closedir: fn('int'),
     /** (path, pathLen, F_OK | R_OK | W_OK | X_OK) */
     access: fn('addr', 'int', 'int'),
+    // The socket files lwip keeps its fds in (socket-files.ts); no vfscore mutex around these.
+    /** () -> the lowest free fd, held for a socket */
+    vfscore_alloc_fd: fn(),
+    /** (fd) -> 0: the socket's file is installed at fd */
+    vfscore_install_fd: fn('int'),
+    /** (fd) -> fd while it is a socket's file, else -EBADF */
+    vfscore_get_file: fn('int'),
+    /** (fd) -> 0: the reference vfscore_get_file took is dropped */
+    vfscore_put_file: fn('int'),
+    /** (fd) -> 0: the socket's fd is free again */
+    vfscore_put_fd: fn('int'),
   },
   calls: {
     // FlexOS's vfscore takes a uksched mutex around each operation.

@@ -1,7 +1,8 @@
 // vfscore: the VFS of the library OS (FlexOS/Unikraft lib/vfscore). Owns the file descriptor table
 // (fdtable.ts; fds 0-2 are the console, console.ts), resolves paths one component at a time through
 // ramfs's vnode operations (lookup.ts) and holds a uksched mutex around every operation (mutex.ts),
-// as FlexOS does. This file assembles the units and the exports table.
+// as FlexOS does; lwip's sockets take their fds from the same table (socket-files.ts). This file
+// assembles the units and the exports table.
 
 import type { LibraryContext, LibraryInstance } from '../abi/context.js';
 import { Access } from './access.js';
@@ -12,6 +13,7 @@ import { FileOps } from './file-ops.js';
 import { PathLookup } from './lookup.js';
 import { VfsMutex } from './mutex.js';
 import { PathOps } from './path-ops.js';
+import { SocketFiles } from './socket-files.js';
 import { importVnops } from './vnops.js';
 
 export function create(ctx: LibraryContext): LibraryInstance {
@@ -22,6 +24,7 @@ export function create(ctx: LibraryContext): LibraryInstance {
   const files = new FileOps({ fds, vop, console: new Console(ctx) });
   const named = new PathOps({ fds, paths, vop });
   const access = new Access({ paths, vop, memory: ctx.memory, sharedHeap: ctx.sharedHeap });
+  const sockets = new SocketFiles(fds);
 
   // The POSIX calls of exports.ts, in its order.
   const exports: Record<string, (...args: number[]) => number> = {
@@ -56,6 +59,13 @@ export function create(ctx: LibraryContext): LibraryInstance {
     stop() {
       access.stop();
     },
-    exports: Object.fromEntries(Object.entries(exports).map(([name, body]) => [name, mutex.locked(body)])),
+    exports: {
+      ...Object.fromEntries(Object.entries(exports).map(([name, body]) => [name, mutex.locked(body)])),
+      vfscore_alloc_fd: () => sockets.alloc(),
+      vfscore_install_fd: (fd) => sockets.install(fd),
+      vfscore_get_file: (fd) => sockets.get(fd),
+      vfscore_put_file: (fd) => sockets.put(fd),
+      vfscore_put_fd: (fd) => sockets.free(fd),
+    },
   };
 }

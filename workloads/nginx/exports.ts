@@ -9,9 +9,12 @@ export const nginx: LibraryDescriptor = {
     main: { args: ['int'], returns: 'int' },
   },
   calls: {
-    lwip: ['socket', 'setsockopt', 'bind', 'listen', 'accept', 'poll', 'read', 'write', 'close', 'fcntl'],
+    lwip: ['socket', 'setsockopt', 'bind', 'listen', 'accept', 'poll', 'recv', 'write', 'close', 'fcntl'],
     vfscore: ['open', 'read', 'close', 'fstat', 'stat'],
+    // The vnode lock vfscore's writev() takes on the socket in FlexOS (workloads/socket-vnode.ts).
+    uksched: ['uk_mutex_init', 'uk_mutex_lock', 'uk_mutex_unlock'],
     uktime: ['uk_time_now_ms'],
+    newlib: ['errno_set'],
   },
   // FlexOS's Nginx port annotates 36 shared variables; here: the request and response buffers
   // handed to lwip and vfscore, the pollfd array, paths, stat structs and the sockaddr.

@@ -1,6 +1,8 @@
 // The Nginx event loop on the library OS: one worker process, poll() over the listening socket
 // and the connections, requests parsed incrementally, files read through vfscore (open, fstat,
 // read, close per request, as nginx does with open_file_cache off), responses written through lwip.
+// Requests come in with recv(), gated straight into lwip; responses go out with writev(), which FlexOS
+// runs in vfscore under the socket's vnode lock (FLEXOS-CALLS.md §2).
 
 import type { LibraryContext, LibraryInstance } from '../../kernel/abi/context.js';
 import * as abi from '../../kernel/lwip/abi.js';
@@ -11,6 +13,7 @@ import type { WorkMeter } from '../../kernel/abi/work.js';
 import { ByteWriter, errorResponse, respond, type FileInfo, type FileSource } from './responder.js';
 import { OutputQueue } from '../output-queue.js';
 import { listenOn } from '../listen.js';
+import { vnodeLocked } from '../socket-vnode.js';
 
 /** nginx's client_header_buffer_size is 1 KiB, large buffers 8 KiB; reads take up to 16 KiB here. */
 const READ_BYTES = 16 * 1024;
@@ -45,8 +48,11 @@ export function create(ctx: LibraryContext): LibraryInstance {
   const lwip = (fn: string) => ctx.import('lwip', fn);
   const accept = lwip('accept');
   const poll = lwip('poll');
-  const read = lwip('read');
-  const write = lwip('write');
+  const recv = lwip('recv');
+  const { write, init: vnodeInit } = vnodeLocked(
+    { init: ctx.import('uksched', 'uk_mutex_init'), lock: ctx.import('uksched', 'uk_mutex_lock'), unlock: ctx.import('uksched', 'uk_mutex_unlock') },
+    { write: lwip('write') },
+  );
   const close = lwip('close');
   const fcntl = lwip('fcntl');
   const vfsOpen = ctx.import('vfscore', 'open');
@@ -55,6 +61,7 @@ export function create(ctx: LibraryContext): LibraryInstance {
   const vfsFstat = ctx.import('vfscore', 'fstat');
   const vfsStat = ctx.import('vfscore', 'stat');
   const nowMs = ctx.import('uktime', 'uk_time_now_ms');
+  const errnoSet = ctx.import('newlib', 'errno_set');
   const memory = ctx.memory;
   const stack = ctx.stack;
   const io = { write, memory, stack };
@@ -118,7 +125,7 @@ export function create(ctx: LibraryContext): LibraryInstance {
   const serve = (c: Connection): boolean => {
     const chunk = stack.frame(() => {
       const buf = stack.shared(READ_BYTES);
-      const n = read(c.fd, buf, READ_BYTES);
+      const n = recv(c.fd, buf, READ_BYTES, 0); // ngx_unix_recv
       return n > 0 ? memory.readBytes(buf, n) : n;
     });
     if (typeof chunk === 'number') return chunk === -ERRNO.EAGAIN;
@@ -151,6 +158,7 @@ export function create(ctx: LibraryContext): LibraryInstance {
         c.closeAfterWrite = true;
         break;
       }
+      errnoSet(0); // ngx_http_set_keepalive's ngx_set_socket_errno(0) (ngx_http_request.c:3177)
     }
     c.out.push(writer.bytes().slice());
     return true;
@@ -160,6 +168,7 @@ export function create(ctx: LibraryContext): LibraryInstance {
     exports: {
       main: (port) => {
         cachedMs = nowMs();
+        if (!vnodeInit()) return -ERRNO.ENOMEM;
         const listener = listenOn(ctx, port, { backlog: 511, nonblocking: true });
         if (listener < 0) return listener;
         const connections = new Map<number, Connection>();

@@ -7,7 +7,7 @@ import type { LibraryContext, LibraryInstance } from '../../kernel/abi/context.j
 import * as abi from '../../kernel/lwip/abi.js';
 import { ERRNO } from '../../kernel/newlib/errno.js';
 import { CommandNames } from './command-name.js';
-import { vnodeLocked } from './socket-vnode.js';
+import { vnodeLocked } from '../socket-vnode.js';
 import { execute, isCommand } from './commands.js';
 import { createSession, type Session } from './commands/common.js';
 import { Keyspace, NO_ADDRESS, type ValueStore } from './keyspace.js';

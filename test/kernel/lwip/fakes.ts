@@ -10,6 +10,8 @@ import { ERRNO } from '../../../kernel/newlib/errno.js';
 import { makeAddress } from '../../../shm/address.js';
 import { RegionHeap } from '../../../shm/heap.js';
 import { Memory } from '../../../shm/memory.js';
+import { FdTable } from '../../../kernel/vfscore/fdtable.js';
+import { SocketFiles } from '../../../kernel/vfscore/socket-files.js';
 import { createRegion, describe } from '../../../shm/region.js';
 
 const REGION_BYTES = 4 * 1024 * 1024;
@@ -265,6 +267,21 @@ export class FakeClock {
   }
 }
 
+/** vfscore's socket files, over the real fd table and SocketFiles: fds 0-2 are the console's. */
+export class FakeVfscore {
+  readonly fds = new FdTable();
+  readonly files = new SocketFiles(this.fds);
+  imports(log: CallLog) {
+    return {
+      alloc: log.wrap('vfscore', 'vfscore_alloc_fd', () => this.files.alloc()),
+      install: log.wrap('vfscore', 'vfscore_install_fd', (fd: number) => this.files.install(fd)),
+      get: log.wrap('vfscore', 'vfscore_get_file', (fd: number) => this.files.get(fd)),
+      put: log.wrap('vfscore', 'vfscore_put_file', (fd: number) => this.files.put(fd)),
+      free: log.wrap('vfscore', 'vfscore_put_fd', (fd: number) => this.files.free(fd)),
+    };
+  }
+}
+
 /** Everything lwip imports, faked over one memory rig and one call log. */
 export class LwipRig {
   readonly log = new CallLog();
@@ -273,6 +290,7 @@ export class LwipRig {
   readonly uksched = new FakeUksched();
   readonly clock = new FakeClock();
   readonly errno = new FakeErrno();
+  readonly vfscore = new FakeVfscore();
 
   get memory(): Memory {
     return this.mem.memory;
@@ -289,6 +307,7 @@ export class LwipRig {
   context(): LibraryContext {
     const netdev = this.netdev.imports(this.log);
     const uksched = this.uksched.imports(this.log);
+    const vfscore = this.vfscore.imports(this.log);
     const names: Record<string, (...args: number[]) => number> = {
       'netdev.netdev_poll': netdev.netdevPoll,
       'netdev.netdev_rx_burst': netdev.netdevRx,
@@ -307,6 +326,11 @@ export class LwipRig {
       'uksched.uk_sem_down_try': uksched.semDownTry,
       'newlib.errno_set': this.errno.imports(this.log).errnoSet,
       'uktime.ukplat_monotonic_us': this.clock.imports(this.log).now,
+      'vfscore.vfscore_alloc_fd': vfscore.alloc,
+      'vfscore.vfscore_install_fd': vfscore.install,
+      'vfscore.vfscore_get_file': vfscore.get,
+      'vfscore.vfscore_put_file': vfscore.put,
+      'vfscore.vfscore_put_fd': vfscore.free,
     };
     const context: Partial<LibraryContext> = {
       library: 'lwip',

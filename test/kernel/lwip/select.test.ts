@@ -29,7 +29,11 @@ function setup() {
   };
   const now = (): number => (calls.push('now'), us);
   const netdevTxSpace = (conn: number): number => (calls.push('tx_space'), room.get(conn) ?? 0);
-  const select = new Select({ memory: rig.memory, table, netif, now, netdevTxSpace });
+  /** vfscore_get_file, logged apart from the device calls; fds not in `unknown` are socket files. */
+  const files: number[] = [];
+  const unknown = new Set<number>();
+  const fileGet = (fd: number): number => (files.push(fd), unknown.has(fd) ? -E.EBADF : fd);
+  const select = new Select({ memory: rig.memory, table, netif, now, netdevTxSpace, fileGet });
   const connected = (conn: number): Socket => table.get(table.install(table.adopt(conn))!)!;
   const sets = rig.appHeap.malloc(3 * abi.FD_SET_BYTES);
   const [rd, wr, ex] = [sets, sets + abi.FD_SET_BYTES, sets + 2 * abi.FD_SET_BYTES];
@@ -52,7 +56,7 @@ function setup() {
     });
     return () => entries.map((_, i) => rig.memory.read32(fds + i * abi.POLLFD_BYTES + 4) >>> 16);
   };
-  return { rig, table, room, calls, select, connected, rd, wr, ex, setBit, bits, timeout, fds, pollfds, whileBlocked: (f: (ms: number) => void) => (onBlock = f) };
+  return { rig, table, room, calls, files, unknown, select, connected, rd, wr, ex, setBit, bits, timeout, fds, pollfds, whileBlocked: (f: (ms: number) => void) => (onBlock = f) };
 }
 
 t.test('readable: a pending connection, queued bytes, or a read that would not block', async (t) => {
@@ -114,6 +118,27 @@ t.test('select refusals: nfds out of range, a bit for a closed fd, a bad timeval
   t.equal(select.select(16, rd, 0, 0, timeout(-1, 0)), -E.EINVAL, 'negative seconds');
   t.equal(select.select(16, rd, 0, 0, timeout(0, 1_000_000)), -E.EINVAL, 'a million microseconds');
   t.same(calls, [], 'every refusal before the device is polled');
+});
+
+t.test('select and poll turn every fd asked about into its socket through vfscore, on the way in and on the way out', async (t) => {
+  const { select, room, connected, rd, wr, setBit, files, unknown, pollfds, fds } = setup();
+  const a = connected(1);
+  const b = connected(2);
+  room.set(2, 1);
+  setBit(rd, a.fd);
+  setBit(rd, b.fd);
+  setBit(wr, b.fd);
+  t.equal(select.select(16, rd, wr, 0, 0), 1);
+  t.same(files, [a.fd, b.fd, a.fd, b.fd], 'twice per fd, an fd in two sets once each way (sock_net_file_get, sockets.c:602-711)');
+  files.length = 0;
+  pollfds([[a.fd, abi.POLLIN], [-1, abi.POLLIN], [b.fd, abi.POLLOUT]]);
+  t.equal(select.poll(fds, 3, 0), 1);
+  t.same(files, [a.fd, b.fd, a.fd, b.fd], 'poll the same; a negative fd is not looked up');
+  unknown.add(b.fd);
+  t.equal(select.select(16, rd, wr, 0, 0), -E.EBADF, 'an fd vfscore does not know is EBADF for select');
+  const revents = pollfds([[a.fd, abi.POLLIN], [b.fd, abi.POLLIN]]);
+  select.poll(fds, 2, 0);
+  t.same(revents(), [0, abi.POLLNVAL], 'and POLLNVAL for poll, even with lwip still holding the socket');
 });
 
 t.test('select copies the sets in before writing any back (the same set may be passed twice)', async (t) => {

@@ -1,8 +1,8 @@
-// Redis's read and write under the socket's vnode lock, over recording fakes: one lock and one unlock
+// The apps' socket reads and writes under the socket's vnode lock, over recording fakes: one lock and one unlock
 // around each call, in that order, the lock released when the call throws.
 
 import t from 'tap';
-import { vnodeLocked } from '../../../workloads/redis/socket-vnode.js';
+import { vnodeLocked } from '../../workloads/socket-vnode.js';
 
 t.test('read and write each take the vnode lock once and release it, even on a throw', async (t) => {
   const log: string[] = [];

@@ -1,6 +1,6 @@
-// The vnode lock FlexOS's read() and write() take on a socket: Redis calls them in vfscore, which
-// runs vn_lock/vn_unlock (uklock -> uksched) around sock_net_read/sock_net_write (UK vfscore fops.c,
-// vnode.c:162,175). Here Redis calls lwip directly, so it takes that lock itself.
+// The vnode lock FlexOS's read(), write() and writev() take on a socket: the apps call them in vfscore,
+// which runs vn_lock/vn_unlock (uklock -> uksched) around sock_net_read/sock_net_write (UK vfscore
+// fops.c, vnode.c:162,175). Here the apps call lwip directly, so they take that lock themselves.
 
 /** uksched's uk_mutex_init, uk_mutex_lock and uk_mutex_unlock. */
 export interface VnodeLockImports {
@@ -12,11 +12,11 @@ export interface VnodeLockImports {
 type Io = (fd: number, buf: number, len: number) => number;
 
 /**
- * Wraps lwip's read and write in one lock and one unlock each: the "vn_lock / vn_unlock" rows of
+ * Wraps each of lwip's calls in `io` in one lock and one unlock: the "vn_lock / vn_unlock" rows of
  * FLEXOS-CALLS.md §1 (2 crossings per read and 2 per write when uksched is isolated). One mutex
  * stands for every socket's vnode: the crossings are what count, and one thread runs.
  */
-export function vnodeLocked(imports: VnodeLockImports, io: { read: Io; write: Io }): { init(): boolean; read: Io; write: Io } {
+export function vnodeLocked<K extends string>(imports: VnodeLockImports, io: Record<K, Io>): { init(): boolean } & Record<K, Io> {
   const { init, lock, unlock } = imports;
   let mutex = 0;
   const wrap =
@@ -29,12 +29,12 @@ export function vnodeLocked(imports: VnodeLockImports, io: { read: Io; write: Io
         unlock(mutex);
       }
     };
+  const locked = Object.fromEntries(Object.entries<Io>(io).map(([name, call]) => [name, wrap(call)])) as Record<K, Io>;
   return {
+    ...locked,
     init() {
       mutex = init();
       return mutex > 0;
     },
-    read: wrap(io.read),
-    write: wrap(io.write),
   };
 }
