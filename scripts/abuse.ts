@@ -53,10 +53,12 @@ interface Target {
   readonly app: string;
   /** Memory one connection may make the app hold under its limits (Nginx: pending output, limits.ts; Redis: its 64 MiB output limit and a bulk being read). */
   readonly perConnection: number;
+  /** Connections at once the image is booted to accept, the listener included (Nginx's worker_connections); absent: no limit below the netdev's slots. */
+  readonly connectionLimit?: number;
   /** Writes the data checked after every attack; returns what a well-behaved request must read back. */
   prepare(port: number): Promise<void>;
-  /** One well-behaved request on a fresh connection; throws unless the answer is right. */
-  probe(port: number): Promise<void>;
+  /** One well-behaved request; throws unless the answer is right. */
+  probe(client: WellBehaved): Promise<void>;
   /** Everything written by prepare reads back intact (a description of what is wrong otherwise). */
   intact(port: number): Promise<string | null>;
   readonly requests: { readonly flood: Buffer; readonly slow: Buffer; readonly oversized: readonly { bytes: Buffer; stores: number }[]; readonly half: Buffer; readonly loris: Buffer };
@@ -120,6 +122,38 @@ function resp(...args: (string | Buffer)[]): Buffer {
   return Buffer.concat(parts);
 }
 
+/** The well-behaved client: one keep-alive connection, opened again only after a failure. */
+class WellBehaved {
+  readonly #port: number;
+  #conn: Conn | null = null;
+
+  constructor(port: number) {
+    this.#port = port;
+  }
+
+  async connect(): Promise<void> {
+    if (this.#conn !== null && !this.#conn.closed) return;
+    this.#conn = new Conn(this.#port);
+    await this.#conn.connected();
+  }
+
+  /** One request and its answer, checked by `ok`. */
+  async ask(request: Buffer, ok: (received: Buffer) => boolean, timeoutMs = 5000): Promise<Buffer> {
+    await this.connect();
+    const c = this.#conn!;
+    c.received = Buffer.alloc(0);
+    c.socket.write(request);
+    if (await c.until(ok, timeoutMs)) return c.received;
+    this.close();
+    throw new Error(c.closed ? `closed after ${c.received.length} bytes` : `no answer in ${timeoutMs} ms`);
+  }
+
+  close(): void {
+    this.#conn?.destroy();
+    this.#conn = null;
+  }
+}
+
 /** One request and its answer on a fresh connection, checked by `ok`. */
 async function exchange(port: number, request: Buffer, ok: (received: Buffer) => boolean, timeoutMs = 5000): Promise<Buffer> {
   const c = new Conn(port);
@@ -146,9 +180,11 @@ function redisTarget(): Target {
       const sets = Buffer.concat([resp('SET', 'abuse:big', bigValue), ...Array.from({ length: KEYS }, (_, i) => resp('SET', `abuse:key:${i}`, keyValue(i)))]);
       await exchange(port, sets, (r) => r.toString('latin1').split('+OK\r\n').length - 1 === KEYS + 1, 10_000);
     },
-    async probe(port) {
+    async probe(client) {
       const i = Math.floor(Math.random() * KEYS);
-      await exchange(port, resp('GET', `abuse:key:${i}`), (r) => r.toString('latin1') === bulk(keyValue(i)));
+      const want = bulk(keyValue(i));
+      const got = await client.ask(resp('GET', `abuse:key:${i}`), (r) => r.length >= want.length);
+      if (got.toString('latin1') !== want) throw new Error(`wrong answer: ${JSON.stringify(got.subarray(0, 40).toString('latin1'))}`);
     },
     async intact(port) {
       const gets = Buffer.concat(Array.from({ length: KEYS }, (_, i) => resp('GET', `abuse:key:${i}`)));
@@ -183,18 +219,22 @@ function nginxTarget(): Target {
   return {
     app: 'nginx',
     perConnection: OUTPUT_CAP + 64 * 1024, // pending output, plus a read and a request being parsed
+    connectionLimit: NGINX_WORKER_CONNECTIONS,
     async prepare() {},
-    async probe(port) {
-      const r = await exchange(port, Buffer.from(get('/')), answered);
+    async probe(client) {
+      const r = await client.ask(Buffer.from(get('/')), answered);
       const split = r.indexOf('\r\n\r\n');
       if (!r.subarray(0, 12).equals(Buffer.from('HTTP/1.1 200')) || !r.subarray(split + 4).equals(index)) throw new Error(`wrong answer: ${JSON.stringify(r.subarray(0, 40).toString('latin1'))}`);
     },
     async intact(port) {
+      const client = new WellBehaved(port);
       try {
-        await this.probe(port);
+        await this.probe(client);
         return null;
       } catch (error) {
         return `the index page: ${(error as Error).message}`;
+      } finally {
+        client.close();
       }
     },
     requests: {
@@ -251,7 +291,13 @@ async function opened(port: number, count: number): Promise<Conn[]> {
   return conns;
 }
 
-const ATTACKS: Readonly<Record<string, (port: number, target: Target) => Promise<Attack>>> = {
+/**
+ * Nginx is booted with worker_connections below the netdev's 128 slots, so that a flood of
+ * connections meets nginx's refusal rather than the device's.
+ */
+const NGINX_WORKER_CONNECTIONS = 120;
+
+const ATTACKS: Readonly<Record<string, (port: number, target: Target) => Promise<Attack | null>>> = {
   async pipeline(port, target) {
     const conns = await opened(port, 1);
     conns[0]!.socket.pause();
@@ -274,7 +320,9 @@ const ATTACKS: Readonly<Record<string, (port: number, target: Target) => Promise
     const conns = await opened(port, target.requests.oversized.length);
     target.requests.oversized.forEach((r, i) => conns[i]!.socket.write(r.bytes));
     const stores = target.requests.oversized.reduce((s, r) => s + r.stores, 0);
-    return { conns, stores, stop: async () => outcome(conns) };
+    // A huge value takes a while to cross into the image: its answer belongs to this attack's window.
+    const answered = async (): Promise<string> => (await Promise.all(conns.map((c) => c.until((r) => r.length > 0, 15_000))), outcome(conns));
+    return { conns, stores, stop: answered };
   },
   async malformed(port) {
     const conns = await opened(port, 4);
@@ -290,6 +338,18 @@ const ATTACKS: Readonly<Record<string, (port: number, target: Target) => Promise
       for (const c of conns) if (!c.closed) c.socket.write(byte);
     }, 500);
     return { conns, stores: 0, stop: async () => (clearInterval(timer), `${conns.filter((c) => !c.closed).length}/100 held open`) };
+  },
+  async 'past-limit'(port, target) {
+    // Every connection the limit allows beside the listener and the well-behaved client, held;
+    // then 8 more at once, which must be refused.
+    if (target.connectionLimit === undefined) return null;
+    const held = await opened(port, target.connectionLimit - 2);
+    const extra = await opened(port, 8);
+    await Promise.all(extra.map((c) => c.until(() => c.closed, 1500)));
+    const refused = extra.filter((c) => c.closed && c.total === 0).length;
+    for (const c of extra) if (!c.closed) c.destroy();
+    const conns = [...held, ...extra];
+    return { conns, stores: 0, stop: async () => `${refused}/8 past the limit refused; ${held.filter((c) => !c.closed).length}/${held.length} held` };
   },
   async 'half-closed'(port, target) {
     const conns = await opened(port, 20);
@@ -335,7 +395,7 @@ async function attackPreset(preset: string, options: { seconds: number; say: (te
   const app = appOf(config).name;
   const target = app === 'redis' ? redisTarget() : app === 'nginx' ? nginxTarget() : null;
   if (target === null) throw new UsageError(`--presets: ${preset} runs ${app}; abuse.js attacks redis-* and nginx-* presets`);
-  const image = await launch(config, { registry: libraryRegistry, port: 0, ...(app === 'nginx' ? { mainArgs: nginxMainArgs() } : {}) });
+  const image = await launch(config, { registry: libraryRegistry, port: 0, ...(app === 'nginx' ? { mainArgs: nginxMainArgs({ workerConnections: NGINX_WORKER_CONNECTIONS }) } : {}) });
   let down: string | null = null;
   image.main.then(
     (code) => void (down ??= `main returned ${code}`),
@@ -361,7 +421,14 @@ async function attackPreset(preset: string, options: { seconds: number; say: (te
         peakTlsf = Math.max(peakTlsf, m.tlsf - base.tlsf);
         if (m.js > 0 && m.js !== base.js) peakJs = Math.max(peakJs ?? 0, m.js - base.js);
       }, 20);
+      const client = new WellBehaved(image.port);
+      await client.connect();
       const attack = await start(image.port, target);
+      if (attack === null) {
+        clearInterval(sampler);
+        client.close();
+        continue;
+      }
       let served = 0;
       let probes = 0;
       let worstMs = 0;
@@ -369,16 +436,23 @@ async function attackPreset(preset: string, options: { seconds: number; say: (te
       while (Date.now() < until && down === null) {
         const t0 = performance.now();
         probes++;
-        await target.probe(image.port).then(() => served++, () => undefined);
+        await target.probe(client).then(() => served++, () => undefined);
         worstMs = Math.max(worstMs, performance.now() - t0);
         await new Promise((r) => setTimeout(r, 100));
       }
+      client.close();
       const attacker = await attack.stop();
       for (const c of attack.conns) c.destroy();
       clearInterval(sampler);
       const failure = image.machine.failure;
       const up = down === null && !failure;
-      const intact = up ? await target.intact(image.port) : (down ?? failure?.message ?? 'down');
+      // The attack's connections were just dropped: the image notices them closed on its next
+      // poll, so a refusal in the first moments (a full worker_connections) is tried again.
+      let intact = up ? await target.intact(image.port) : (down ?? failure?.message ?? 'down');
+      for (let retry = 0; up && intact !== null && retry < 10; retry++) {
+        await new Promise((r) => setTimeout(r, 200));
+        intact = await target.intact(image.port);
+      }
       const bound = attack.conns.length * target.perConnection + attack.stores;
       const ok = up && served === probes && intact === null && peakTlsf <= bound && (peakJs ?? 0) <= bound + JS_SLACK;
       results.push({ preset, attack: name, up, served, probes, worstMs, attacker, peakTlsf, peakJs, bound, intact, ok });
