@@ -23,6 +23,8 @@ Boots each preset and points hostile clients at it over loopback, one attack at 
   oversized    Nginx: a 100 KiB URI, a 600 MB Content-Length; Redis: a 600 MB bulk length claim, a 16 MiB value
   malformed    64 KiB of random bytes on each of 4 connections
   idle-conns   100 connections sending a request one byte every 500 ms (slow loris)
+  past-limit   Nginx: every connection worker_connections allows held, then 8 more, to be refused
+               (booted with worker_connections 120, below the netdev's 128 slots)
   half-closed  20 connections that send one request and shut their write side
 For each it checks that the image stays up, that a well-behaved client is answered correctly
 meanwhile (its worst latency), that what was written before reads back intact, and the peak growth
