@@ -8,7 +8,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { NGINX_SITE } from '../workloads/nginx/site.js';
 import { isPreset, loadPreset } from '../workloads/presets.js';
-import { libraryRegistry } from '../workloads/registry.js';
+import { appNamed, libraryRegistry } from '../workloads/registry.js';
+import type { App } from '../workloads/app.js';
 import { launch, appOf, type RunningImage } from '../workloads/launch.js';
 import { RegionHeap } from '../shm/heap.js';
 import { nginxMainArgs, OUTPUT_CAP } from '../workloads/nginx/limits.js';
@@ -52,11 +53,12 @@ const JS_SLACK = 16 * MiB;
 
 /** One application as the attacks see it: its protocol, and what one of its connections may hold. */
 interface Target {
-  readonly app: string;
   /** Memory one connection may make the app hold under its limits (Nginx: pending output, limits.ts; Redis: its 64 MiB output limit and a bulk being read). */
   readonly perConnection: number;
   /** Connections at once the image is booted to accept, the listener included (Nginx's worker_connections); absent: no limit below the netdev's slots. */
   readonly connectionLimit?: number;
+  /** Arguments of the app's main after the port, when the attacks need other than its defaults. */
+  readonly mainArgs?: readonly number[];
   /** Writes the data checked after every attack; returns what a well-behaved request must read back. */
   prepare(port: number): Promise<void>;
   /** One well-behaved request; throws unless the answer is right. */
@@ -176,7 +178,6 @@ function redisTarget(): Target {
   const bigValue = Buffer.alloc(64 * 1024, 'b');
   const bulk = (value: string): string => `$${Buffer.byteLength(value)}\r\n${value}\r\n`;
   return {
-    app: 'redis',
     perConnection: 65 * MiB,
     async prepare(port) {
       const sets = Buffer.concat([resp('SET', 'abuse:big', bigValue), ...Array.from({ length: KEYS }, (_, i) => resp('SET', `abuse:key:${i}`, keyValue(i)))]);
@@ -219,9 +220,9 @@ function nginxTarget(): Target {
     return split >= 0 && r.length >= split + 4 + index.length;
   };
   return {
-    app: 'nginx',
     perConnection: OUTPUT_CAP + 64 * 1024, // pending output, plus a read and a request being parsed
     connectionLimit: NGINX_WORKER_CONNECTIONS,
+    mainArgs: nginxMainArgs({ workerConnections: NGINX_WORKER_CONNECTIONS }),
     async prepare() {},
     async probe(client) {
       const r = await client.ask(Buffer.from(get('/')), answered);
@@ -250,6 +251,18 @@ function nginxTarget(): Target {
       loris: Buffer.from(get('/')),
     },
   };
+}
+
+/** The applications abuse.js knows how to talk to, and how. */
+const TARGETS: ReadonlyMap<App, () => Target> = new Map([
+  [appNamed('redis'), redisTarget],
+  [appNamed('nginx'), nginxTarget],
+]);
+
+function targetOf(preset: string, app: App): Target {
+  const make = TARGETS.get(app);
+  if (make === undefined) throw new UsageError(`--presets: ${preset} runs ${app.name}; abuse.js attacks ${[...TARGETS.keys()].map((a) => `${a.name}-*`).join(' and ')} presets`);
+  return make();
 }
 
 /** A running attack: its connections, released by stop(), which says what the attacker got. */
@@ -394,10 +407,9 @@ function memoryReader(image: RunningImage, app: string): () => { tlsf: number; j
 
 async function attackPreset(preset: string, options: { seconds: number; say: (text: string) => void }): Promise<AttackResult[]> {
   const config = loadPreset(preset, { registry: libraryRegistry });
-  const app = appOf(config).name;
-  const target = app === 'redis' ? redisTarget() : app === 'nginx' ? nginxTarget() : null;
-  if (target === null) throw new UsageError(`--presets: ${preset} runs ${app}; abuse.js attacks redis-* and nginx-* presets`);
-  const image = await launch(config, { registry: libraryRegistry, port: 0, ...(app === 'nginx' ? { mainArgs: nginxMainArgs({ workerConnections: NGINX_WORKER_CONNECTIONS }) } : {}) });
+  const app = appOf(config);
+  const target = targetOf(preset, app);
+  const image = await launch(config, { registry: libraryRegistry, port: 0, ...(target.mainArgs ? { mainArgs: target.mainArgs } : {}) });
   let down: string | null = null;
   image.main.then(
     (code) => void (down ??= `main returned ${code}`),
@@ -406,7 +418,7 @@ async function attackPreset(preset: string, options: { seconds: number; say: (te
   const results: AttackResult[] = [];
   try {
     await target.prepare(image.port);
-    const memory = memoryReader(image, app);
+    const memory = memoryReader(image, app.name);
     for (const [name, start] of Object.entries(ATTACKS)) {
       if (down !== null) {
         results.push({ preset, attack: name, up: false, served: 0, probes: 0, worstMs: 0, attacker: 'not run: the image is down', peakTlsf: 0, peakJs: null, bound: 0, intact: down, ok: false });
@@ -487,8 +499,7 @@ async function main(): Promise<number> {
   const presets = String(values['presets'] ?? DEFAULT_PRESETS).split(',').map((p) => p.trim()).filter(Boolean);
   for (const p of presets) {
     if (!isPreset(p)) throw new UsageError(`--presets: unknown preset ${JSON.stringify(p)}; e.g. ${DEFAULT_PRESETS}`);
-    const app = appOf(loadPreset(p, { registry: libraryRegistry })).name;
-    if (app !== 'redis' && app !== 'nginx') throw new UsageError(`--presets: ${p} runs ${app}; abuse.js attacks redis-* and nginx-* presets`);
+    targetOf(p, appOf(loadPreset(p, { registry: libraryRegistry })));
   }
   const say = (text: string): void => void process.stderr.write(text + '\n');
   // The images' console (nginx's error log) goes to stderr while they run: stdout holds the report only.
