@@ -171,6 +171,42 @@ t.test('connections past worker_connections are refused with nginx\'s alert; the
   for (const c of first) c.close();
 });
 
+t.test('send_timeout closes a client that takes nothing, and its output goes back to the heap', async (t) => {
+  const image = await launch(loadPreset('nginx-none', { registry: libraryRegistry }), { registry: libraryRegistry, port: 0, initrd: site, mainArgs: nginxMainArgs({ sendTimeoutS: 1 }) });
+  t.teardown(() => image.stop());
+  const heap = appHeap(image);
+  const probe = await RawHttpConnection.open(image.port);
+  t.equal((await probe.get('/')).status, 200);
+  const baseline = heap.stats().used;
+  const files = flood(image.port, '/big.bin', 100);
+  t.teardown(() => files.socket.destroy());
+  let closed = false;
+  files.socket.on('close', () => (closed = true));
+  await until('output is pending', () => heap.stats().used > baseline);
+  // The client never reads: once no byte has been taken for send_timeout, nginx closes it.
+  await until('the server closed the client that reads nothing', () => heap.stats().used <= baseline, 20_000);
+  files.socket.resume(); // now read what the kernel held, to see the close
+  await until('the client sees the close', () => closed, 20_000);
+  t.ok(closed, 'closed by the server');
+  t.equal((await probe.get('/')).body.toString(), index, 'the other client is still served');
+  probe.close();
+});
+
+t.test('a half-closed client gets its answers, then the server closes', async (t) => {
+  const image = await launch(loadPreset('nginx-none', { registry: libraryRegistry }), { registry: libraryRegistry, port: 0, initrd: site });
+  t.teardown(() => image.stop());
+  const socket = net.connect(image.port, '127.0.0.1');
+  const chunks: Buffer[] = [];
+  socket.on('data', (d: Buffer) => chunks.push(d));
+  const ended = new Promise<void>((resolve) => socket.on('close', () => resolve()));
+  socket.end('GET / HTTP/1.1\r\nHost: test\r\n\r\nGET /big.bin HTTP/1.1\r\nHost: test\r\n\r\n');
+  await ended;
+  const all = Buffer.concat(chunks);
+  const second = all.indexOf('HTTP/1.1 200', 10);
+  t.ok(all.subarray(0, second).toString().endsWith(index), 'the first answer in full');
+  t.equal(sha256(all.subarray(all.indexOf('\r\n\r\n', second) + 4)), sha256(big), 'the second, a streamed file, in full');
+});
+
 t.test('bad worker_connections and send_timeout are refused naming the valid values', async (t) => {
   t.throws(() => nginxMainArgs({ workerConnections: 1 }), { code: 'FLEXOS_ERR_CONFIG', message: /worker_connections.*got 1.*from 2 .* to 1020/ });
   t.throws(() => nginxMainArgs({ workerConnections: 1.5 }), { code: 'FLEXOS_ERR_CONFIG' });
