@@ -10,6 +10,7 @@ import { driveNginx } from './drive.js';
 import { HttpProbe } from './probe.js';
 import { REAL_NGINX } from './real.js';
 import { NGINX_SITE } from './site.js';
+import { nginxMainArgs } from './limits.js';
 
 /** The paper's Nginx space, with short runs for exploration (workloads/nginx/space.yaml holds the same). */
 export const NGINX_SPACE: NetworkServerSpace = { app: nginx.name, title: 'Nginx', workload: { duration: 2, runs: 1 } };
@@ -22,7 +23,7 @@ export const nginxApp: App = {
   space: () => paperSpace(NGINX_SPACE),
   metric: 'throughput',
   server: {
-    mainArgs: [],
+    mainArgs: nginxMainArgs(), // worker_connections 512, send_timeout 60s: nginx's defaults
     initrd: NGINX_SITE,
     servePort: 8080,
     hint: (port) => `try: curl -i http://127.0.0.1:${port}/    or    wrk -t 2 -c 30 -d 5s http://127.0.0.1:${port}/`,

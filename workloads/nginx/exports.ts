@@ -5,8 +5,11 @@ import type { LibraryDescriptor } from '../../kernel/abi/library.js';
 export const nginx: LibraryDescriptor = {
   name: 'nginx',
   exports: {
-    /** Serves HTTP/1.1 on `port` from the root of the filesystem until the image shuts down. */
-    main: { args: ['int'], returns: 'int' },
+    /**
+     * Serves HTTP/1.1 on `port` from the root of the filesystem until the image shuts down, with
+     * worker_connections and send_timeout (seconds) as given (limits.ts: nginxMainArgs).
+     */
+    main: { args: ['int', 'int', 'int'], returns: 'int' },
   },
   calls: {
     lwip: ['socket', 'setsockopt', 'bind', 'listen', 'accept', 'poll', 'recv', 'write', 'close', 'fcntl'],

@@ -16,6 +16,16 @@ export interface FileSource {
   stat(path: string): FileInfo | null;
   /** The whole file. */
   read(path: string): Uint8Array;
+  /**
+   * The file opened for the caller to stream and close (nginx's output chain with sendfile off:
+   * buffer by buffer); absent, bodies above the inline limit are read whole. Throws when it cannot.
+   */
+  open?(path: string): OpenFile;
+}
+
+/** An open file whose body the caller sends after the head, then closes. */
+export interface OpenFile {
+  readonly size: number;
 }
 
 export interface Clock {
@@ -83,6 +93,8 @@ export interface HttpResponse {
   readonly keepAlive: boolean;
   /** Body to send after what `out` now holds (large files), or null when `out` holds it all. */
   readonly body: Uint8Array | null;
+  /** A body to stream from an open file after what `out` now holds (FileSource.open), instead of `body`. */
+  readonly file?: OpenFile;
 }
 
 export interface RespondOptions {
@@ -372,6 +384,11 @@ function serveFile(
   if (notModified(request, lastModifiedSec, etag, options.ifModifiedSince ?? 'exact')) {
     writeHead(out, 304, now, request.keepAlive, { lastModified, etag });
     return { status: 304, keepAlive: request.keepAlive, body: null };
+  }
+  if (!ctx.headOnly && files.open && info.size > (options.inlineBodyLimit ?? 65536)) {
+    const file = files.open(path);
+    writeHead(out, 200, now, request.keepAlive, { contentType: mimeTypeFor(path), contentLength: file.size, lastModified, etag });
+    return { status: 200, keepAlive: request.keepAlive, body: null, file };
   }
   const body = ctx.headOnly ? null : files.read(path);
   const head: Head = { contentType: mimeTypeFor(path), contentLength: body?.length ?? info.size, lastModified, etag };

@@ -261,6 +261,22 @@ t.test('a body above inlineBodyLimit comes back separately, after the head in ou
   t.equal(get('/index.html', {}, { inlineBodyLimit: 0 }).result.body?.length, 13);
 });
 
+t.test('a source that opens files streams bodies above inlineBodyLimit: the head in out, the open file for the caller', async (t) => {
+  const opened: string[] = [];
+  const streaming: FileSource = { ...site.source, open: (path) => (opened.push(path), { size: 200_000 }) };
+  const r = get('/big.bin', {}, { inlineBodyLimit: 32 * 1024 }, streaming);
+  t.equal(r.header('Content-Length'), '200000');
+  t.equal(r.body, '', 'out holds the head only');
+  t.same(r.result.file, { size: 200_000 });
+  t.equal(r.result.body, null, 'nothing read whole');
+  t.same(opened, ['/big.bin']);
+  t.equal(get('/index.html', {}, { inlineBodyLimit: 32 * 1024 }, streaming).body, '<h1>home</h1>', 'small files stay inline');
+  t.equal(get('/big.bin', { method: 'HEAD' }, { inlineBodyLimit: 32 * 1024 }, streaming).result.file, undefined, 'HEAD opens nothing');
+  t.same(opened, ['/big.bin']);
+  const failing: FileSource = { ...site.source, open: () => { throw new Error('EMFILE'); } };
+  t.equal(get('/big.bin', {}, { inlineBodyLimit: 0 }, failing).statusLine, 'HTTP/1.1 500 Internal Server Error', 'a file that cannot be opened gives 500');
+});
+
 t.test('a file source that fails between stat and read gives 500 and closes', async (t) => {
   const broken: FileSource = { stat: () => ({ size: 3, mtimeMs: 0, isDirectory: false }), read: () => { throw new Error('EIO'); } };
   const r = get('/x.txt', {}, {}, broken);

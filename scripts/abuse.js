@@ -1,0 +1,3 @@
+#!/usr/bin/env node
+import { start } from "./launcher.js";
+await start("abuse");

@@ -1,0 +1,523 @@
+// `node scripts/abuse.js`: hostile clients over loopback against each preset's image (pipelining
+// without reading, slow readers, oversized and malformed input, many idle connections, half-closed
+// sockets), each checked for: the image stays up, a well-behaved client is served meanwhile, the
+// data written before reads back intact, and the app compartment's memory stays within its bound.
+
+import net from 'node:net';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { NGINX_SITE } from '../workloads/nginx/site.js';
+import { isPreset, loadPreset } from '../workloads/presets.js';
+import { appNamed, libraryRegistry } from '../workloads/registry.js';
+import type { App } from '../workloads/app.js';
+import { launch, appOf, type RunningImage } from '../workloads/launch.js';
+import { RegionHeap } from '../shm/heap.js';
+import { nginxMainArgs, OUTPUT_CAP } from '../workloads/nginx/limits.js';
+import { numberOption, parseCommandLine, runCommand, UsageError } from './cli.js';
+import { formatTable } from './table.js';
+
+const USAGE = `usage: node scripts/abuse.js [options]
+
+Boots each preset and points hostile clients at it over loopback, one attack at a time:
+  pipeline     2000 pipelined requests (Nginx: GET /; Redis: GET of a 64 KiB value), never read
+  slow-reader  200 pipelined requests, read 4 KiB every 100 ms
+  oversized    Nginx: a 100 KiB URI, a 600 MB Content-Length; Redis: a 600 MB bulk length claim, a 16 MiB value
+  malformed    64 KiB of random bytes on each of 4 connections
+  idle-conns   100 connections sending a request one byte every 500 ms (slow loris)
+  past-limit   Nginx: every connection worker_connections allows held, then 8 more, to be refused
+               (booted with worker_connections 120, below the netdev's 128 slots)
+  half-closed  20 connections that send one request and shut their write side
+For each it checks that the image stays up, that a well-behaved client is answered correctly
+meanwhile (its worst latency), that what was written before reads back intact, and the peak growth
+of the app compartment's memory (its TLSF heap, read by the host from the heap's header, plus the JS
+heap its thread publishes) against the bound of the app's limits. Prints a table; exits 1 if any
+check of any preset failed.
+
+options:
+  --presets <list>    comma-separated presets (default redis-none,nginx-none,redis-mpk2,nginx-mpk2)
+  --seconds <s>       how long each attack is held while the well-behaved client runs (default 2)
+  --json              print one JSON object on stdout instead of the table
+  --help              this text`;
+
+const OPTIONS = {
+  presets: { type: 'string' },
+  seconds: { type: 'string' },
+  json: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+const DEFAULT_PRESETS = 'redis-none,nginx-none,redis-mpk2,nginx-mpk2';
+const MiB = 1024 * 1024;
+/** Growth of a compartment's JS heap that is its collector's timing, not memory held. */
+const JS_SLACK = 16 * MiB;
+
+/** One application as the attacks see it: its protocol, and what one of its connections may hold. */
+interface Target {
+  /** Memory one connection may make the app hold under its limits (Nginx: pending output, limits.ts; Redis: its 64 MiB output limit and a bulk being read). */
+  readonly perConnection: number;
+  /** Connections at once the image is booted to accept, the listener included (Nginx's worker_connections); absent: no limit below the netdev's slots. */
+  readonly connectionLimit?: number;
+  /** Arguments of the app's main after the port, when the attacks need other than its defaults. */
+  readonly mainArgs?: readonly number[];
+  /** Writes the data checked after every attack; returns what a well-behaved request must read back. */
+  prepare(port: number): Promise<void>;
+  /** One well-behaved request; throws unless the answer is right. */
+  probe(client: WellBehaved): Promise<void>;
+  /** Everything written by prepare reads back intact (a description of what is wrong otherwise). */
+  intact(port: number): Promise<string | null>;
+  readonly requests: { readonly flood: Buffer; readonly slow: Buffer; readonly oversized: readonly { bytes: Buffer; stores: number }[]; readonly half: Buffer; readonly loris: Buffer };
+}
+
+/** A client connection that keeps what it receives. */
+class Conn {
+  readonly socket: net.Socket;
+  received = Buffer.alloc(0);
+  total = 0;
+  closed = false;
+  #wake: (() => void) | null = null;
+
+  constructor(port: number) {
+    this.socket = net.connect(port, '127.0.0.1');
+    this.socket.on('data', (d: Buffer) => {
+      this.total += d.length;
+      if (this.received.length < 256 * 1024) this.received = Buffer.concat([this.received, d]);
+      this.#wake?.();
+    });
+    const end = (): void => {
+      this.closed = true;
+      this.#wake?.();
+    };
+    this.socket.on('close', end);
+    this.socket.on('error', end);
+  }
+
+  connected(): Promise<void> {
+    return new Promise((resolve, reject) => {
+      if (this.socket.readyState === 'open') return resolve();
+      this.socket.once('connect', () => resolve());
+      this.socket.once('error', reject);
+    });
+  }
+
+  /** Waits until `done(received)` holds, the connection closes, or `timeoutMs` passes. */
+  async until(done: (received: Buffer) => boolean, timeoutMs: number): Promise<boolean> {
+    const deadline = Date.now() + timeoutMs;
+    while (!done(this.received)) {
+      if (this.closed || Date.now() > deadline) return done(this.received);
+      await new Promise<void>((resolve) => {
+        this.#wake = resolve;
+        setTimeout(resolve, 50).unref();
+      });
+    }
+    return true;
+  }
+
+  destroy(): void {
+    this.socket.destroy();
+  }
+}
+
+function resp(...args: (string | Buffer)[]): Buffer {
+  const parts: Buffer[] = [Buffer.from(`*${args.length}\r\n`)];
+  for (const a of args) {
+    const b = typeof a === 'string' ? Buffer.from(a) : a;
+    parts.push(Buffer.from(`$${b.length}\r\n`), b, Buffer.from('\r\n'));
+  }
+  return Buffer.concat(parts);
+}
+
+/** The well-behaved client: one keep-alive connection, opened again only after a failure. */
+class WellBehaved {
+  readonly #port: number;
+  #conn: Conn | null = null;
+
+  constructor(port: number) {
+    this.#port = port;
+  }
+
+  async connect(): Promise<void> {
+    if (this.#conn !== null && !this.#conn.closed) return;
+    this.#conn = new Conn(this.#port);
+    await this.#conn.connected();
+  }
+
+  /** One request and its answer, checked by `ok`. */
+  async ask(request: Buffer, ok: (received: Buffer) => boolean, timeoutMs = 5000): Promise<Buffer> {
+    await this.connect();
+    const c = this.#conn!;
+    c.received = Buffer.alloc(0);
+    c.socket.write(request);
+    if (await c.until(ok, timeoutMs)) return c.received;
+    this.close();
+    throw new Error(c.closed ? `closed after ${c.received.length} bytes` : `no answer in ${timeoutMs} ms`);
+  }
+
+  close(): void {
+    this.#conn?.destroy();
+    this.#conn = null;
+  }
+}
+
+/** One request and its answer on a fresh connection, checked by `ok`. */
+async function exchange(port: number, request: Buffer, ok: (received: Buffer) => boolean, timeoutMs = 5000): Promise<Buffer> {
+  const c = new Conn(port);
+  try {
+    await c.connected();
+    c.socket.write(request);
+    if (!(await c.until(ok, timeoutMs))) throw new Error(c.closed ? `closed after ${c.received.length} bytes` : `no answer in ${timeoutMs} ms`);
+    return c.received;
+  } finally {
+    c.destroy();
+  }
+}
+
+const KEYS = 50;
+const keyValue = (i: number): string => `abuse-value-${i}-`.padEnd(16 + ((i * 37) % 200), String.fromCharCode(97 + (i % 26)));
+
+function redisTarget(): Target {
+  const bigValue = Buffer.alloc(64 * 1024, 'b');
+  const bulk = (value: string): string => `$${Buffer.byteLength(value)}\r\n${value}\r\n`;
+  return {
+    perConnection: 65 * MiB,
+    async prepare(port) {
+      const sets = Buffer.concat([resp('SET', 'abuse:big', bigValue), ...Array.from({ length: KEYS }, (_, i) => resp('SET', `abuse:key:${i}`, keyValue(i)))]);
+      await exchange(port, sets, (r) => r.toString('latin1').split('+OK\r\n').length - 1 === KEYS + 1, 10_000);
+    },
+    async probe(client) {
+      const i = Math.floor(Math.random() * KEYS);
+      const want = bulk(keyValue(i));
+      const got = await client.ask(resp('GET', `abuse:key:${i}`), (r) => r.length >= want.length);
+      if (got.toString('latin1') !== want) throw new Error(`wrong answer: ${JSON.stringify(got.subarray(0, 40).toString('latin1'))}`);
+    },
+    async intact(port) {
+      const gets = Buffer.concat(Array.from({ length: KEYS }, (_, i) => resp('GET', `abuse:key:${i}`)));
+      const expected = Array.from({ length: KEYS }, (_, i) => bulk(keyValue(i))).join('');
+      try {
+        const got = await exchange(port, gets, (r) => r.length >= expected.length, 10_000);
+        return got.toString('latin1') === expected ? null : 'keys read back wrong';
+      } catch (error) {
+        return `keys not read back: ${(error as Error).message}`;
+      }
+    },
+    requests: {
+      flood: Buffer.concat(Array.from({ length: 2000 }, () => resp('GET', 'abuse:big'))),
+      slow: Buffer.concat(Array.from({ length: 200 }, () => resp('GET', 'abuse:big'))),
+      oversized: [
+        { bytes: Buffer.concat([Buffer.from('*3\r\n$3\r\nSET\r\n$11\r\nabuse:claim\r\n$600000000\r\n'), Buffer.alloc(MiB, 'x')]), stores: 0 },
+        { bytes: resp('SET', 'abuse:huge', Buffer.alloc(16 * MiB, 'h')), stores: 16 * MiB },
+      ],
+      half: resp('PING'),
+      loris: resp('GET', 'abuse:key:0'),
+    },
+  };
+}
+
+function nginxTarget(): Target {
+  const index = readFileSync(join(NGINX_SITE, 'index.html'));
+  const get = (path: string): string => `GET ${path} HTTP/1.1\r\nHost: abuse\r\n\r\n`;
+  const answered = (r: Buffer): boolean => {
+    const split = r.indexOf('\r\n\r\n');
+    return split >= 0 && r.length >= split + 4 + index.length;
+  };
+  return {
+    perConnection: OUTPUT_CAP + 64 * 1024, // pending output, plus a read and a request being parsed
+    connectionLimit: NGINX_WORKER_CONNECTIONS,
+    mainArgs: nginxMainArgs({ workerConnections: NGINX_WORKER_CONNECTIONS }),
+    async prepare() {},
+    async probe(client) {
+      const r = await client.ask(Buffer.from(get('/')), answered);
+      const split = r.indexOf('\r\n\r\n');
+      if (!r.subarray(0, 12).equals(Buffer.from('HTTP/1.1 200')) || !r.subarray(split + 4).equals(index)) throw new Error(`wrong answer: ${JSON.stringify(r.subarray(0, 40).toString('latin1'))}`);
+    },
+    async intact(port) {
+      const client = new WellBehaved(port);
+      try {
+        await this.probe(client);
+        return null;
+      } catch (error) {
+        return `the index page: ${(error as Error).message}`;
+      } finally {
+        client.close();
+      }
+    },
+    requests: {
+      flood: Buffer.from(get('/').repeat(2000)),
+      slow: Buffer.from(get('/').repeat(200)),
+      oversized: [
+        { bytes: Buffer.from(get('/' + 'a'.repeat(100 * 1024))), stores: 0 },
+        { bytes: Buffer.concat([Buffer.from('POST / HTTP/1.1\r\nHost: abuse\r\nContent-Length: 600000000\r\n\r\n'), Buffer.alloc(MiB, 'x')]), stores: 0 },
+      ],
+      half: Buffer.from(get('/')),
+      loris: Buffer.from(get('/')),
+    },
+  };
+}
+
+/** The applications abuse.js knows how to talk to, and how. */
+const TARGETS: ReadonlyMap<App, () => Target> = new Map([
+  [appNamed('redis'), redisTarget],
+  [appNamed('nginx'), nginxTarget],
+]);
+
+function targetOf(preset: string, app: App): Target {
+  const make = TARGETS.get(app);
+  if (make === undefined) throw new UsageError(`--presets: ${preset} runs ${app.name}; abuse.js attacks ${[...TARGETS.keys()].map((a) => `${a.name}-*`).join(' and ')} presets`);
+  return make();
+}
+
+/** A running attack: its connections, released by stop(), which says what the attacker got. */
+interface Attack {
+  readonly conns: Conn[];
+  /** Bytes the attack may legitimately make the app store (a huge value). */
+  readonly stores: number;
+  stop(): Promise<string>;
+}
+
+/** A deterministic byte stream (xorshift), so that a failing run can be repeated. */
+function randomBytes(n: number, seed: number): Buffer {
+  const out = Buffer.alloc(n);
+  let x = seed | 1;
+  for (let i = 0; i < n; i++) {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    out[i] = x & 0xff;
+  }
+  return out;
+}
+
+/** What the attackers received, in short: the distinct first lines of their answers, and how many were closed. */
+function outcome(conns: readonly Conn[]): string {
+  const lines = new Set(
+    conns
+      .filter((c) => c.received.length > 0)
+      .map((c) => {
+        const eol = c.received.indexOf('\r\n');
+        return c.received.subarray(0, eol < 0 ? 40 : eol).toString('latin1').slice(0, 40) || 'bytes';
+      }),
+  );
+  const closed = conns.filter((c) => c.closed).length;
+  return `${lines.size === 0 ? 'nothing' : [...lines].join(' | ')}; ${closed}/${conns.length} closed`;
+}
+
+async function opened(port: number, count: number): Promise<Conn[]> {
+  const conns = Array.from({ length: count }, () => new Conn(port));
+  await Promise.all(conns.map((c) => c.connected().catch(() => undefined)));
+  return conns;
+}
+
+/**
+ * Nginx is booted with worker_connections below the netdev's 128 slots, so that a flood of
+ * connections meets nginx's refusal rather than the device's.
+ */
+const NGINX_WORKER_CONNECTIONS = 120;
+
+const ATTACKS: Readonly<Record<string, (port: number, target: Target) => Promise<Attack | null>>> = {
+  async pipeline(port, target) {
+    const conns = await opened(port, 1);
+    conns[0]!.socket.pause();
+    conns[0]!.socket.write(target.requests.flood);
+    return { conns, stores: 0, stop: async () => `${outcome(conns)}, unread` };
+  },
+  async 'slow-reader'(port, target) {
+    const conns = await opened(port, 1);
+    const c = conns[0]!;
+    c.socket.pause();
+    c.socket.write(target.requests.slow);
+    const timer = setInterval(() => {
+      // 4 KiB per 100 ms: take one chunk, then stop reading again.
+      c.socket.resume();
+      setTimeout(() => c.socket.pause(), 1);
+    }, 100);
+    return { conns, stores: 0, stop: async () => (clearInterval(timer), `${(c.total / 1024).toFixed(0)} KiB read slowly; ${c.closed ? 'closed' : 'open'}`) };
+  },
+  async oversized(port, target) {
+    const conns = await opened(port, target.requests.oversized.length);
+    target.requests.oversized.forEach((r, i) => conns[i]!.socket.write(r.bytes));
+    const stores = target.requests.oversized.reduce((s, r) => s + r.stores, 0);
+    // A huge value takes a while to cross into the image: its answer belongs to this attack's window.
+    const answered = async (): Promise<string> => (await Promise.all(conns.map((c) => c.until((r) => r.length > 0, 15_000))), outcome(conns));
+    return { conns, stores, stop: answered };
+  },
+  async malformed(port) {
+    const conns = await opened(port, 4);
+    conns.forEach((c, i) => c.socket.write(randomBytes(64 * 1024, 0x9e3779b9 + i)));
+    return { conns, stores: 0, stop: async () => outcome(conns) };
+  },
+  async 'idle-conns'(port, target) {
+    const conns = await opened(port, 100);
+    let at = 0;
+    const timer = setInterval(() => {
+      const byte = target.requests.loris.subarray(at, at + 1);
+      at = (at + 1) % (target.requests.loris.length - 1); // never the last byte: the request never completes
+      for (const c of conns) if (!c.closed) c.socket.write(byte);
+    }, 500);
+    return { conns, stores: 0, stop: async () => (clearInterval(timer), `${conns.filter((c) => !c.closed).length}/100 held open`) };
+  },
+  async 'past-limit'(port, target) {
+    // Every connection the limit allows beside the listener and the well-behaved client, held;
+    // then 8 more at once, which must be refused.
+    if (target.connectionLimit === undefined) return null;
+    const held = await opened(port, target.connectionLimit - 2);
+    const extra = await opened(port, 8);
+    await Promise.all(extra.map((c) => c.until(() => c.closed, 1500)));
+    const refused = extra.filter((c) => c.closed && c.total === 0).length;
+    for (const c of extra) if (!c.closed) c.destroy();
+    const conns = [...held, ...extra];
+    return { conns, stores: 0, stop: async () => `${refused}/8 past the limit refused; ${held.filter((c) => !c.closed).length}/${held.length} held` };
+  },
+  async 'half-closed'(port, target) {
+    const conns = await opened(port, 20);
+    for (const c of conns) c.socket.end(target.requests.half);
+    return {
+      conns,
+      stores: 0,
+      stop: async () => {
+        await Promise.all(conns.map((c) => c.until(() => c.closed, 3000)));
+        const answered = conns.filter((c) => c.received.length > 0).length;
+        return `${answered}/20 answered; ${conns.filter((c) => c.closed).length}/20 closed`;
+      },
+    };
+  },
+};
+
+export interface AttackResult {
+  readonly preset: string;
+  readonly attack: string;
+  readonly up: boolean;
+  readonly served: number;
+  readonly probes: number;
+  readonly worstMs: number;
+  readonly attacker: string;
+  /** Peak growth of the app compartment's memory over its level before the attack: TLSF heap and JS heap. */
+  readonly peakTlsf: number;
+  /** null: the compartment published no new figure during the attack. */
+  readonly peakJs: number | null;
+  readonly bound: number;
+  readonly intact: string | null;
+  readonly ok: boolean;
+}
+
+/** The app compartment's memory, as the host reads it: its TLSF heap's header, the JS heap its thread publishes. */
+function memoryReader(image: RunningImage, app: string): () => { tlsf: number; js: number } {
+  const c = image.machine.image.compartments.find((x) => x.libraries.includes(app))!;
+  const heap = RegionHeap.attach(image.machine.regions.find((r) => r.name === `heap.${c.name}`)!);
+  return () => ({ tlsf: heap.stats().used, js: image.machine.counters.heapUsed(c.index) });
+}
+
+async function attackPreset(preset: string, options: { seconds: number; say: (text: string) => void }): Promise<AttackResult[]> {
+  const config = loadPreset(preset, { registry: libraryRegistry });
+  const app = appOf(config);
+  const target = targetOf(preset, app);
+  const image = await launch(config, { registry: libraryRegistry, port: 0, ...(target.mainArgs ? { mainArgs: target.mainArgs } : {}) });
+  let down: string | null = null;
+  image.main.then(
+    (code) => void (down ??= `main returned ${code}`),
+    (e: Error) => void (down ??= e.message),
+  );
+  const results: AttackResult[] = [];
+  try {
+    await target.prepare(image.port);
+    const memory = memoryReader(image, app.name);
+    for (const [name, start] of Object.entries(ATTACKS)) {
+      if (down !== null) {
+        results.push({ preset, attack: name, up: false, served: 0, probes: 0, worstMs: 0, attacker: 'not run: the image is down', peakTlsf: 0, peakJs: null, bound: 0, intact: down, ok: false });
+        continue;
+      }
+      options.say(`${preset}: ${name}`);
+      const base = memory();
+      let peakTlsf = 0;
+      // A compartment publishes its JS heap when it waits on a gate: one that never waits (a
+      // single-compartment image busy in its loop) leaves the figure unchanged, shown as '-'.
+      let peakJs: number | null = null;
+      const sampler = setInterval(() => {
+        const m = memory();
+        peakTlsf = Math.max(peakTlsf, m.tlsf - base.tlsf);
+        if (m.js > 0 && m.js !== base.js) peakJs = Math.max(peakJs ?? 0, m.js - base.js);
+      }, 20);
+      const client = new WellBehaved(image.port);
+      await client.connect();
+      const attack = await start(image.port, target);
+      if (attack === null) {
+        clearInterval(sampler);
+        client.close();
+        continue;
+      }
+      let served = 0;
+      let probes = 0;
+      let worstMs = 0;
+      const until = Date.now() + options.seconds * 1000;
+      while (Date.now() < until && down === null) {
+        const t0 = performance.now();
+        probes++;
+        await target.probe(client).then(() => served++, () => undefined);
+        worstMs = Math.max(worstMs, performance.now() - t0);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      client.close();
+      const attacker = await attack.stop();
+      for (const c of attack.conns) c.destroy();
+      clearInterval(sampler);
+      const failure = image.machine.failure;
+      const up = down === null && !failure;
+      // The attack's connections were just dropped: the image notices them closed on its next
+      // poll, so a refusal in the first moments (a full worker_connections) is tried again.
+      let intact = up ? await target.intact(image.port) : (down ?? failure?.message ?? 'down');
+      for (let retry = 0; up && intact !== null && retry < 10; retry++) {
+        await new Promise((r) => setTimeout(r, 200));
+        intact = await target.intact(image.port);
+      }
+      const bound = attack.conns.length * target.perConnection + attack.stores;
+      const ok = up && served === probes && intact === null && peakTlsf <= bound && (peakJs ?? 0) <= bound + JS_SLACK;
+      results.push({ preset, attack: name, up, served, probes, worstMs, attacker, peakTlsf, peakJs, bound, intact, ok });
+      // Let closed connections be reaped before the next attack measures its own baseline.
+      await new Promise((r) => setTimeout(r, 300));
+    }
+  } finally {
+    await image.stop();
+  }
+  return results;
+}
+
+const mib = (bytes: number): string => (bytes / MiB).toFixed(2);
+
+export function resultTable(results: readonly AttackResult[]): string[] {
+  return formatTable(
+    ['preset', 'attack', 'up', 'served', 'worst ms', 'attacker got', 'peak tlsf MiB', 'peak js MiB', 'bound MiB', 'intact', 'result'],
+    results.map((r) => [r.preset, r.attack, r.up ? 'yes' : 'NO', `${r.served}/${r.probes}`, Math.round(r.worstMs), r.attacker, mib(r.peakTlsf), r.peakJs === null ? '-' : mib(r.peakJs), mib(r.bound), r.intact === null ? 'yes' : r.intact, r.ok ? 'ok' : 'FAILED']),
+  );
+}
+
+async function main(): Promise<number> {
+  const { values, positionals } = parseCommandLine(process.argv.slice(2), OPTIONS, USAGE);
+  if (values['help']) {
+    process.stdout.write(USAGE + '\n');
+    return 0;
+  }
+  if (positionals.length > 0) throw new UsageError(`unexpected argument ${positionals[0]}; presets go in --presets`);
+  const seconds = numberOption(values, 'seconds', 2, { min: 0.2, max: 600 });
+  const presets = String(values['presets'] ?? DEFAULT_PRESETS).split(',').map((p) => p.trim()).filter(Boolean);
+  for (const p of presets) {
+    if (!isPreset(p)) throw new UsageError(`--presets: unknown preset ${JSON.stringify(p)}; e.g. ${DEFAULT_PRESETS}`);
+    targetOf(p, appOf(loadPreset(p, { registry: libraryRegistry })));
+  }
+  const say = (text: string): void => void process.stderr.write(text + '\n');
+  // The images' console (nginx's error log) goes to stderr while they run: stdout holds the report only.
+  const stdoutWrite = process.stdout.write;
+  process.stdout.write = process.stderr.write.bind(process.stderr) as typeof process.stdout.write;
+  const results: AttackResult[] = [];
+  try {
+    for (const preset of presets) results.push(...(await attackPreset(preset, { seconds, say })));
+  } finally {
+    process.stdout.write = stdoutWrite;
+  }
+  const failed = [...new Set(results.filter((r) => !r.ok).map((r) => r.preset))];
+  if (values['json']) process.stdout.write(JSON.stringify({ seconds, presets, failed, results }) + '\n');
+  else {
+    for (const line of resultTable(results)) process.stdout.write(line + '\n');
+    process.stdout.write(failed.length === 0 ? `all ${presets.length} presets stayed up, bounded and intact\n` : `FAILED: ${failed.join(', ')}\n`);
+  }
+  return failed.length === 0 ? 0 : 1;
+}
+
+if (process.argv[1]?.endsWith('abuse.js')) await runCommand(main);

@@ -1,0 +1,52 @@
+// `scripts/abuse.js`: its help, its refusal of bad options, and a short run of every attack on
+// nginx-none: a table with one row per attack, each ok, the images' log on stderr, exit 0; --json.
+
+import t from 'tap';
+import { runScript } from '../fixtures/node-script.js';
+
+const ATTACKS = ['pipeline', 'slow-reader', 'oversized', 'malformed', 'idle-conns', 'past-limit', 'half-closed'];
+
+t.test('--help describes every attack and the options, exit 0', async (t) => {
+  const { code, stdout } = await runScript('abuse.js', ['--help']);
+  t.equal(code, 0);
+  t.match(stdout, /^usage: node scripts\/abuse\.js/);
+  for (const option of ['--presets', '--seconds', '--json']) t.match(stdout, option);
+  for (const attack of ATTACKS) t.match(stdout, new RegExp(`^  ${attack} `, 'm'), attack);
+});
+
+t.test('bad options are refused naming what is valid, exit 2', async (t) => {
+  const unknown = await runScript('abuse.js', ['--presets', 'nginx-nope']);
+  t.equal(unknown.code, 2);
+  t.match(unknown.stderr, /--presets: unknown preset "nginx-nope"/);
+  const local = await runScript('abuse.js', ['--presets', 'sqlite-none']);
+  t.equal(local.code, 2);
+  t.match(local.stderr, /sqlite-none runs sqlite; abuse.js attacks redis-\* and nginx-\* presets/);
+  const seconds = await runScript('abuse.js', ['--seconds', '0']);
+  t.equal(seconds.code, 2);
+  t.match(seconds.stderr, /--seconds: "0" is not valid; expected a number from 0.2 to 600/);
+});
+
+t.test('a short run on nginx-none: a row per attack, all ok, exit 0', async (t) => {
+  const { code, stdout, stderr } = await runScript('abuse.js', ['--presets', 'nginx-none', '--seconds', '0.5']);
+  const lines = stdout.split('\n');
+  t.match(lines[0] ?? '', /^preset +attack +up +served +worst ms +attacker got +peak tlsf MiB +peak js MiB +bound MiB +intact +result$/);
+  for (const attack of ATTACKS) {
+    const row = lines.find((l) => l.startsWith('nginx-none') && l.split(/ {2,}/)[1] === attack);
+    t.ok(row, `a row for ${attack}`);
+    t.match(row ?? '', / ok$/, `${attack} is ok`);
+  }
+  t.match(stdout, /8\/8 past the limit refused/, 'connections past worker_connections were refused');
+  t.match(stdout, /all 1 presets stayed up, bounded and intact/);
+  t.notMatch(stdout, /\[alert\]/, "the image's log stays off stdout");
+  t.match(stderr, /\[alert\] 1#0: 120 worker_connections are not enough/, '... and goes to stderr');
+  t.equal(code, 0);
+});
+
+t.test('--json: one object with a result per attack', async (t) => {
+  const { code, stdout } = await runScript('abuse.js', ['--presets', 'nginx-none', '--seconds', '0.3', '--json']);
+  t.equal(code, 0);
+  const report = JSON.parse(stdout) as { failed: string[]; results: { attack: string; ok: boolean; up: boolean; bound: number; peakTlsf: number }[] };
+  t.same(report.failed, []);
+  t.same(report.results.map((r) => r.attack), ATTACKS);
+  for (const r of report.results) t.ok(r.up && r.peakTlsf <= r.bound, `${r.attack}: up, within its bound`);
+});
