@@ -167,9 +167,9 @@ export function create(ctx: LibraryContext): LibraryInstance {
       names.compare(command.argv[0]!);
       const before = c.out.length;
       execute(ks, command.argv, c.session, c.out);
-      blocking?.afterCommand();
       ctx.work.add('copy', Math.max(0, c.out.length - before)); // _addReplyToBuffer
       ctx.work.add('int', 1); // the reply's length or integer, ll2string
+      blocking?.afterCommand();
       if (c.session.quit) {
         c.closeAfterWrite = true;
         break;

@@ -11,7 +11,8 @@ import { HandleDeque } from '../structs/deque.js';
 
 export type BlockKind = 'blpop' | 'brpop' | 'brpoplpush' | 'bzpopmin' | 'bzpopmax';
 
-const NULL_ARRAY = new TextEncoder().encode('*-1\r\n');
+/** The nil multi-bulk a timed-out (or in-EXEC) blocking pop answers. */
+export const NULL_ARRAY = new TextEncoder().encode('*-1\r\n');
 
 interface Waiter {
   readonly session: Session;
@@ -229,5 +230,3 @@ export function timeoutArg(c: Call, i: number): number | null {
   }
   return t === 0n ? 0 : Number(t) * 1000 + c.ks.now();
 }
-
-export { NULL_ARRAY };

@@ -7,7 +7,8 @@ import type { Member } from '../structs/member-set.js';
 import { MemberSet } from '../structs/member-set.js';
 import { latin1, latin1Bytes, stringMatch } from '../text.js';
 
-const EMPTY_SCAN = new TextEncoder().encode('*2\r\n$1\r\n0\r\n*0\r\n');
+/** shared.emptyscan: cursor 0 and no elements, for a missing key. */
+export const EMPTY_SCAN = new TextEncoder().encode('*2\r\n$1\r\n0\r\n*0\r\n');
 const UINT64_MAX = (1n << 64n) - 1n;
 
 /** parseScanCursorOrReply: strtoul over the whole argument (a '-' wraps, as strtoul does), or null after the error. */
@@ -53,8 +54,6 @@ export function replyScan(c: Call, cursor: bigint | number, items: readonly { ad
   c.out.arrayHeader(items.length);
   for (const m of items) bulkAt(c, m.addr, m.len);
 }
-
-export { EMPTY_SCAN };
 
 function sadd(c: Call): void {
   const key = keyArg(c, 1);
