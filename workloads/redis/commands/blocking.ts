@@ -99,6 +99,9 @@ export class BlockedClients {
    * handleClientsBlockedOnKeys: every blocked key that now holds a non-empty list or sorted set serves
    * its waiters in the order they blocked, one element each, until it runs out. Repeats while a
    * BRPOPLPUSH's push makes another key ready. Returns the clients served.
+   * Keys are found ready by looking, not signalled by the write (the keyspace has no dbAdd hook), so when
+   * one command readies several keys (a transaction) they are served in the order they were first blocked
+   * on rather than Redis's order of signalling; a single write serves exactly as Redis does.
    */
   serveReady(): Session[] {
     const served: Session[] = [];
