@@ -10,6 +10,7 @@ import { CommandNames } from './command-name.js';
 import { vnodeLocked } from '../socket-vnode.js';
 import { execute, isCommand } from './commands.js';
 import { createSession, type Session } from './commands/common.js';
+import { blockedClients } from './commands/blocking.js';
 import { Keyspace, NO_ADDRESS, type ValueStore } from './keyspace.js';
 import { offsetOf } from '../../shm/address.js';
 import { ReplyWriter, RespParser } from './resp.js';
@@ -49,6 +50,35 @@ function countCommand(work: WorkMeter, argv: readonly Uint8Array[]): void {
   work.add('walk', 1);
 }
 
+/**
+ * The event loop's side of the blocking commands (commands/blocking.ts, Redis blocked.c): a parked client
+ * runs no further commands; after each command the waiters of keys it made ready are served; after each
+ * pass the waiters whose timeout passed answer *-1, and every served client runs what it sent meanwhile.
+ */
+function blockingLoop(ks: Keyspace) {
+  const blocked = blockedClients(ks);
+  const resumed = new Set<Session>();
+  return {
+    isBlocked: (session: Session): boolean => blocked.isBlocked(session),
+    afterCommand: (): void => {
+      if (blocked.count > 0) for (const s of blocked.serveReady()) resumed.add(s);
+    },
+    /** select()'s timeout: the cron period, or less when a blocked client's deadline comes first. */
+    timeoutMs: (nowMs: number): number => {
+      const d = blocked.nextDeadline();
+      return d === null ? CRON_MS : Math.max(0, Math.min(CRON_MS, d - nowMs + 1));
+    },
+    endOfPass: (nowMs: number, resume: (session: Session) => void): void => {
+      if (blocked.count > 0) for (const s of blocked.expire(nowMs)) resumed.add(s);
+      for (const s of resumed) {
+        resumed.delete(s); // a Set iteration sees the sessions resume() adds meanwhile
+        resume(s);
+      }
+    },
+    forget: (session: Session): void => blocked.forget(session),
+  };
+}
+
 export function create(ctx: LibraryContext): LibraryInstance {
   const lwip = (fn: string) => ctx.import('lwip', fn);
   const setsockopt = lwip('setsockopt');
@@ -86,6 +116,7 @@ export function create(ctx: LibraryContext): LibraryInstance {
   let cachedMs = 0; // server.mstime: updated once per event-loop iteration
   const clients = new Map<number, Client>();
   let nextId = 1;
+  let blocking: ReturnType<typeof blockingLoop> | null = null;
 
   const io = { write, memory, stack };
   /** Writes the queued output, then the replies of this pass straight from the reply buffer. */
@@ -97,6 +128,7 @@ export function create(ctx: LibraryContext): LibraryInstance {
 
   const drop = (ks: Keyspace, c: Client): void => {
     close(c.fd);
+    blocking?.forget(c.session);
     clients.delete(c.fd);
     ks.server.connectedClients = clients.size;
   };
@@ -116,7 +148,13 @@ export function create(ctx: LibraryContext): LibraryInstance {
       stack.leave(token);
     }
     if (n <= 0) return n === -ERRNO.EAGAIN;
+    return runCommands(ks, c);
+  };
+
+  /** processInputBuffer: run the parsed commands until the input runs out or a command blocks the client. */
+  const runCommands = (ks: Keyspace, c: Client): boolean => {
     for (;;) {
+      if (blocking?.isBlocked(c.session) === true) break;
       const command = c.parser.next();
       if (command === null) break;
       if ('error' in command) {
@@ -131,6 +169,7 @@ export function create(ctx: LibraryContext): LibraryInstance {
       execute(ks, command.argv, c.session, c.out);
       ctx.work.add('copy', Math.max(0, c.out.length - before)); // _addReplyToBuffer
       ctx.work.add('int', 1); // the reply's length or integer, ll2string
+      blocking?.afterCommand();
       if (c.session.quit) {
         c.closeAfterWrite = true;
         break;
@@ -144,6 +183,7 @@ export function create(ctx: LibraryContext): LibraryInstance {
       main: (port) => {
         const ks = new Keyspace(store, { nowMs: () => cachedMs }, { port, work: ctx.work });
         cachedMs = nowMs();
+        blocking = blockingLoop(ks);
         if (!names.init() || !vnode.init()) return -ERRNO.ENOMEM;
         const listener = listenOn(ctx, port, { backlog: 511, nonblocking: true });
         if (listener < 0) return listener;
@@ -175,7 +215,7 @@ export function create(ctx: LibraryContext): LibraryInstance {
           memory.writeBytes(readfds, read8);
           memory.writeBytes(writefds, write8);
           memory.write64(tv, 0);
-          memory.write64(tv + 8, CRON_MS * 1000);
+          memory.write64(tv + 8, blocking.timeoutMs(cachedMs) * 1000);
           const ready = select(maxfd + 1, readfds, writefds, 0, tv);
           cachedMs = nowMs();
           if (ready < 0) return ready;
@@ -206,6 +246,9 @@ export function create(ctx: LibraryContext): LibraryInstance {
             if (alive && (c.pending.bytes > 0 || c.out.length > 0 || c.closeAfterWrite) && (readable || isSet(w, c.fd))) alive = flush(c);
             if (!alive) drop(ks, c);
           }
+          blocking.endOfPass(cachedMs, (session) => {
+            for (const c of clients.values()) if (c.session === session && !runCommands(ks, c)) drop(ks, c);
+          });
           if (cachedMs - lastCron >= CRON_MS) {
             lastCron = cachedMs;
             ks.activeExpireCycle?.(20);

@@ -1,10 +1,59 @@
-// Set commands (t_set.c: SADD SREM SPOP SMEMBERS SISMEMBER SCARD).
-// Set members are byte strings in the value store.
+// Set commands (t_set.c: SADD SREM SPOP SMEMBERS SISMEMBER SCARD SMOVE SRANDMEMBER SSCAN, and the
+// algebra SINTER SUNION SDIFF with their STORE forms). Set members are byte strings in the value store.
 
 import type { Call, CommandSpec } from './common.js';
-import { ERR, REPLY, bulkAt, intArg, keyArg, spec, typed } from './common.js';
+import { ERR, REPLY, bulkAt, intArg, isWord, keyArg, spec, typed } from './common.js';
+import type { Member } from '../structs/member-set.js';
 import { MemberSet } from '../structs/member-set.js';
-import { latin1 } from '../text.js';
+import { latin1, latin1Bytes, stringMatch } from '../text.js';
+
+/** shared.emptyscan: cursor 0 and no elements, for a missing key. */
+export const EMPTY_SCAN = new TextEncoder().encode('*2\r\n$1\r\n0\r\n*0\r\n');
+const UINT64_MAX = (1n << 64n) - 1n;
+
+/** parseScanCursorOrReply: strtoul over the whole argument (a '-' wraps, as strtoul does), or null after the error. */
+export function scanCursorArg(c: Call, i: number): bigint | null {
+  const m = /^([+-]?)(\d+)$/.exec(latin1(c.argv[i]!));
+  const v = m === null ? null : BigInt(m[2]!);
+  if (m === null || v === null || v > UINT64_MAX) {
+    c.out.error('ERR invalid cursor');
+    return null;
+  }
+  return m[1] === '-' && v !== 0n ? (1n << 64n) - v : v;
+}
+
+/** scanGenericCommand's MATCH/COUNT options from argv[from]; null after replying the error. */
+export function scanOptionsArg(c: Call, from: number): { count: number; match: string | null } | null {
+  let count = 10;
+  let match: string | null = null;
+  for (let i = from; i < c.argv.length; i += 2) {
+    const more = c.argv.length - i;
+    if (isWord(c.argv[i], 'count') && more >= 2) {
+      const n = intArg(c, i + 1);
+      if (n === null) return null;
+      if (n < 1) {
+        c.out.error(ERR.syntax);
+        return null;
+      }
+      count = n;
+    } else if (isWord(c.argv[i], 'match') && more >= 2) {
+      const p = latin1(c.argv[i + 1]!);
+      match = p === '*' ? null : p;
+    } else {
+      c.out.error(ERR.syntax);
+      return null;
+    }
+  }
+  return { count, match };
+}
+
+/** The SCAN reply: the next cursor as a bulk, then the elements as (address, length) bulks. */
+export function replyScan(c: Call, cursor: bigint | number, items: readonly { addr: number; len: number }[]): void {
+  c.out.arrayHeader(2);
+  c.out.bulkString(String(cursor));
+  c.out.arrayHeader(items.length);
+  for (const m of items) bulkAt(c, m.addr, m.len);
+}
 
 function sadd(c: Call): void {
   const key = keyArg(c, 1);
@@ -84,6 +133,155 @@ function scard(c: Call): void {
   if (v !== null) c.out.integer(v?.set.size ?? 0);
 }
 
+function smove(c: Call): void {
+  const srcKey = keyArg(c, 1);
+  const dstKey = keyArg(c, 2);
+  const src = c.db.get(srcKey);
+  const dst = c.db.get(dstKey);
+  if (src === undefined) return c.out.raw(REPLY.zero);
+  if (src.type !== 'set' || (dst !== undefined && dst.type !== 'set')) return c.out.error(ERR.wrongType);
+  const member = latin1(c.argv[3]!);
+  if (src === dst) return c.out.raw(src.set.has(member) ? REPLY.one : REPLY.zero);
+  const m = src.set.remove(member);
+  if (m === undefined) return c.out.raw(REPLY.zero);
+  if (src.set.size === 0) c.db.delete(srcKey);
+  let to = dst;
+  if (to === undefined) {
+    to = { type: 'set', set: new MemberSet() };
+    c.db.set(dstKey, to);
+  }
+  if (to.set.has(member)) c.ks.freeBytes(m.addr, m.len);
+  else to.set.add(m); // the member's bytes move with it
+  c.out.raw(REPLY.one);
+}
+
+/** SRANDMEMBER key [count]: count > 0 distinct members, count < 0 that many with repeats. */
+function srandmember(c: Call): void {
+  if (c.argv.length > 3) return c.out.error(ERR.syntax);
+  if (c.argv.length === 2) {
+    const v = typed(c, keyArg(c, 1), 'set');
+    if (v === null) return;
+    if (v === undefined) return c.out.raw(REPLY.nullBulk);
+    const m = v.set.at(Math.floor(c.ks.random() * v.set.size));
+    return bulkAt(c, m.addr, m.len);
+  }
+  const n = intArg(c, 2);
+  if (n === null) return;
+  const v = typed(c, keyArg(c, 1), 'set');
+  if (v === null) return;
+  if (v === undefined || n === 0) return c.out.raw(REPLY.emptyArray);
+  const set = v.set;
+  const picks: Member[] = [];
+  if (n < 0) {
+    for (let k = 0; k < -n; k++) picks.push(set.at(Math.floor(c.ks.random() * set.size)));
+  } else if (n >= set.size) {
+    for (const m of set) picks.push(m);
+  } else {
+    // A partial Fisher-Yates over the indexes: n distinct members, uniformly.
+    const idx = Array.from({ length: set.size }, (_, i) => i);
+    for (let k = 0; k < n; k++) {
+      const j = k + Math.floor(c.ks.random() * (idx.length - k));
+      [idx[k], idx[j]] = [idx[j]!, idx[k]!];
+      picks.push(set.at(idx[k]!));
+    }
+  }
+  c.out.arrayHeader(picks.length);
+  for (const m of picks) bulkAt(c, m.addr, m.len);
+}
+
+/**
+ * SSCAN: the cursor is one past the next index to visit, walking the dense array from its end down. A
+ * removal moves the last member into the hole, so a member present for the whole scan is still seen
+ * (perhaps twice), and members added meanwhile land above the cursor, which SCAN allows to miss.
+ */
+function sscan(c: Call): void {
+  const cursor = scanCursorArg(c, 2);
+  if (cursor === null) return;
+  const v = typed(c, keyArg(c, 1), 'set');
+  if (v === null) return;
+  if (v === undefined) return c.out.raw(EMPTY_SCAN);
+  const opts = scanOptionsArg(c, 3);
+  if (opts === null) return;
+  const set = v.set;
+  let at = cursor === 0n ? set.size - 1 : Math.min(Number(cursor) - 1, set.size - 1);
+  const items: Member[] = [];
+  for (let k = 0; k < opts.count && at >= 0; k++, at--) {
+    const m = set.at(at);
+    if (opts.match === null || stringMatch(opts.match, m.member)) items.push(m);
+  }
+  replyScan(c, at < 0 ? 0 : at + 1, items);
+}
+
+type SetOp = 'inter' | 'union' | 'diff';
+
+/**
+ * sinterGenericCommand / sunionDiffGenericCommand: the members of the result, read from the sources.
+ * For SINTER a missing key ends the lookups at once (later keys are not type-checked); SUNION and
+ * SDIFF check every key. Null after replying the error; 'empty' for SINTER's missing key.
+ */
+function combine(c: Call, op: SetOp, from: number): Member[] | null | 'empty' {
+  const sets: (MemberSet | null)[] = [];
+  for (let j = from; j < c.argv.length; j++) {
+    const v = c.db.get(keyArg(c, j));
+    if (v === undefined) {
+      if (op === 'inter') return 'empty';
+      sets.push(null);
+      continue;
+    }
+    if (v.type !== 'set') {
+      c.out.error(ERR.wrongType);
+      return null;
+    }
+    sets.push(v.set);
+  }
+  const out: Member[] = [];
+  if (op === 'inter') {
+    const all = sets as MemberSet[];
+    const smallest = all.reduce((a, b) => (b.size < a.size ? b : a));
+    for (const m of smallest) if (all.every((s) => s === smallest || s.has(m.member))) out.push(m);
+  } else if (op === 'union') {
+    const seen = new Set<string>();
+    for (const s of sets) {
+      if (s === null) continue;
+      for (const m of s) {
+        if (seen.has(m.member)) continue;
+        seen.add(m.member);
+        out.push(m);
+      }
+    }
+  } else {
+    const first = sets[0];
+    if (first !== null && first !== undefined) {
+      for (const m of first) if (!sets.some((s, i) => i > 0 && s !== null && s.has(m.member))) out.push(m);
+    }
+  }
+  return out;
+}
+
+function setAlgebra(c: Call, op: SetOp): void {
+  const members = combine(c, op, 1);
+  if (members === null) return;
+  if (members === 'empty') return c.out.raw(REPLY.emptyArray);
+  c.out.arrayHeader(members.length);
+  for (const m of members) bulkAt(c, m.addr, m.len);
+}
+
+/** The STORE forms: the destination is replaced (its TTL goes), or deleted when the result is empty. */
+function setAlgebraStore(c: Call, op: SetOp): void {
+  const members = combine(c, op, 2);
+  if (members === null) return;
+  const dstKey = keyArg(c, 1);
+  const list = members === 'empty' ? [] : members;
+  const set = new MemberSet();
+  for (const m of list) {
+    const bytes = m.len === 0 ? latin1Bytes(m.member) : c.ks.readBytes(m.addr, m.len);
+    set.add({ member: m.member, addr: c.ks.putBytes(bytes), len: bytes.length });
+  }
+  c.db.delete(dstKey);
+  if (set.size > 0) c.db.set(dstKey, { type: 'set', set });
+  c.out.integer(set.size);
+}
+
 const K: [number, number, number] = [1, 1, 1];
 export const setCommands: readonly CommandSpec[] = [
   spec('sadd', sadd, { arity: -3, flags: 'wmF', keys: K }),
@@ -92,4 +290,13 @@ export const setCommands: readonly CommandSpec[] = [
   spec('smembers', smembers, { arity: 2, flags: 'rS', keys: K }),
   spec('sismember', sismember, { arity: 3, flags: 'rF', keys: K }),
   spec('scard', scard, { arity: 2, flags: 'rF', keys: K }),
+  spec('smove', smove, { arity: 4, flags: 'wF', keys: [1, 2, 1] }),
+  spec('srandmember', srandmember, { arity: -2, flags: 'rR', keys: K }),
+  spec('sscan', sscan, { arity: -3, flags: 'rR', keys: K }),
+  spec('sinter', (c) => setAlgebra(c, 'inter'), { arity: -2, flags: 'rS', keys: [1, -1, 1] }),
+  spec('sinterstore', (c) => setAlgebraStore(c, 'inter'), { arity: -3, flags: 'wm', keys: [1, -1, 1] }),
+  spec('sunion', (c) => setAlgebra(c, 'union'), { arity: -2, flags: 'rS', keys: [1, -1, 1] }),
+  spec('sunionstore', (c) => setAlgebraStore(c, 'union'), { arity: -3, flags: 'wm', keys: [1, -1, 1] }),
+  spec('sdiff', (c) => setAlgebra(c, 'diff'), { arity: -2, flags: 'rS', keys: [1, -1, 1] }),
+  spec('sdiffstore', (c) => setAlgebraStore(c, 'diff'), { arity: -3, flags: 'wm', keys: [1, -1, 1] }),
 ];

@@ -1,171 +1,12 @@
-// Sorted-set commands (t_zset.c: ZADD with NX/XX/CH/INCR, ZRANGE/ZREVRANGE [WITHSCORES],
-// ZSCORE, ZRANK, ZCARD, ZREM, ZPOPMIN, ZPOPMAX) and stream commands (t_stream.c: XADD with
-// MAXLEN, XLEN, XRANGE). Scores are doubles replied as printf("%.17g") like addReplyDouble.
+// Stream commands (t_stream.c: XADD with MAXLEN, XLEN, XRANGE), listed after the sorted-set
+// commands of zsets.ts (t_zset.c) so the dispatcher's table takes both from here.
 
 import type { Call, CommandSpec } from './common.js';
-import { ERR, REPLY, bulkAt, clampRange, doubleArg, intArg, isWord, keyArg, longLongArg, spec, typed } from './common.js';
-import { SortedSet } from '../structs/sorted-set.js';
+import { ERR, REPLY, bulkAt, isWord, keyArg, longLongArg, spec, typed } from './common.js';
 import type { StreamId } from '../structs/stream.js';
 import { Stream, UINT64_MAX, compareIds, formatId } from '../structs/stream.js';
-import { formatDouble, latin1, parseLongLong } from '../text.js';
-
-function zadd(c: Call): void {
-  let nx = false;
-  let xx = false;
-  let ch = false;
-  let incr = false;
-  let at = 2;
-  for (; at < c.argv.length; at++) {
-    const a = c.argv[at];
-    if (isWord(a, 'nx')) nx = true;
-    else if (isWord(a, 'xx')) xx = true;
-    else if (isWord(a, 'ch')) ch = true;
-    else if (isWord(a, 'incr')) incr = true;
-    else break;
-  }
-  const elements = c.argv.length - at;
-  if (elements === 0 || elements % 2 === 1) return c.out.error(ERR.syntax);
-  if (nx && xx) return c.out.error('ERR XX and NX options at the same time are not compatible');
-  if (incr && elements > 2) return c.out.error('ERR INCR option supports a single increment-element pair');
-  const scores: number[] = [];
-  for (let j = at; j < c.argv.length; j += 2) {
-    const s = doubleArg(c, j);
-    if (s === null) return;
-    scores.push(s);
-  }
-  const key = keyArg(c, 1);
-  let v = typed(c, key, 'zset');
-  if (v === null) return;
-  let added = 0;
-  let updated = 0;
-  let processed = 0;
-  let score = 0;
-  if (v !== undefined || !xx) {
-    if (v === undefined) {
-      v = { type: 'zset', zset: new SortedSet(c.ks.random) };
-      c.db.set(key, v);
-    }
-    const zset = v.zset;
-    for (let k = 0; k < scores.length; k++) {
-      const bytes = c.argv[at + 2 * k + 1]!;
-      const member = latin1(bytes);
-      score = scores[k]!;
-      const node = zset.get(member);
-      if (node !== undefined) {
-        if (nx) continue;
-        if (incr) {
-          score += node.score;
-          if (Number.isNaN(score)) {
-            if (zset.size === 0) c.db.delete(key);
-            return c.out.error('ERR resulting score is not a number (NaN)');
-          }
-        }
-        processed++;
-        if (score !== node.score) {
-          zset.updateScore(member, score);
-          updated++;
-        }
-      } else if (!xx) {
-        zset.insert(member, score, c.ks.putBytes(bytes), bytes.length);
-        added++;
-        processed++;
-      }
-    }
-    if (zset.size === 0) c.db.delete(key);
-  }
-  if (!incr) c.out.integer(ch ? added + updated : added);
-  else if (processed > 0) c.out.bulkString(formatDouble(score));
-  else c.out.raw(REPLY.nullBulk);
-}
-
-function zrange(c: Call, reverse: boolean): void {
-  let withScores = false;
-  if (c.argv.length === 5 && isWord(c.argv[4], 'withscores')) withScores = true;
-  else if (c.argv.length >= 5) return c.out.error(ERR.syntax);
-  const start = intArg(c, 2);
-  if (start === null) return;
-  const end = intArg(c, 3);
-  if (end === null) return;
-  const v = typed(c, keyArg(c, 1), 'zset');
-  if (v === null) return;
-  if (v === undefined) return c.out.raw(REPLY.emptyArray);
-  const zset = v.zset;
-  const range = clampRange(start, end, zset.size);
-  if (range === null) return c.out.raw(REPLY.emptyArray);
-  const [from, to] = range;
-  const n = to - from + 1;
-  c.out.arrayHeader(withScores ? 2 * n : n);
-  let node = zset.byRank(reverse ? zset.size - 1 - from : from);
-  for (let k = 0; k < n && node !== null; k++) {
-    bulkAt(c, node.addr, node.len);
-    if (withScores) c.out.bulkString(formatDouble(node.score));
-    node = reverse ? node.backward : (node.next[0] ?? null);
-  }
-}
-
-function zscore(c: Call): void {
-  const v = typed(c, keyArg(c, 1), 'zset');
-  if (v === null) return;
-  const node = v?.zset.get(latin1(c.argv[2]!));
-  if (node === undefined) c.out.raw(REPLY.nullBulk);
-  else c.out.bulkString(formatDouble(node.score));
-}
-
-function zrank(c: Call): void {
-  const v = typed(c, keyArg(c, 1), 'zset');
-  if (v === null) return;
-  const rank = v === undefined ? -1 : v.zset.rankOf(latin1(c.argv[2]!));
-  if (rank < 0) c.out.raw(REPLY.nullBulk);
-  else c.out.integer(rank);
-}
-
-function zcard(c: Call): void {
-  const v = typed(c, keyArg(c, 1), 'zset');
-  if (v !== null) c.out.integer(v?.zset.size ?? 0);
-}
-
-function zrem(c: Call): void {
-  const key = keyArg(c, 1);
-  const v = typed(c, key, 'zset');
-  if (v === null) return;
-  if (v === undefined) return c.out.raw(REPLY.zero);
-  let removed = 0;
-  for (let j = 2; j < c.argv.length; j++) {
-    const node = v.zset.delete(latin1(c.argv[j]!));
-    if (node === undefined) continue;
-    c.ks.freeBytes(node.addr, node.len);
-    removed++;
-  }
-  if (v.zset.size === 0) c.db.delete(key);
-  c.out.integer(removed);
-}
-
-/** genericZpopCommand: a flat array member, score, member, score... */
-function zpop(c: Call, max: boolean): void {
-  if (c.argv.length > 3) return c.out.error(ERR.syntax);
-  let count = 1;
-  if (c.argv.length === 3) {
-    const n = intArg(c, 2);
-    if (n === null) return;
-    if (n <= 0) return c.out.raw(REPLY.emptyArray);
-    count = n;
-  }
-  const key = keyArg(c, 1);
-  const v = typed(c, key, 'zset');
-  if (v === null) return;
-  if (v === undefined) return c.out.raw(REPLY.emptyArray);
-  const zset = v.zset;
-  const n = Math.min(count, zset.size);
-  c.out.arrayHeader(2 * n);
-  for (let k = 0; k < n; k++) {
-    const node = max ? zset.last()! : zset.first()!;
-    zset.delete(node.member);
-    bulkAt(c, node.addr, node.len);
-    c.out.bulkString(formatDouble(node.score));
-    c.ks.freeBytes(node.addr, node.len);
-  }
-  if (zset.size === 0) c.db.delete(key);
-}
+import { latin1, parseLongLong } from '../text.js';
+import { zsetCommands } from './zsets.js';
 
 const INVALID_ID = 'ERR Invalid stream ID specified as stream command argument';
 const UINT = /^[ \t\n\v\f\r]*\+?[0-9]+$/;
@@ -280,15 +121,7 @@ function xrange(c: Call): void {
 
 const K: [number, number, number] = [1, 1, 1];
 export const zsetStreamCommands: readonly CommandSpec[] = [
-  spec('zadd', zadd, { arity: -4, flags: 'wmF', keys: K }),
-  spec('zrange', (c) => zrange(c, false), { arity: -4, flags: 'r', keys: K }),
-  spec('zrevrange', (c) => zrange(c, true), { arity: -4, flags: 'r', keys: K }),
-  spec('zscore', zscore, { arity: 3, flags: 'rF', keys: K }),
-  spec('zrank', zrank, { arity: 3, flags: 'rF', keys: K }),
-  spec('zcard', zcard, { arity: 2, flags: 'rF', keys: K }),
-  spec('zrem', zrem, { arity: -3, flags: 'wF', keys: K }),
-  spec('zpopmin', (c) => zpop(c, false), { arity: -2, flags: 'wF', keys: K }),
-  spec('zpopmax', (c) => zpop(c, true), { arity: -2, flags: 'wF', keys: K }),
+  ...zsetCommands,
   spec('xadd', xadd, { arity: -5, flags: 'wmFR', keys: K }),
   spec('xlen', xlen, { arity: 2, flags: 'rF', keys: K }),
   spec('xrange', xrange, { arity: -4, flags: 'r', keys: K }),

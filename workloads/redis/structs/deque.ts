@@ -1,5 +1,6 @@
 // A Redis list's structure: a ring of (address, length) pairs naming elements in the value store.
-// O(1) push/pop at both ends and O(1) index, like a quicklist without the packing.
+// O(1) push/pop at both ends and O(1) index, like a quicklist without the packing; inserts and
+// removals inside shift the shorter side.
 
 export class HandleDeque {
   #addr: Float64Array;
@@ -55,6 +56,38 @@ export class HandleDeque {
   dropBack(): void {
     if (this.#size === 0) throw new RangeError('dropBack on an empty list');
     this.#size--;
+  }
+
+  /** Replace element `index` (LSET); the caller frees the old bytes. */
+  setAt(index: number, addr: number, len: number): void {
+    const i = (this.#head + index) & this.#mask;
+    this.#addr[i] = addr;
+    this.#len[i] = len;
+  }
+
+  /** Insert before element `index` (0..length), shifting the shorter side (LINSERT). */
+  insertAt(index: number, addr: number, len: number): void {
+    if (index < 0 || index > this.#size) throw new RangeError(`insertAt ${index} outside 0..${this.#size}`);
+    if (index < this.#size / 2) {
+      this.pushFront(0, 0);
+      for (let k = 0; k < index; k++) this.setAt(k, this.addrAt(k + 1), this.lenAt(k + 1));
+    } else {
+      this.pushBack(0, 0);
+      for (let k = this.#size - 1; k > index; k--) this.setAt(k, this.addrAt(k - 1), this.lenAt(k - 1));
+    }
+    this.setAt(index, addr, len);
+  }
+
+  /** Remove element `index`, shifting the shorter side (LREM); the caller frees its bytes. */
+  removeAt(index: number): void {
+    if (index < 0 || index >= this.#size) throw new RangeError(`removeAt ${index} outside 0..${this.#size - 1}`);
+    if (index < this.#size / 2) {
+      for (let k = index; k > 0; k--) this.setAt(k, this.addrAt(k - 1), this.lenAt(k - 1));
+      this.dropFront();
+    } else {
+      for (let k = index; k < this.#size - 1; k++) this.setAt(k, this.addrAt(k + 1), this.lenAt(k + 1));
+      this.dropBack();
+    }
   }
 
   #grow(): void {

@@ -145,6 +145,24 @@ export class SortedSet {
     return -1;
   }
 
+  /**
+   * The last node for which `below` holds, or null: `below` must hold for a prefix of the
+   * order (zslFirstInRange / zslLastInRange descend the levels this way, O(log n)).
+   */
+  lastWhere(below: (n: ZNode) => boolean): ZNode | null {
+    let x = this.#header;
+    for (let i = this.#level - 1; i >= 0; i--) {
+      for (let n = x.next[i]; n && below(n); n = x.next[i]) x = n;
+    }
+    return x === this.#header ? null : x;
+  }
+
+  /** The first node for which `below` does not hold (see lastWhere), or null. */
+  firstNotWhere(below: (n: ZNode) => boolean): ZNode | null {
+    const x = this.lastWhere(below);
+    return x === null ? (this.#header.next[0] ?? null) : (x.next[0] ?? null);
+  }
+
   first(): ZNode | null {
     return this.#header.next[0] ?? null;
   }
