@@ -8,8 +8,9 @@ import * as abi from '../../kernel/lwip/abi.js';
 import { ERRNO } from '../../kernel/newlib/errno.js';
 import { CommandNames } from './command-name.js';
 import { vnodeLocked } from './socket-vnode.js';
-import { execute, isCommand } from './commands.js';
+import { clientClosed, execute, isCommand } from './commands.js';
 import { createSession, type Session } from './commands/common.js';
+import { registerClient, type ClientRecord } from './commands/introspection.js';
 import { Keyspace, NO_ADDRESS, type ValueStore } from './keyspace.js';
 import { offsetOf } from '../../shm/address.js';
 import { ReplyWriter, RespParser } from './resp.js';
@@ -31,6 +32,47 @@ interface Client {
   /** Reply bytes not yet accepted by lwip (besides what `out` holds). */
   readonly pending: OutputQueue;
   closeAfterWrite: boolean;
+  /** CLIENT KILL from another client: dropped on the loop's next pass. */
+  killed: boolean;
+  readonly record: ClientRecord;
+}
+
+/** getClientPeerId: "ip:port" from the sockaddr_in accept() filled in. */
+function peerId(bytes: Uint8Array): string {
+  const port = (bytes[2]! << 8) | bytes[3]!;
+  return `${bytes[4]}.${bytes[5]}.${bytes[6]}.${bytes[7]}:${port}`;
+}
+
+/** createClient: the connection's state, registered for CLIENT LIST/KILL. */
+function newClient(ks: Keyspace, fd: number, id: number, addr: string, nowMs: number): Client {
+  const session = createSession(id);
+  const parser = new RespParser();
+  const out = new ReplyWriter();
+  const pending = new OutputQueue();
+  const c: Client = {
+    fd, parser, session, out, pending, closeAfterWrite: false, killed: false,
+    record: {
+      session, addr, fd, createdMs: nowMs, lastInteractionMs: nowMs, lastCommand: 'NULL',
+      queryBuffer: () => parser.buffered,
+      outputBuffer: () => pending.bytes + out.length,
+      kill: () => {
+        c.killed = true;
+      },
+    },
+  };
+  registerClient(ks, c.record);
+  return c;
+}
+
+/** What a command's run leaves in the client's record (c->lastcmd, c->lastinteraction). */
+function noteCommand(c: Client, argv: readonly Uint8Array[], nowMs: number): void {
+  c.record.lastInteractionMs = nowMs;
+  const name = argv[0]!;
+  if (name.length <= 32) {
+    let s = '';
+    for (const ch of name) s += String.fromCharCode(ch >= 0x41 && ch <= 0x5a ? ch | 0x20 : ch);
+    c.record.lastCommand = isCommand(s) ? s : 'NULL';
+  }
 }
 
 /**
@@ -96,6 +138,7 @@ export function create(ctx: LibraryContext): LibraryInstance {
   };
 
   const drop = (ks: Keyspace, c: Client): void => {
+    clientClosed(ks, c.session, c.out);
     close(c.fd);
     clients.delete(c.fd);
     ks.server.connectedClients = clients.size;
@@ -127,6 +170,7 @@ export function create(ctx: LibraryContext): LibraryInstance {
       if (command.argv.length === 0) continue;
       countCommand(ctx.work, command.argv);
       names.compare(command.argv[0]!);
+      noteCommand(c, command.argv, cachedMs);
       const before = c.out.length;
       execute(ks, command.argv, c.session, c.out);
       ctx.work.add('copy', Math.max(0, c.out.length - before)); // _addReplyToBuffer
@@ -148,6 +192,7 @@ export function create(ctx: LibraryContext): LibraryInstance {
         const listener = listenOn(ctx, port, { backlog: 511, nonblocking: true });
         if (listener < 0) return listener;
         const sets = ctx.sharedHeap.calloc(1, 2 * abi.FD_SET_BYTES + abi.TIMEVAL_BYTES);
+        const peer = ctx.sharedHeap.calloc(1, abi.SOCKADDR_IN_BYTES + 4); // accept()'s sockaddr_in and its length
         const readfds = sets;
         const writefds = sets + abi.FD_SET_BYTES;
         const tv = sets + 2 * abi.FD_SET_BYTES;
@@ -185,24 +230,26 @@ export function create(ctx: LibraryContext): LibraryInstance {
           const w = write8;
           if (isSet(r, listener)) {
             for (;;) {
-              const fd = accept(listener, 0, 0);
+              memory.write32(peer + abi.SOCKADDR_IN_BYTES, abi.SOCKADDR_IN_BYTES);
+              const fd = accept(listener, peer, peer + abi.SOCKADDR_IN_BYTES);
               if (fd < 0) break;
+              const addr = peerId(memory.view(peer, abi.SOCKADDR_IN_BYTES, 'read'));
               fcntl(fd, abi.F_SETFL, abi.O_NONBLOCK);
               stack.frame(() => {
                 const one = stack.shared(4);
                 memory.write32(one, 1);
                 setsockopt(fd, abi.IPPROTO_TCP, abi.TCP_NODELAY, one, 4);
               });
-              clients.set(fd, { fd, parser: new RespParser(), session: createSession(nextId++), out: new ReplyWriter(), pending: new OutputQueue(), closeAfterWrite: false });
+              clients.set(fd, newClient(ks, fd, nextId++, addr, cachedMs));
               ks.server.totalConnections++;
               ks.server.connectedClients = clients.size;
             }
           }
           // drop() deletes only the client being visited, which a Map iteration tolerates.
           for (const c of clients.values()) {
-            let alive = true;
+            let alive = !c.killed;
             const readable = isSet(r, c.fd);
-            if (readable) alive = serve(ks, c);
+            if (alive && readable) alive = serve(ks, c);
             if (alive && (c.pending.bytes > 0 || c.out.length > 0 || c.closeAfterWrite) && (readable || isSet(w, c.fd))) alive = flush(c);
             if (!alive) drop(ks, c);
           }
