@@ -11,6 +11,8 @@ import { vnodeLocked } from './socket-vnode.js';
 import { clientClosed, execute, isCommand } from './commands.js';
 import { createSession, type Session } from './commands/common.js';
 import { registerClient, type ClientRecord } from './commands/introspection.js';
+import { inPubSubContext } from './commands/pubsub.js';
+import { idleTimeoutSeconds } from './config-params.js';
 import { Keyspace, NO_ADDRESS, type ValueStore } from './keyspace.js';
 import { offsetOf } from '../../shm/address.js';
 import { ReplyWriter, RespParser } from './resp.js';
@@ -62,6 +64,21 @@ function newClient(ks: Keyspace, fd: number, id: number, addr: string, nowMs: nu
   };
   registerClient(ks, c.record);
   return c;
+}
+
+/**
+ * clientsCronHandleTimeout: with CONFIG timeout set, the clients idle for longer, except subscribers
+ * (Redis also spares replicas and blocked clients).
+ */
+function idleClients(ks: Keyspace, clients: Iterable<Client>, nowMs: number): Client[] {
+  const seconds = idleTimeoutSeconds(ks);
+  if (seconds === 0) return [];
+  const idle: Client[] = [];
+  for (const c of clients) {
+    if (inPubSubContext(c.session)) continue;
+    if (Math.floor(nowMs / 1000) - Math.floor(c.record.lastInteractionMs / 1000) > seconds) idle.push(c);
+  }
+  return idle;
 }
 
 /** What a command's run leaves in the client's record (c->lastcmd, c->lastinteraction). */
@@ -159,6 +176,7 @@ export function create(ctx: LibraryContext): LibraryInstance {
       stack.leave(token);
     }
     if (n <= 0) return n === -ERRNO.EAGAIN;
+    c.record.lastInteractionMs = cachedMs;
     for (;;) {
       const command = c.parser.next();
       if (command === null) break;
@@ -256,6 +274,7 @@ export function create(ctx: LibraryContext): LibraryInstance {
           if (cachedMs - lastCron >= CRON_MS) {
             lastCron = cachedMs;
             ks.activeExpireCycle?.(20);
+            for (const c of idleClients(ks, clients.values(), cachedMs)) drop(ks, c);
           }
         }
       },

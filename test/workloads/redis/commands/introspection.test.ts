@@ -148,3 +148,24 @@ t.test('CLIENT LIST/SETNAME/KILL over loopback connections to the image', async 
   t.equal(clientList(await d.call('CLIENT', 'LIST')).length, 1, 'the killed clients left the list');
   t.match(await d.call('INFO', 'clients'), /connected_clients:1\r\n/);
 });
+
+t.test('CONFIG SET timeout closes idle clients, but not subscribers', async (t) => {
+  const image = await bootImage();
+  t.teardown(() => image.stop());
+  const admin = await RespSocket.connect(image.port);
+  const idle = await RespSocket.connect(image.port);
+  const sub = await RespSocket.connect(image.port);
+  t.teardown(() => [admin, idle, sub].forEach((s) => s.close()));
+  await idle.call('PING');
+  await sub.call('SUBSCRIBE', 'ch');
+  t.equal(await admin.call('CONFIG', 'SET', 'timeout', '1'), '+OK\r\n');
+  const deadline = Date.now() + 8000;
+  while (!idle.closed && Date.now() < deadline) {
+    await admin.call('PING'); // the admin connection stays active
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  t.ok(idle.closed, 'the idle client was closed');
+  t.notOk(sub.closed, 'the subscriber was spared');
+  t.notOk(admin.closed, 'the active client was spared');
+  t.equal(await sub.call('PING'), '*2\r\n$4\r\npong\r\n$0\r\n\r\n');
+});
