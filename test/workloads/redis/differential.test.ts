@@ -5,6 +5,7 @@
 
 import t from 'tap';
 import { readdirSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { DiffCommand, Family, Rng } from './differential/family.js';
@@ -46,6 +47,42 @@ export function agree(cmd: DiffCommand, a: { raw: string; reply: Reply }, b: { r
   const sorted = (r: Reply): string[] => (r.type === '*' && r.items !== null ? r.items.map(encodeReply).sort() : ['null']);
   return JSON.stringify(sorted(a.reply)) === JSON.stringify(sorted(b.reply));
 }
+
+/** redis-cli reading commands from stdin, one connection for the whole script. */
+function redisCli(port: number, script: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('redis-cli', ['-p', String(port)], { stdio: ['pipe', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString('latin1')));
+    child.stderr.on('data', (d: Buffer) => (out += d.toString('latin1')));
+    child.on('error', reject);
+    child.on('close', () => resolve(out));
+    child.stdin.end(script);
+  });
+}
+
+/** A redis-cli user's session per family whose output Redis 5 and 7 print alike. */
+const CLI_SESSION = [
+  'FLUSHALL', 'SET counter 10', 'WATCH counter', 'MULTI', 'INCR counter', 'LPUSH jobs a b', 'LRANGE jobs 0 -1', 'EXEC',
+  'WATCH counter', 'SET counter 0', 'MULTI', 'INCR counter', 'EXEC', 'MULTI', 'SET x 1', 'GET', 'EXEC', 'GET x',
+  'MULTI', 'SET x 2', 'DISCARD', 'GET x', 'DISCARD', 'EXEC', 'UNWATCH',
+  'PUBLISH news hello', 'PUBSUB NUMSUB news', 'PUBSUB NUMPAT', 'PUBSUB CHANNELS',
+  'ECHO "hello world"', 'PING', 'PING pong', 'DBSIZE', 'CONFIG GET maxmemory', 'CONFIG SET maxmemory 1mb', 'CONFIG GET maxmemory',
+  'CONFIG SET maxmemory 0', 'CONFIG GET hash-max-ziplist-entries', 'CLIENT SETNAME cli', 'CLIENT GETNAME', 'WAIT 0 0',
+].join('\n') + '\n';
+
+const hasCli = spawnSync('redis-cli', ['--version']).status === 0;
+
+t.test('a redis-cli session prints the same on the image and on redis-server', { skip: hasRedisServer && hasCli ? false : 'redis-server or redis-cli is not installed' }, async (t) => {
+  const [image, real] = await Promise.all([bootImage('redis-none'), startRealRedis()]);
+  t.teardown(() => {
+    real.stop();
+    return image.stop();
+  });
+  const [ours, theirs] = await Promise.all([redisCli(image.port, CLI_SESSION), redisCli(real.port, CLI_SESSION)]);
+  t.match(ours, /EXECABORT/, 'the session reaches an aborted transaction');
+  t.equal(ours, theirs);
+});
 
 async function loadFamilies(): Promise<Family[]> {
   const dir = join(dirname(fileURLToPath(import.meta.url)), 'differential');
