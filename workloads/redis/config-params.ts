@@ -95,8 +95,34 @@ export function configValue(ks: Keyspace, name: string): string {
   return p.value;
 }
 
+/** The limits read on every write, kept as numbers so the check costs no parsing. */
+interface Limits {
+  maxmemory: number;
+}
+const limits = new WeakMap<Keyspace, Limits>();
+
+function limitsOf(ks: Keyspace): Limits {
+  let l = limits.get(ks);
+  if (l === undefined) limits.set(ks, (l = { maxmemory: Number(configValue(ks, 'maxmemory')) }));
+  return l;
+}
+
+/**
+ * CONFIG SET's part: validate and store a parameter's new value. 'unsupported' for an unknown or
+ * read-only name, 'invalid' for a value the parameter refuses.
+ */
+export function setConfig(ks: Keyspace, name: string, value: string): 'ok' | 'unsupported' | 'invalid' {
+  const p = configOf(ks).get(name.toLowerCase());
+  if (p?.set === undefined) return 'unsupported';
+  const v = p.set(value);
+  if (v === null) return 'invalid';
+  p.value = v;
+  if (name.toLowerCase() === 'maxmemory') limitsOf(ks).maxmemory = Number(v);
+  return 'ok';
+}
+
 /** server.maxmemory in bytes (0: no limit): what the OOM check reads. */
-export const maxmemoryBytes = (ks: Keyspace): number => Number(configValue(ks, 'maxmemory'));
+export const maxmemoryBytes = (ks: Keyspace): number => limitsOf(ks).maxmemory;
 
 /** server.maxmemory_policy. */
 export const maxmemoryPolicy = (ks: Keyspace): string => configValue(ks, 'maxmemory-policy');

@@ -6,7 +6,7 @@ import type { Call, CommandSpec, Session } from './common.js';
 import { ERR, REPLY, isWord, keyArg, longLongArg, intArg, spec, subcommandError, textArg } from './common.js';
 import type { Keyspace } from '../keyspace.js';
 import { bytesToHuman, parseLongLong, stringMatch } from '../text.js';
-import { configOf, maxmemoryBytes, maxmemoryPolicy } from '../config-params.js';
+import { configOf, maxmemoryBytes, maxmemoryPolicy, setConfig } from '../config-params.js';
 import { multiCount } from './transactions.js';
 import { inPubSubContext, pubsubCounts, subscriptionCounts } from './pubsub.js';
 import { replyHelp } from './pubsub.js';
@@ -64,11 +64,9 @@ function config(c: Call): void {
   } else if (sub === 'set' && n === 4) {
     const name = textArg(c, 2);
     const value = textArg(c, 3);
-    const p = table.get(name.toLowerCase());
-    if (p?.set === undefined) return c.out.error(`ERR Unsupported CONFIG parameter: ${name}`);
-    const v = p.set(value);
-    if (v === null) return c.out.error(`ERR Invalid argument '${value}' for CONFIG SET '${name}'`);
-    p.value = v;
+    const result = setConfig(c.ks, name, value);
+    if (result === 'unsupported') return c.out.error(`ERR Unsupported CONFIG parameter: ${name}`);
+    if (result === 'invalid') return c.out.error(`ERR Invalid argument '${value}' for CONFIG SET '${name}'`);
     c.out.raw(REPLY.ok);
   } else if (sub === 'resetstat' && n === 2) {
     c.ks.server.totalCommands = 0;
