@@ -36,6 +36,8 @@ interface Client {
   closeAfterWrite: boolean;
   /** CLIENT KILL from another client: dropped on the loop's next pass. */
   killed: boolean;
+  /** The last command's name as sent (CLIENT LIST's cmd=). */
+  lastName: Uint8Array | null;
   readonly record: ClientRecord;
 }
 
@@ -52,9 +54,10 @@ function newClient(ks: Keyspace, fd: number, id: number, addr: string, nowMs: nu
   const out = new ReplyWriter();
   const pending = new OutputQueue();
   const c: Client = {
-    fd, parser, session, out, pending, closeAfterWrite: false, killed: false,
+    fd, parser, session, out, pending, closeAfterWrite: false, killed: false, lastName: null,
     record: {
-      session, addr, fd, createdMs: nowMs, lastInteractionMs: nowMs, lastCommand: 'NULL',
+      session, addr, fd, createdMs: nowMs, lastInteractionMs: nowMs,
+      lastCommand: () => lastCommandName(c.lastName),
       queryBuffer: () => parser.buffered,
       outputBuffer: () => pending.bytes + out.length,
       kill: () => {
@@ -81,15 +84,18 @@ function idleClients(ks: Keyspace, clients: Iterable<Client>, nowMs: number): Cl
   return idle;
 }
 
-/** What a command's run leaves in the client's record (c->lastcmd, c->lastinteraction). */
+/** What a command's run leaves in the client's record (c->lastcmd, c->lastinteraction): CLIENT LIST names it lazily. */
 function noteCommand(c: Client, argv: readonly Uint8Array[], nowMs: number): void {
   c.record.lastInteractionMs = nowMs;
-  const name = argv[0]!;
-  if (name.length <= 32) {
-    let s = '';
-    for (const ch of name) s += String.fromCharCode(ch >= 0x41 && ch <= 0x5a ? ch | 0x20 : ch);
-    c.record.lastCommand = isCommand(s) ? s : 'NULL';
-  }
+  c.lastName = argv[0]!;
+}
+
+/** c->lastcmd->name, or NULL for a name not in the table. */
+function lastCommandName(raw: Uint8Array | null): string {
+  if (raw === null || raw.length > 32) return 'NULL';
+  let s = '';
+  for (const ch of raw) s += String.fromCharCode(ch >= 0x41 && ch <= 0x5a ? ch | 0x20 : ch);
+  return isCommand(s) ? s : 'NULL';
 }
 
 /**

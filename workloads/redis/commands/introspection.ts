@@ -20,8 +20,8 @@ export interface ClientRecord {
   readonly fd: number;
   readonly createdMs: number;
   lastInteractionMs: number;
-  /** The last command's name (c->lastcmd), lowercase. */
-  lastCommand: string;
+  /** The last command's name (c->lastcmd), lowercase, or NULL. */
+  lastCommand(): string;
   /** Query bytes buffered and not yet parsed. */
   queryBuffer(): number;
   /** Reply bytes not yet written. */
@@ -104,7 +104,7 @@ function clientInfo(ks: Keyspace, r: ClientRecord): string {
     `age=${Math.floor((now - r.createdMs) / 1000)}`, `idle=${Math.floor((now - r.lastInteractionMs) / 1000)}`,
     `flags=${flags}`, `db=${r.session.db}`, `sub=${subs.channels}`, `psub=${subs.patterns}`, `multi=${multi}`,
     `qbuf=${qbuf}`, `qbuf-free=${Math.max(0, 32768 - qbuf)}`, `obl=${obl}`, 'oll=0', `omem=${obl}`,
-    `events=${obl > 0 ? 'rw' : 'r'}`, `cmd=${r.lastCommand}`,
+    `events=${obl > 0 ? 'rw' : 'r'}`, `cmd=${r.lastCommand()}`,
   ].join(' ');
 }
 
