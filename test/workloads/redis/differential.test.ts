@@ -9,7 +9,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { DiffCommand, Family, Rng } from './differential/family.js';
-import { RespSocket, type Reply } from './resp-socket.js';
+import { RespSocket, parseReply, type Reply } from './resp-socket.js';
 import { bootImage, hasRedisServer, startRealRedis } from './servers.js';
 
 const SEEDS = [1, 2, 3];
@@ -47,6 +47,25 @@ export function agree(cmd: DiffCommand, a: { raw: string; reply: Reply }, b: { r
   const sorted = (r: Reply): string[] => (r.type === '*' && r.items !== null ? r.items.map(encodeReply).sort() : ['null']);
   return JSON.stringify(sorted(a.reply)) === JSON.stringify(sorted(b.reply));
 }
+
+t.test('replies are compared as each command asks', async (t) => {
+  const r = (raw: string) => ({ raw, reply: parseReply(raw, 0)!.reply });
+  const cmd = (compare?: 'exact' | 'unordered' | 'shape'): DiffCommand => ({ argv: ['X'], ...(compare ? { compare } : {}) });
+  const ab = r('*2\r\n$1\r\na\r\n$1\r\nb\r\n');
+  const ba = r('*2\r\n$1\r\nb\r\n$1\r\na\r\n');
+  const ac = r('*2\r\n$1\r\na\r\n$1\r\nc\r\n');
+  t.notOk(agree(cmd(), ab, ba), 'exact: order matters');
+  t.ok(agree(cmd('unordered'), ab, ba), 'unordered: a multiset');
+  t.notOk(agree(cmd('unordered'), ab, ac));
+  t.notOk(agree(cmd('unordered'), ab, r('*3\r\n$1\r\na\r\n$1\r\nb\r\n$1\r\nb\r\n')));
+  t.ok(agree(cmd('shape'), ab, ac), 'shape: same type and length');
+  t.notOk(agree(cmd('shape'), ab, r('*1\r\n$1\r\na\r\n')));
+  t.notOk(agree(cmd('shape'), r('$1\r\na\r\n'), r('$-1\r\n')), 'shape: null and not null differ');
+  t.notOk(agree(cmd('shape'), r(':1\r\n'), r('-ERR x\r\n')), 'shape: an error is not an integer');
+  t.ok(agree(cmd('shape'), r(':1\r\n'), r(':2\r\n')));
+  t.equal(seeded(5)(), seeded(5)(), 'a seed replays');
+  t.not(seeded(5)(), seeded(6)());
+});
 
 /** redis-cli reading commands from stdin, one connection for the whole script. */
 function redisCli(port: number, script: string): Promise<string> {
