@@ -1,6 +1,7 @@
 // The built-in stand-in for redis-benchmark -n N -c C -k 1 -P P -t get|set -d SIZE: C keep-alive
 // connections share one budget of N requests, each sends P commands at a time and waits for their
 // P replies; a request counts when its reply arrives, its latency runs from the batch's write.
+// The `mixed` test sends redis-mix.ts's stream (reads, writes, lists, sorted sets, transactions) instead.
 
 import net from 'node:net';
 import { performance } from 'node:perf_hooks';
@@ -8,11 +9,12 @@ import { encodeCommand } from '../redis/resp.js';
 import type { RedisBenchOptions, RedisBenchRun } from '../redis/benchmark.js';
 import { ClientError } from '../../kernel/abi/errors.js';
 import { LatencyHistogram } from './histogram.js';
+import { mixedBatches, type MixedBatch } from './redis-mix.js';
 import { BUILTIN_CLIENT, connectAll, defaultThreads, LoadPool, nowMs, splitEvenly, type ShareResult, type StartBarrier } from './pool.js';
 
 /** redis-benchmark's key without -r: the placeholder is replaced only when a keyspace is given. */
 export const BENCHMARK_KEY = 'key:__rand_int__';
-export const REDIS_TESTS = ['get', 'set'] as const;
+export const REDIS_TESTS = ['get', 'set', 'mixed'] as const;
 export type RedisTest = (typeof REDIS_TESTS)[number];
 
 export interface RedisLoadOptions extends RedisBenchOptions {
@@ -36,10 +38,12 @@ export interface RedisShare {
   readonly requests: number;
   /** Int32 word 0: requests claimed so far by every connection of every thread. */
   readonly issued: SharedArrayBuffer;
+  /** The mixed stream's seed (default 1). */
+  readonly seed?: number;
 }
 
 /** The command redis-benchmark sends for a test: GET key, or SET key with `size` bytes of 'x'. */
-export function benchmarkCommand(test: RedisTest, size: number): Uint8Array {
+export function benchmarkCommand(test: 'get' | 'set', size: number): Uint8Array {
   return test === 'get' ? encodeCommand(['GET', BENCHMARK_KEY]) : encodeCommand(['SET', BENCHMARK_KEY, 'x'.repeat(size)]);
 }
 
@@ -84,7 +88,9 @@ export async function runRedisLoad(options: RedisLoadOptions): Promise<RedisLoad
 
 /** Runs inside a client thread: opens the share's connections, waits at the barrier, drives them. */
 export async function driveRedisShare(share: RedisShare, barrier: StartBarrier): Promise<ShareResult> {
-  const batch = concatRepeat(benchmarkCommand(share.command, share.size), share.pipeline);
+  const batches = share.command === 'mixed'
+    ? mixedBatches({ pipeline: share.pipeline, size: share.size, seed: share.seed ?? 1 })
+    : [repeatedBatch(benchmarkCommand(share.command, share.size), share.pipeline)];
   const histogram = new LatencyHistogram();
   const sockets = await connectAll(share.host, share.port, share.connections, barrier);
   const startedMs = nowMs();
@@ -96,19 +102,22 @@ export async function driveRedisShare(share: RedisShare, barrier: StartBarrier):
     const before = Atomics.add(issued, 0, share.pipeline);
     return before >= share.requests ? 0 : Math.min(share.pipeline, share.requests - before);
   };
-  const counts = await Promise.all(sockets.map((s) => driveConnection(s, { batch, pipeline: share.pipeline, claim, histogram })));
+  // Each connection starts at its own place in the mixed stream, so they do not touch the same keys in step.
+  const counts = await Promise.all(sockets.map((s, i) => driveConnection(s, { batches, first: i % batches.length, pipeline: share.pipeline, claim, histogram })));
   return { requests: counts.reduce((n, c) => n + c.replies, 0), errors: counts.reduce((n, c) => n + c.errors, 0), histogram: histogram.toData(), startedMs, endedMs: nowMs() };
 }
 
 interface ConnectionPlan {
-  readonly batch: Uint8Array;
+  /** Sent in turn, from `first`, wrapping around. */
+  readonly batches: readonly MixedBatch[];
+  readonly first: number;
   readonly pipeline: number;
   readonly claim: () => number;
   readonly histogram: LatencyHistogram;
 }
 
 function driveConnection(socket: net.Socket, plan: ConnectionPlan): Promise<{ replies: number; errors: number }> {
-  const perCommand = plan.batch.length / plan.pipeline;
+  let turn = plan.first;
   const replies = new RespReplyCounter();
   return new Promise((resolve, reject) => {
     let outstanding = 0;
@@ -126,7 +135,9 @@ function driveConnection(socket: net.Socket, plan: ConnectionPlan): Promise<{ re
       if (n === 0) return finish(null);
       outstanding = n;
       sentAt = performance.now();
-      socket.write(n === plan.pipeline ? plan.batch : plan.batch.subarray(0, n * perCommand));
+      const batch = plan.batches[turn]!;
+      turn = (turn + 1) % plan.batches.length;
+      socket.write(n === plan.pipeline ? batch.bytes : batch.bytes.subarray(0, batch.ends[n - 1]));
     };
     socket.on('data', (chunk: Buffer) => {
       let k: number;
@@ -147,10 +158,11 @@ function driveConnection(socket: net.Socket, plan: ConnectionPlan): Promise<{ re
   });
 }
 
-function concatRepeat(bytes: Uint8Array, times: number): Uint8Array {
+/** redis-benchmark's batch: one command `times` times. */
+function repeatedBatch(bytes: Uint8Array, times: number): MixedBatch {
   const out = new Uint8Array(bytes.length * times);
   for (let i = 0; i < times; i++) out.set(bytes, i * bytes.length);
-  return out;
+  return { bytes: out, ends: Array.from({ length: times }, (_, i) => (i + 1) * bytes.length) };
 }
 
 const CR = 13;

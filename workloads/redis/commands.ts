@@ -1,5 +1,6 @@
-// The command table and dispatcher (Redis server.c: lookupCommand + the arity check in
-// processCommand + call). Commands live in commands/*.ts by type; this file only routes.
+// The command table and dispatcher (Redis server.c: lookupCommand + the checks in processCommand +
+// call). Commands live in commands/*.ts by type; this file routes, queues in MULTI, keeps subscribed
+// clients to their few commands, and signals the keys each write command touched to WATCH.
 // Replies are appended to a ReplyWriter; the caller writes them out and honours session.quit.
 
 import type { Call, CommandSpec, CommandTableView, Session } from './commands/common.js';
@@ -10,8 +11,15 @@ import { hashCommands } from './commands/hashes.js';
 import { setCommands } from './commands/sets.js';
 import { stringCommands } from './commands/strings.js';
 import { zsetStreamCommands } from './commands/zsets-streams.js';
+import { introspectionCommands, unregisterClient } from './commands/introspection.js';
+import { PUBSUB_ALLOWED, PUBSUB_CONTEXT_ERROR, forgetSubscriber, inPubSubContext, pubsubCommands } from './commands/pubsub.js';
+import {
+  TRANSACTION_CONTROL, anyWatched, flagTransaction, forgetSession, inMulti, isWatched, queueCommand, setRunner,
+  touchWatchedKey, touchWatchedKeysOnFlush, transactionCommands,
+} from './commands/transactions.js';
 import type { Keyspace } from './keyspace.js';
 import type { ReplyWriter } from './resp.js';
+import { latin1, parseInteger } from './text.js';
 
 export type { Call, CommandSpec, Handler, Session } from './commands/common.js';
 export { createSession } from './commands/common.js';
@@ -60,8 +68,17 @@ export function unknownCommandError(argv: readonly Uint8Array[]): string {
   return `ERR unknown command \`${cString(argv[0]!)}\`, with args beginning with: ${args}`;
 }
 
+/** A watched key a write command names, and whether it existed before the command ran. */
+interface WatchedTarget {
+  readonly db: number;
+  readonly key: string;
+  readonly existed: boolean;
+}
+
 export class CommandTable implements CommandTableView {
   #byName = new Map<string, CommandSpec>();
+  /** Commands flagged 'w': after them the keys they name are signalled (signalModifiedKey). */
+  #writes = new Set<CommandSpec>();
   /** The last name looked up, as sent and lowercased: pipelines repeat one command. */
   #lastRaw: Uint8Array = new Uint8Array(0);
   #lastName = '';
@@ -71,7 +88,9 @@ export class CommandTable implements CommandTableView {
       if (s.name !== s.name.toLowerCase()) throw new RangeError(`command name must be lowercase: ${s.name}`);
       if (this.#byName.has(s.name)) throw new RangeError(`command registered twice: ${s.name}`);
       this.#byName.set(s.name, s);
+      if (s.flags.includes('w')) this.#writes.add(s);
     }
+    setRunner(this, (cmd, argv, session, c) => this.call(c.ks, cmd, argv, session, c.out));
   }
 
   lookup(name: string): CommandSpec | undefined {
@@ -83,8 +102,9 @@ export class CommandTable implements CommandTableView {
   }
 
   /**
-   * Run one command against the session's db and append its reply. QUIT is answered here, as
-   * Redis does before the table lookup. If a handler throws (a protection fault from the value
+   * processCommand: run one command against the session's db and append its reply. QUIT is answered
+   * here, as Redis does before the table lookup; in MULTI the command is queued; a subscribed client
+   * is kept to (P)(UN)SUBSCRIBE and PING. If a handler throws (a protection fault from the value
    * store, say), the half-written reply is removed and the error propagates to the caller.
    */
   execute(ks: Keyspace, argv: readonly Uint8Array[], session: Session, out: ReplyWriter): void {
@@ -102,16 +122,32 @@ export class CommandTable implements CommandTableView {
         out.raw(OK);
         session.quit = true;
       } else {
+        flagTransaction(session);
         out.error(unknownCommandError(argv));
       }
       return;
     }
     if ((cmd.arity > 0 && cmd.arity !== argv.length) || argv.length < -cmd.arity) {
+      flagTransaction(session);
       out.error(`ERR wrong number of arguments for '${cmd.name}' command`);
       return;
     }
+    if (inPubSubContext(session) && !PUBSUB_ALLOWED.has(cmd.name)) {
+      out.error(PUBSUB_CONTEXT_ERROR);
+      return;
+    }
+    if (inMulti(session) && !TRANSACTION_CONTROL.has(cmd.name)) {
+      queueCommand(session, cmd, argv, out);
+      return;
+    }
+    this.call(ks, cmd, argv, session, out);
+  }
+
+  /** call(): run the handler, count it, and touch the watched keys a write command modified. */
+  call(ks: Keyspace, cmd: CommandSpec, argv: readonly Uint8Array[], session: Session, out: ReplyWriter): void {
     ks.server.totalCommands++;
     const mark = out.length;
+    const targets = anyWatched() && this.#writes.has(cmd) ? watchedTargets(ks, cmd, argv, session.db) : null;
     const call: Call = { cmd, ks, db: ks.db(session.db), argv, session, out, table: this };
     try {
       cmd.handler(call);
@@ -119,7 +155,66 @@ export class CommandTable implements CommandTableView {
       out.truncate(mark);
       throw err;
     }
+    if (targets !== null && targets.length > 0) signalModifiedKeys(ks, targets, out, mark);
   }
+}
+
+/** The argv positions of a command's keys (getKeysFromCommand for the table's first/last/step). */
+function keyPositions(cmd: CommandSpec, argc: number): number[] {
+  const at: number[] = [];
+  if (cmd.movableKeys === true) {
+    // ZUNIONSTORE/ZINTERSTORE write only their destination; for the others every argument may name one.
+    if (cmd.name === 'zunionstore' || cmd.name === 'zinterstore') return [1];
+    for (let i = 1; i < argc; i++) at.push(i);
+    return at;
+  }
+  if (cmd.firstKey <= 0) return at;
+  const last = cmd.lastKey < 0 ? argc + cmd.lastKey : cmd.lastKey;
+  for (let i = cmd.firstKey; i <= last && i < argc; i += cmd.keyStep) at.push(i);
+  return at;
+}
+
+/**
+ * Before a write command runs while someone WATCHes: the watched keys it names, and whether each
+ * existed (a key absent before and after was not modified). FLUSHDB/FLUSHALL touch every watched key
+ * that exists, as touchWatchedKeysOnFlush does; MOVE also names the key in its target db.
+ */
+function watchedTargets(ks: Keyspace, cmd: CommandSpec, argv: readonly Uint8Array[], db: number): WatchedTarget[] {
+  if (cmd.name === 'flushall' || cmd.name === 'flushdb') {
+    touchWatchedKeysOnFlush(ks, cmd.name === 'flushall' ? -1 : db);
+    return [];
+  }
+  const targets: WatchedTarget[] = [];
+  const consider = (index: number, key: string): void => {
+    if (isWatched(ks, index, key)) targets.push({ db: index, key, existed: ks.db(index).lookup(key) !== undefined });
+  };
+  for (const i of keyPositions(cmd, argv.length)) consider(db, latin1(argv[i]!));
+  if (cmd.name === 'move') {
+    const to = parseInteger(argv[2]!);
+    if (to !== null && to >= 0 && to < ks.dbs.length) consider(to, latin1(argv[1]!));
+  }
+  return targets;
+}
+
+/**
+ * signalModifiedKey for what the command named: Redis's write commands signal only when they change
+ * the key, and reply an error before changing anything; a command that answered an error, or left
+ * absent a key that was absent, modified nothing. Other no-op writes (SADD of a present member, say)
+ * count as modifications here: WATCH can abort more often than on Redis, never less.
+ */
+function signalModifiedKeys(ks: Keyspace, targets: readonly WatchedTarget[], out: ReplyWriter, mark: number): void {
+  if (out.length > mark && out.bytes()[mark] === 0x2d /* - */) return;
+  for (const t of targets) {
+    if (!t.existed && ks.db(t.db).lookup(t.key) === undefined) continue;
+    touchWatchedKey(ks, t.db, t.key);
+  }
+}
+
+/** freeClient's part for the dispatcher's state: unwatch, unsubscribe, leave CLIENT LIST. */
+export function clientClosed(ks: Keyspace, session: Session, out: ReplyWriter): void {
+  forgetSession(ks, session);
+  forgetSubscriber(ks, session, out);
+  unregisterClient(ks, session);
 }
 
 export function createCommandTable(): CommandTable {
@@ -131,6 +226,9 @@ export function createCommandTable(): CommandTable {
     ...zsetStreamCommands,
     ...keyCommands,
     ...serverCommands,
+    ...introspectionCommands,
+    ...transactionCommands,
+    ...pubsubCommands,
   ]);
 }
 

@@ -8,9 +8,12 @@ import * as abi from '../../kernel/lwip/abi.js';
 import { ERRNO } from '../../kernel/newlib/errno.js';
 import { CommandNames } from './command-name.js';
 import { vnodeLocked } from '../socket-vnode.js';
-import { execute, isCommand } from './commands.js';
+import { clientClosed, execute, isCommand } from './commands.js';
 import { createSession, type Session } from './commands/common.js';
 import { blockedClients } from './commands/blocking.js';
+import { registerClient, type ClientRecord } from './commands/introspection.js';
+import { inPubSubContext } from './commands/pubsub.js';
+import { idleTimeoutSeconds } from './config-params.js';
 import { Keyspace, NO_ADDRESS, type ValueStore } from './keyspace.js';
 import { offsetOf } from '../../shm/address.js';
 import { ReplyWriter, RespParser } from './resp.js';
@@ -32,6 +35,68 @@ interface Client {
   /** Reply bytes not yet accepted by lwip (besides what `out` holds). */
   readonly pending: OutputQueue;
   closeAfterWrite: boolean;
+  /** CLIENT KILL from another client: dropped on the loop's next pass. */
+  killed: boolean;
+  /** The last command's name as sent (CLIENT LIST's cmd=). */
+  lastName: Uint8Array | null;
+  readonly record: ClientRecord;
+}
+
+/** getClientPeerId: "ip:port" from the sockaddr_in accept() filled in. */
+function peerId(bytes: Uint8Array): string {
+  const port = (bytes[2]! << 8) | bytes[3]!;
+  return `${bytes[4]}.${bytes[5]}.${bytes[6]}.${bytes[7]}:${port}`;
+}
+
+/** createClient: the connection's state, registered for CLIENT LIST/KILL. */
+function newClient(ks: Keyspace, fd: number, id: number, addr: string, nowMs: number): Client {
+  const session = createSession(id);
+  const parser = new RespParser();
+  const out = new ReplyWriter();
+  const pending = new OutputQueue();
+  const c: Client = {
+    fd, parser, session, out, pending, closeAfterWrite: false, killed: false, lastName: null,
+    record: {
+      session, addr, fd, createdMs: nowMs, lastInteractionMs: nowMs,
+      lastCommand: () => lastCommandName(c.lastName),
+      queryBuffer: () => parser.buffered,
+      outputBuffer: () => pending.bytes + out.length,
+      kill: () => {
+        c.killed = true;
+      },
+    },
+  };
+  registerClient(ks, c.record);
+  return c;
+}
+
+/**
+ * clientsCronHandleTimeout: with CONFIG timeout set, the clients idle for longer, except subscribers
+ * (Redis also spares replicas and blocked clients).
+ */
+function idleClients(ks: Keyspace, clients: Iterable<Client>, nowMs: number): Client[] {
+  const seconds = idleTimeoutSeconds(ks);
+  if (seconds === 0) return [];
+  const idle: Client[] = [];
+  for (const c of clients) {
+    if (inPubSubContext(c.session) || blockedClients(ks).isBlocked(c.session)) continue; // as Redis: blocked clients time out by their own deadline
+    if (Math.floor(nowMs / 1000) - Math.floor(c.record.lastInteractionMs / 1000) > seconds) idle.push(c);
+  }
+  return idle;
+}
+
+/** What a command's run leaves in the client's record (c->lastcmd, c->lastinteraction): CLIENT LIST names it lazily. */
+function noteCommand(c: Client, argv: readonly Uint8Array[], nowMs: number): void {
+  c.record.lastInteractionMs = nowMs;
+  c.lastName = argv[0]!;
+}
+
+/** c->lastcmd->name, or NULL for a name not in the table. */
+function lastCommandName(raw: Uint8Array | null): string {
+  if (raw === null || raw.length > 32) return 'NULL';
+  let s = '';
+  for (const ch of raw) s += String.fromCharCode(ch >= 0x41 && ch <= 0x5a ? ch | 0x20 : ch);
+  return isCommand(s) ? s : 'NULL';
 }
 
 /**
@@ -127,6 +192,7 @@ export function create(ctx: LibraryContext): LibraryInstance {
   };
 
   const drop = (ks: Keyspace, c: Client): void => {
+    clientClosed(ks, c.session, c.out);
     close(c.fd);
     blocking?.forget(c.session);
     clients.delete(c.fd);
@@ -148,6 +214,7 @@ export function create(ctx: LibraryContext): LibraryInstance {
       stack.leave(token);
     }
     if (n <= 0) return n === -ERRNO.EAGAIN;
+    c.record.lastInteractionMs = cachedMs;
     return runCommands(ks, c);
   };
 
@@ -165,6 +232,7 @@ export function create(ctx: LibraryContext): LibraryInstance {
       if (command.argv.length === 0) continue;
       countCommand(ctx.work, command.argv);
       names.compare(command.argv[0]!);
+      noteCommand(c, command.argv, cachedMs);
       const before = c.out.length;
       execute(ks, command.argv, c.session, c.out);
       ctx.work.add('copy', Math.max(0, c.out.length - before)); // _addReplyToBuffer
@@ -188,6 +256,7 @@ export function create(ctx: LibraryContext): LibraryInstance {
         const listener = listenOn(ctx, port, { backlog: 511, nonblocking: true });
         if (listener < 0) return listener;
         const sets = ctx.sharedHeap.calloc(1, 2 * abi.FD_SET_BYTES + abi.TIMEVAL_BYTES);
+        const peer = ctx.sharedHeap.calloc(1, abi.SOCKADDR_IN_BYTES + 4); // accept()'s sockaddr_in and its length
         const readfds = sets;
         const writefds = sets + abi.FD_SET_BYTES;
         const tv = sets + 2 * abi.FD_SET_BYTES;
@@ -225,24 +294,26 @@ export function create(ctx: LibraryContext): LibraryInstance {
           const w = write8;
           if (isSet(r, listener)) {
             for (;;) {
-              const fd = accept(listener, 0, 0);
+              memory.write32(peer + abi.SOCKADDR_IN_BYTES, abi.SOCKADDR_IN_BYTES);
+              const fd = accept(listener, peer, peer + abi.SOCKADDR_IN_BYTES);
               if (fd < 0) break;
+              const addr = peerId(memory.view(peer, abi.SOCKADDR_IN_BYTES, 'read'));
               fcntl(fd, abi.F_SETFL, abi.O_NONBLOCK);
               stack.frame(() => {
                 const one = stack.shared(4);
                 memory.write32(one, 1);
                 setsockopt(fd, abi.IPPROTO_TCP, abi.TCP_NODELAY, one, 4);
               });
-              clients.set(fd, { fd, parser: new RespParser(), session: createSession(nextId++), out: new ReplyWriter(), pending: new OutputQueue(), closeAfterWrite: false });
+              clients.set(fd, newClient(ks, fd, nextId++, addr, cachedMs));
               ks.server.totalConnections++;
               ks.server.connectedClients = clients.size;
             }
           }
           // drop() deletes only the client being visited, which a Map iteration tolerates.
           for (const c of clients.values()) {
-            let alive = true;
+            let alive = !c.killed;
             const readable = isSet(r, c.fd);
-            if (readable) alive = serve(ks, c);
+            if (alive && readable) alive = serve(ks, c);
             if (alive && (c.pending.bytes > 0 || c.out.length > 0 || c.closeAfterWrite) && (readable || isSet(w, c.fd))) alive = flush(c);
             if (!alive) drop(ks, c);
           }
@@ -252,6 +323,7 @@ export function create(ctx: LibraryContext): LibraryInstance {
           if (cachedMs - lastCron >= CRON_MS) {
             lastCron = cachedMs;
             ks.activeExpireCycle?.(20);
+            for (const c of idleClients(ks, clients.values(), cachedMs)) drop(ks, c);
           }
         }
       },

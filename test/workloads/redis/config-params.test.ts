@@ -1,0 +1,42 @@
+// The parameter table: Redis 5's defaults, CONFIG SET's validation (memtoll units, ranges, yes/no, the
+// eviction policies, read-only names), and the getters the memory limit and idle timeout read.
+
+import t from 'tap';
+import { Keyspace, MapValueStore } from '../../../workloads/redis/keyspace.js';
+import { configOf, configValue, idleTimeoutSeconds, maxmemoryBytes, maxmemoryPolicy, memtoll, setConfig } from '../../../workloads/redis/config-params.js';
+
+const fresh = (): Keyspace => new Keyspace(new MapValueStore(), { nowMs: () => 0 }, { port: 7000, databases: 4 });
+
+t.test('defaults are a fresh Redis 5 without a config file', async (t) => {
+  const ks = fresh();
+  t.equal(configValue(ks, 'maxmemory'), '0');
+  t.equal(configValue(ks, 'maxmemory-policy'), 'noeviction');
+  t.equal(configValue(ks, 'databases'), '4', 'from the keyspace');
+  t.equal(configValue(ks, 'port'), '7000');
+  t.equal(configValue(ks, 'save'), '900 1 300 10 60 10000');
+  t.equal(maxmemoryBytes(ks), 0);
+  t.equal(idleTimeoutSeconds(ks), 0);
+  t.ok([...configOf(ks).keys()].indexOf('maxmemory') < [...configOf(ks).keys()].indexOf('timeout'), "in CONFIG GET's order");
+  t.throws(() => configValue(ks, 'nosuch'), RangeError);
+});
+
+t.test('setConfig validates and the getters follow', async (t) => {
+  const ks = fresh();
+  t.equal(setConfig(ks, 'MAXMEMORY', '100kb'), 'ok');
+  t.equal(maxmemoryBytes(ks), 102400);
+  t.equal(setConfig(ks, 'maxmemory', '1g'), 'ok');
+  t.equal(maxmemoryBytes(ks), 1e9);
+  t.equal(setConfig(ks, 'maxmemory', '-5'), 'invalid');
+  t.equal(maxmemoryBytes(ks), 1e9, 'a refused value changes nothing');
+  t.equal(setConfig(ks, 'maxmemory-policy', 'volatile-ttl'), 'ok');
+  t.equal(maxmemoryPolicy(ks), 'volatile-ttl');
+  t.equal(setConfig(ks, 'timeout', '2147483648'), 'invalid', 'beyond INT_MAX');
+  t.equal(setConfig(ks, 'timeout', '30'), 'ok');
+  t.equal(idleTimeoutSeconds(ks), 30);
+  t.equal(setConfig(ks, 'appendonly', 'maybe'), 'invalid');
+  t.equal(setConfig(ks, 'databases', '8'), 'unsupported');
+  t.equal(setConfig(ks, 'nosuch', '1'), 'unsupported');
+  t.equal(setConfig(ks, 'save', '  60   100 '), 'ok');
+  t.equal(configValue(ks, 'save'), '60 100');
+  t.same([memtoll('1k'), memtoll('1KB'), memtoll('2m'), memtoll('x'), memtoll('1.5gb')], [1000, 1024, 2e6, null, null]);
+});
