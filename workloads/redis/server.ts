@@ -8,18 +8,19 @@ import * as abi from '../../kernel/lwip/abi.js';
 import { ERRNO } from '../../kernel/newlib/errno.js';
 import { CommandNames } from './command-name.js';
 import { vnodeLocked } from './socket-vnode.js';
-import { execute, isCommand } from './commands.js';
+import { createCommandTable, execute, isCommand } from './commands.js';
 import { createSession, type Session } from './commands/common.js';
 import { Keyspace, NO_ADDRESS, type ValueStore } from './keyspace.js';
 import { offsetOf } from '../../shm/address.js';
 import { ReplyWriter, RespParser } from './resp.js';
 import { OutputQueue } from '../output-queue.js';
 import { listenOn } from '../listen.js';
+import { DenyOom, HeapRoom, OOM_ERROR, ValueStoreFullError } from './memory-limit.js';
+import { checkOutput, outputLimitMessage, queryLimitMessage, RecentPeaks, warningLine, type ClientInfo } from './client-limits.js';
+import { settingsFromMainArgs } from './boot-settings.js';
 
 /** PROTO_IOBUF_LEN: Redis reads at most 16 KiB per read(). */
 const IOBUF = 16 * 1024;
-/** Redis's client output limit is soft; past this much pending output the client is dropped. */
-const MAX_PENDING_OUTPUT = 64 * 1024 * 1024;
 /** serverCron runs at hz 10. */
 const CRON_MS = 100;
 
@@ -31,7 +32,17 @@ interface Client {
   /** Reply bytes not yet accepted by lwip (besides what `out` holds). */
   readonly pending: OutputQueue;
   closeAfterWrite: boolean;
+  /** Pending replies over the soft output limit: its commands wait and its socket is not read. */
+  throttled: boolean;
+  /** When its pending replies went over the soft limit (server.mstime); -1 while under. */
+  softSinceMs: number;
 }
+
+/** Reply bytes waiting for the socket: what the output limits count. */
+const pendingOutput = (c: Client): number => c.pending.bytes + c.out.length;
+/** Bytes allocated for its buffers (INFO's mem_clients_normal). */
+const bufferMemory = (c: Client): number => c.parser.capacity + c.out.capacity + c.pending.bytes;
+const infoOf = (c: Client): ClientInfo => ({ id: c.session.id, fd: c.fd, name: c.session.name, qbuf: c.parser.buffered, omem: c.out.capacity + c.pending.bytes });
 
 /**
  * What Redis 5 does in C for one parsed command beyond the dictionary (counted by the keyspace): a
@@ -70,7 +81,7 @@ export function create(ctx: LibraryContext): LibraryInstance {
   const store: ValueStore = {
     put(bytes) {
       const address = ctx.heap.malloc(bytes.length);
-      if (address === 0) throw new RangeError('OOM command not allowed when used memory > maxmemory');
+      if (address === 0) throw new ValueStoreFullError(bytes.length);
       memory.writeBytes(address, bytes);
       return address;
     },
@@ -86,12 +97,18 @@ export function create(ctx: LibraryContext): LibraryInstance {
   let cachedMs = 0; // server.mstime: updated once per event-loop iteration
   const clients = new Map<number, Client>();
   let nextId = 1;
+  let limits = settingsFromMainArgs([]);
+  const peaks = new RecentPeaks();
+  const room = new HeapRoom(ctx.heap);
+  const commandTable = createCommandTable();
+  let denyOom: DenyOom | null = null;
+  const warn = (text: string): void => ctx.log(warningLine(cachedMs, text));
 
   const io = { write, memory, stack };
   /** Writes the queued output, then the replies of this pass straight from the reply buffer. */
   const flush = (c: Client): boolean => {
     const state = c.pending.flushWith(c.fd, io, c.out.bytes());
-    c.out.reset();
+    c.out.reset(); // shrinks a reply buffer a big reply grew
     return state === 'again' || (state === 'done' && !c.closeAfterWrite);
   };
 
@@ -101,8 +118,71 @@ export function create(ctx: LibraryContext): LibraryInstance {
     ks.server.connectedClients = clients.size;
   };
 
-  /** readQueryFromClient + processInputBuffer: false when the client must be closed. */
-  const serve = (ks: Keyspace, c: Client): boolean => {
+  const recordPeaks = (c: Client): void => peaks.record(cachedMs, c.parser.capacity, c.out.capacity + c.pending.bytes);
+
+  /**
+   * checkClientOutputBufferLimits between two commands: false when the client must be closed (past
+   * the hard limit, or over the soft one too long); over the soft limit it is throttled.
+   */
+  const withinOutputLimits = (c: Client): boolean => {
+    const pending = pendingOutput(c);
+    // The common case, checked between every two pipelined commands: under both limits.
+    if (c.softSinceMs < 0 && (limits.outputSoft === 0 || pending <= limits.outputSoft) && (limits.outputHard === 0 || pending <= limits.outputHard)) return true;
+    recordPeaks(c);
+    const { verdict, softSinceMs } = checkOutput(limits, pending, c.softSinceMs, cachedMs);
+    c.softSinceMs = softSinceMs;
+    c.throttled = verdict === 'throttle';
+    if (verdict !== 'close') return true;
+    warn(outputLimitMessage(infoOf(c)));
+    return false;
+  };
+
+  /** processCommand + call for one parsed command: -OOM instead of running (or of dying) when memory is short. */
+  const runCommand = (ks: Keyspace, c: Client, argv: Uint8Array[]): void => {
+    countCommand(ctx.work, argv);
+    names.compare(argv[0]!);
+    const before = c.out.length;
+    if (denyOom!.refuses(argv)) {
+      c.out.error(OOM_ERROR);
+    } else {
+      try {
+        execute(ks, argv, c.session, c.out);
+      } catch (error) {
+        // Only the value heap being full is the client's answer; FlexOS faults end the image.
+        if (!(error instanceof ValueStoreFullError)) throw error;
+        c.out.error(OOM_ERROR);
+      }
+    }
+    ctx.work.add('copy', Math.max(0, c.out.length - before)); // _addReplyToBuffer
+    ctx.work.add('int', 1); // the reply's length or integer, ll2string
+  };
+
+  /** processInputBuffer: runs the buffered commands while the output limits allow; false to close. */
+  const processInput = (ks: Keyspace, c: Client): boolean => {
+    room.invalidate(); // lwip, newlib may share this heap and have allocated since
+    for (;;) {
+      if (!withinOutputLimits(c)) return false;
+      if (c.throttled) return true; // the rest waits until the socket drains
+      const command = c.parser.next();
+      if (command === null) break;
+      if ('error' in command) {
+        c.out.error(`ERR ${command.error}`);
+        c.closeAfterWrite = true;
+        break;
+      }
+      if (command.argv.length === 0) continue;
+      runCommand(ks, c, command.argv);
+      if (c.session.quit) {
+        c.closeAfterWrite = true;
+        break;
+      }
+    }
+    recordPeaks(c);
+    return withinOutputLimits(c);
+  };
+
+  /** readQueryFromClient: false when the client must be closed (gone, or past the query buffer limit). */
+  const readQuery = (c: Client): boolean => {
     const token = stack.enter();
     let n: number;
     try {
@@ -116,33 +196,46 @@ export function create(ctx: LibraryContext): LibraryInstance {
       stack.leave(token);
     }
     if (n <= 0) return n === -ERRNO.EAGAIN;
-    for (;;) {
-      const command = c.parser.next();
-      if (command === null) break;
-      if ('error' in command) {
-        c.out.error(`ERR ${command.error}`);
-        c.closeAfterWrite = true;
-        break;
-      }
-      if (command.argv.length === 0) continue;
-      countCommand(ctx.work, command.argv);
-      names.compare(command.argv[0]!);
-      const before = c.out.length;
-      execute(ks, command.argv, c.session, c.out);
-      ctx.work.add('copy', Math.max(0, c.out.length - before)); // _addReplyToBuffer
-      ctx.work.add('int', 1); // the reply's length or integer, ll2string
-      if (c.session.quit) {
-        c.closeAfterWrite = true;
-        break;
-      }
+    if (c.parser.buffered > limits.queryBufferLimit) {
+      warn(queryLimitMessage(infoOf(c), c.parser.head(64)));
+      return false;
     }
-    return c.pending.bytes + c.out.length <= MAX_PENDING_OUTPUT;
+    return true;
+  };
+
+  /** A client readable: read, then run what it sent. */
+  const serve = (ks: Keyspace, c: Client): boolean => readQuery(c) && processInput(ks, c);
+
+  /** A throttled client whose replies drained below the soft limit runs its waiting commands. */
+  const resume = (ks: Keyspace, c: Client): boolean => {
+    if (checkOutput(limits, pendingOutput(c), c.softSinceMs, cachedMs).verdict === 'throttle') return true;
+    c.throttled = false;
+    if (!processInput(ks, c)) return false;
+    return pendingOutput(c) === 0 && !c.closeAfterWrite ? true : flush(c);
+  };
+
+  /** clientsCron's part for the output limits: a client throttled too long is closed. */
+  const closeStuckClients = (ks: Keyspace): void => {
+    for (const c of clients.values()) if (c.throttled && !withinOutputLimits(c)) drop(ks, c);
+  };
+
+  const clientBuffers = {
+    normalBytes: (): number => {
+      let sum = 0;
+      for (const c of clients.values()) sum += bufferMemory(c);
+      return sum;
+    },
+    recentMaxInput: (): number => peaks.input(cachedMs),
+    recentMaxOutput: (): number => peaks.output(cachedMs),
   };
 
   return {
     exports: {
-      main: (port) => {
-        const ks = new Keyspace(store, { nowMs: () => cachedMs }, { port, work: ctx.work });
+      main: (port, ...settings) => {
+        limits = settingsFromMainArgs(settings);
+        const ks = new Keyspace(store, { nowMs: () => cachedMs }, { port, work: ctx.work, maxmemory: limits.maxmemory });
+        ks.server.clientBuffers = clientBuffers;
+        denyOom = new DenyOom({ lookup: (name) => commandTable.lookup(name), limit: ks.memoryLimit, usedBytes: () => ks.storedBytes, room: (sizes) => room.fits(sizes) });
         cachedMs = nowMs();
         if (!names.init() || !vnode.init()) return -ERRNO.ENOMEM;
         const listener = listenOn(ctx, port, { backlog: 511, nonblocking: true });
@@ -168,7 +261,7 @@ export function create(ctx: LibraryContext): LibraryInstance {
           let maxfd = listener;
           read8[listener >> 3]! |= 1 << (listener & 7);
           for (const c of clients.values()) {
-            read8[c.fd >> 3]! |= 1 << (c.fd & 7);
+            if (!c.throttled) read8[c.fd >> 3]! |= 1 << (c.fd & 7);
             if (c.pending.bytes > 0 || c.out.length > 0) write8[c.fd >> 3]! |= 1 << (c.fd & 7);
             if (c.fd > maxfd) maxfd = c.fd;
           }
@@ -193,7 +286,7 @@ export function create(ctx: LibraryContext): LibraryInstance {
                 memory.write32(one, 1);
                 setsockopt(fd, abi.IPPROTO_TCP, abi.TCP_NODELAY, one, 4);
               });
-              clients.set(fd, { fd, parser: new RespParser(), session: createSession(nextId++), out: new ReplyWriter(), pending: new OutputQueue(), closeAfterWrite: false });
+              clients.set(fd, { fd, parser: new RespParser(), session: createSession(nextId++), out: new ReplyWriter(), pending: new OutputQueue(), closeAfterWrite: false, throttled: false, softSinceMs: -1 });
               ks.server.totalConnections++;
               ks.server.connectedClients = clients.size;
             }
@@ -201,14 +294,16 @@ export function create(ctx: LibraryContext): LibraryInstance {
           // drop() deletes only the client being visited, which a Map iteration tolerates.
           for (const c of clients.values()) {
             let alive = true;
-            const readable = isSet(r, c.fd);
+            const readable = !c.throttled && isSet(r, c.fd);
             if (readable) alive = serve(ks, c);
             if (alive && (c.pending.bytes > 0 || c.out.length > 0 || c.closeAfterWrite) && (readable || isSet(w, c.fd))) alive = flush(c);
+            if (alive && c.throttled) alive = resume(ks, c);
             if (!alive) drop(ks, c);
           }
           if (cachedMs - lastCron >= CRON_MS) {
             lastCron = cachedMs;
             ks.activeExpireCycle?.(20);
+            closeStuckClients(ks);
           }
         }
       },
