@@ -196,13 +196,13 @@ function infoText(c: Call, section: string): string {
       `hz:${configOf(ks).get('hz')!.value}`, 'executable:/redis', 'config_file:',
     ],
     clients: [
-      `connected_clients:${ks.server.connectedClients}`, 'client_recent_max_input_buffer:0',
-      'client_recent_max_output_buffer:0', 'blocked_clients:0',
+      `connected_clients:${ks.server.connectedClients}`, `client_recent_max_input_buffer:${ks.server.clientBuffers?.recentMaxInput() ?? 0}`,
+      `client_recent_max_output_buffer:${ks.server.clientBuffers?.recentMaxOutput() ?? 0}`, 'blocked_clients:0',
     ],
     memory: [
       `used_memory:${used}`, `used_memory_human:${bytesToHuman(used)}`, `maxmemory:${maxmemory}`,
       `maxmemory_human:${bytesToHuman(maxmemory)}`, `maxmemory_policy:${configOf(ks).get('maxmemory-policy')!.value}`,
-      'mem_allocator:tlsf',
+      `mem_clients_normal:${ks.server.clientBuffers?.normalBytes() ?? 0}`, 'mem_allocator:tlsf',
     ],
     stats: [
       `total_connections_received:${ks.server.totalConnections}`,
