@@ -214,9 +214,16 @@ export function create(ctx: LibraryContext): LibraryInstance {
     return pendingOutput(c) === 0 && !c.closeAfterWrite ? true : flush(c);
   };
 
-  /** clientsCron's part for the output limits: a client throttled too long is closed. */
+  /**
+   * clientsCron's part for the output limits: a client throttled too long is closed. One that has
+   * drained is left throttled here: resume() runs its waiting commands on the next pass.
+   */
   const closeStuckClients = (ks: Keyspace): void => {
-    for (const c of clients.values()) if (c.throttled && !withinOutputLimits(c)) drop(ks, c);
+    for (const c of clients.values()) {
+      if (!c.throttled || checkOutput(limits, pendingOutput(c), c.softSinceMs, cachedMs).verdict !== 'close') continue;
+      warn(outputLimitMessage(infoOf(c)));
+      drop(ks, c);
+    }
   };
 
   const clientBuffers = {
