@@ -58,11 +58,16 @@ export class MemoryLimit {
 const BLOCK_HEADER = 8;
 const roundUp = (size: number): number => (size <= 8 ? 8 : (size + 7) & ~7);
 
+/** What one probe of the heap reserves for the commands that follow it in a batch. */
+const BUDGET_BYTES = 1024 * 1024;
+
 /**
  * Whether a command's allocations, in order, find room in a heap, asked before the command runs so
  * that a command never stops halfway for want of room. Most commands allocate at most their
- * arguments' bytes; a budget taken from the largest free block answers without touching the heap,
- * and only when it does not suffice are the allocations tried for real (and given back).
+ * arguments' bytes. A probe allocates one block of room (a budget of 1 MiB, or what the command
+ * needs) and gives it back: the pieces then fit where it was. Only when no such block exists are the
+ * pieces tried one by one. Only malloc and free touch the heap, never a walk of its lists (which a
+ * wild write may have corrupted into a cycle).
  */
 export class HeapRoom {
   readonly #heap: Allocator;
@@ -85,12 +90,17 @@ export class HeapRoom {
       this.#budget -= need;
       return true;
     }
-    this.#budget = this.#heap.stats().largestFree;
-    if (need <= this.#budget) {
-      this.#budget -= need;
+    this.#budget = 0;
+    for (const probe of need < BUDGET_BYTES ? [BUDGET_BYTES, need] : [need]) {
+      if (!this.#tryAll([probe])) continue;
+      this.#budget = probe - need;
       return true;
     }
-    this.#budget = 0;
+    return this.#tryAll(sizes);
+  }
+
+  /** Allocates every size, then frees them all: whether they all fit at once. */
+  #tryAll(sizes: readonly number[]): boolean {
     const taken: number[] = [];
     let ok = true;
     for (const s of sizes) {
