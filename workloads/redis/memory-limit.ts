@@ -54,6 +54,27 @@ export class MemoryLimit {
   }
 }
 
+/**
+ * CONFIG GET/SET's view of maxmemory, for the CONFIG table to wire its row to (with the keyspace's
+ * `ks.memoryLimit`): get() is the bytes as CONFIG GET prints them; set() takes memtoll text and is
+ * false, changing nothing, for text Redis would answer "ERR Invalid argument" to.
+ */
+export function maxmemoryParam(limit: MemoryLimit): { get(): string; set(text: string): boolean } {
+  return {
+    get: () => String(limit.maxmemory),
+    set: (text) => {
+      let bytes: number;
+      try {
+        bytes = parseMemorySize(text);
+      } catch {
+        return false;
+      }
+      limit.maxmemory = bytes;
+      return true;
+    },
+  };
+}
+
 /** TLSF's block header, and its size-class rounding (1/32 of a request at most). */
 const BLOCK_HEADER = 8;
 const roundUp = (size: number): number => (size <= 8 ? 8 : (size + 7) & ~7);

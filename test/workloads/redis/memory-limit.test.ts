@@ -2,7 +2,7 @@
 // means past it), the denyoom check of processCommand, and the heap-room check over a real TLSF heap.
 
 import t from 'tap';
-import { DenyOom, HeapRoom, MemoryLimit, OOM_ERROR, ValueStoreFullError, parseMemorySize } from '../../../workloads/redis/memory-limit.js';
+import { DenyOom, HeapRoom, MemoryLimit, OOM_ERROR, ValueStoreFullError, maxmemoryParam, parseMemorySize } from '../../../workloads/redis/memory-limit.js';
 import { createCommandTable } from '../../../workloads/redis/commands.js';
 import { Keyspace, MapValueStore } from '../../../workloads/redis/keyspace.js';
 import { RegionHeap } from '../../../shm/heap.js';
@@ -45,6 +45,17 @@ t.test('maxmemory 0 is no limit; otherwise used memory past it is over', async (
   t.ok(limit.exceeded(101));
   t.throws(() => (limit.maxmemory = -1), RangeError);
   t.throws(() => (limit.maxmemory = 1.5), RangeError);
+});
+
+t.test("CONFIG's view of maxmemory reads bytes and sets from memtoll text, refusing bad text", async (t) => {
+  const limit = new MemoryLimit(1024);
+  const param = maxmemoryParam(limit);
+  t.equal(param.get(), '1024');
+  t.ok(param.set('2mb'));
+  t.equal(limit.maxmemory, 2 * MiB);
+  t.equal(param.get(), String(2 * MiB));
+  t.notOk(param.set('lots'));
+  t.equal(limit.maxmemory, 2 * MiB, 'unchanged by bad text');
 });
 
 t.test('the keyspace carries the boot maxmemory', async (t) => {
