@@ -37,6 +37,8 @@ options:
                       requests, default --requests up to 100000; Nginx: 2 s when n > 0); 0 skips it
   --www <dir>         the directory Nginx serves, packed into the initrd (default: the bundled site)
   --builtin           Redis, Nginx: use the built-in load generator even where the real client is installed
+  --maxmemory <size>  Redis: refuse commands that grow memory (-OOM) once the keys hold more than this;
+                      bytes or with a unit k, kb, m, mb, g, gb (e.g. 100mb); 0, the default, is no limit
   --count <n>         SQLite: INSERTs for the benchmark, each its own transaction (default 5000, the paper's)
   --sql <statements>  SQLite: run the statements and print the rows (after the benchmark only if --count is given)
   --sql-file <file>   SQLite: the same, with the statements read from a file
@@ -66,6 +68,7 @@ const OPTIONS = {
   warmup: { type: 'string' },
   www: { type: 'string' },
   builtin: { type: 'boolean' },
+  maxmemory: { type: 'string' },
   count: { type: 'string' },
   sql: { type: 'string' },
   'sql-file': { type: 'string' },
@@ -126,6 +129,24 @@ function withCostModelOverrides(config: Configuration, values: Record<string, un
   return { ...config, costModel };
 }
 
+/** The app's main arguments from its boot flags (Redis: --maxmemory); undefined when none is given. */
+function bootMainArgs(app: App, values: Record<string, unknown>): readonly number[] | undefined {
+  const flags: Record<string, string> = {};
+  for (const flag of ['maxmemory'] as const) {
+    const value = values[flag];
+    if (typeof value !== 'string') continue;
+    if (app.server?.bootFlags?.[flag] === undefined || app.server.mainArgsFrom === undefined) throw new UsageError(`--${flag} does not apply to ${app.title}`);
+    flags[flag] = value;
+  }
+  if (Object.keys(flags).length === 0) return undefined;
+  try {
+    return app.server!.mainArgsFrom!(flags);
+  } catch (error) {
+    if (error instanceof RangeError) throw new UsageError(error.message);
+    throw error;
+  }
+}
+
 function parseSizes(raw: unknown): number[] {
   if (raw === undefined) return [1, 2, 3, 4, 5];
   const sizes = String(raw).split(',').map((s) => Number(s.trim()));
@@ -151,6 +172,7 @@ async function main(): Promise<number> {
   const config = withCostModelOverrides(configurationFrom(values, positionals), values);
   if (typeof values['inject'] === 'string') return runInjected(config, values);
   const app = appOf(config);
+  const mainArgs = bootMainArgs(app, values);
   const serve = values['serve'] === true;
   const port = numberOption(values, 'port', serve ? (app.server?.servePort ?? 0) : 0, { min: 0, max: 65535, integer: true });
   const requests = numberOption(values, 'requests', 100_000, { min: 1, max: 1e9, integer: true });
@@ -168,7 +190,7 @@ async function main(): Promise<number> {
   const clientCpu = loadGeneratorCpu(config.gates.pin);
   // Before the image boots: a first run on this machine times the model's C kernels (then cached).
   const pricing = serve ? undefined : modelPricing(config);
-  const image = await launch(config, { registry: libraryRegistry, port, ...(www ? { initrd: www } : {}) });
+  const image = await launch(config, { registry: libraryRegistry, port, ...(www ? { initrd: www } : {}), ...(mainArgs ? { mainArgs } : {}) });
   const stop = async (): Promise<void> => {
     await image.stop();
   };

@@ -36,6 +36,10 @@ export type App = AppBase & ({ readonly server: ServerSide; readonly local?: nev
 export interface ServerSide {
   /** Arguments of its main after the port. */
   readonly mainArgs: readonly number[];
+  /** run.js flags that set its main's arguments instead (flag -> its help), e.g. Redis's `maxmemory`. */
+  readonly bootFlags?: Readonly<Record<string, string>>;
+  /** Its main's arguments after the port from those flags' values; RangeError naming the valid forms. */
+  mainArgsFrom?(flags: Readonly<Record<string, string>>): readonly number[];
   /** The host directory packed into the initrd when the image has ramfs (run.js --www replaces it). */
   readonly initrd?: string;
   /** The port of `run.js --serve` unless --port says otherwise. */

@@ -1,6 +1,6 @@
 // run.js from the command line: an unknown preset is refused with the list; the warm-up, one untimed
 // run before the timed ones with the real client, sized by --warmup (default: --requests, at most
-// 100,000), skipped with 0, refused when it is not a count.
+// 100,000), skipped with 0, refused when it is not a count; --maxmemory refused when it is not a size.
 
 import t from 'tap';
 import { findRedisBenchmark } from '../../workloads/redis/benchmark.js';
@@ -22,6 +22,15 @@ t.test('a --warmup that is not a count is refused, naming the option', async (t)
     t.equal(code, 2, `--warmup=${bad}: exit 2`);
     t.match(stderr, /warmup/, `--warmup=${bad}: the message names it`);
   }
+});
+
+t.test('a --maxmemory that is not a size is refused naming the valid forms, and an app without it says so', async (t) => {
+  const bad = await runJs(['redis-none', '--maxmemory=lots']);
+  t.equal(bad.code, 2);
+  t.match(bad.stderr, /--maxmemory: "lots" is not a memory size; valid: .*kb, m, mb, g or gb/);
+  const other = await runJs(['sqlite-none', '--maxmemory=1mb']);
+  t.equal(other.code, 2);
+  t.match(other.stderr, /--maxmemory does not apply to SQLite/);
 });
 
 t.test('redis-benchmark: the warm-up runs untimed, sized by --warmup; 0 skips it', { skip: findRedisBenchmark() ? false : 'redis-benchmark not installed' }, async (t) => {

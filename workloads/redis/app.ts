@@ -9,6 +9,7 @@ import { redis } from './exports.js';
 import { driveRedis } from './drive.js';
 import { RespProbe } from './probe.js';
 import { REAL_REDIS } from './real.js';
+import { REDIS_BOOT_FLAGS, redisMainArgsFromFlags } from './boot-settings.js';
 
 /** The paper's Redis space, with short runs for exploration (workloads/redis/space.yaml holds the same). */
 export const REDIS_SPACE: NetworkServerSpace = { app: redis.name, title: 'Redis', workload: { requests: 20000, sizes: [1] } };
@@ -22,6 +23,8 @@ export const redisApp: App = {
   metric: 'throughput',
   server: {
     mainArgs: [],
+    bootFlags: REDIS_BOOT_FLAGS,
+    mainArgsFrom: redisMainArgsFromFlags,
     servePort: 6379,
     hint: (port) => `try: redis-cli -p ${port} ping    or    redis-benchmark -p ${port} -P 16 -q`,
     drive: driveRedis,

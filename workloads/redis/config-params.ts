@@ -3,6 +3,7 @@
 // in Redis 5's CONFIG GET order, with a fresh Redis 5's defaults (no config file).
 
 import type { Keyspace } from './keyspace.js';
+import { parseMemorySize } from './memory-limit.js';
 
 export interface ConfigParam {
   value: string;
@@ -18,18 +19,13 @@ const intIn = (lo: number, hi: number) => (v: string): string | null =>
 
 const oneOf = (...words: string[]) => (v: string): string | null => (words.includes(v.toLowerCase()) ? v.toLowerCase() : null);
 
-/** memtoll: a number with an optional k/kb/m/mb/g/gb unit, printed back in bytes. */
-export function memtoll(v: string): number | null {
-  const m = /^(\d+)(k|kb|m|mb|g|gb)?$/i.exec(v);
-  if (m === null) return null;
-  const unit = (m[2] ?? '').toLowerCase();
-  const mult = { '': 1, k: 1000, kb: 1024, m: 1e6, mb: 1024 ** 2, g: 1e9, gb: 1024 ** 3 }[unit]!;
-  return Number(m[1]) * mult;
-}
-
+/** memtoll (memory-limit.ts's parseMemorySize), printed back in bytes; null for text Redis refuses. */
 const memory = (v: string): string | null => {
-  const n = memtoll(v);
-  return n === null ? null : String(n);
+  try {
+    return String(parseMemorySize(v));
+  } catch {
+    return null;
+  }
 };
 
 /** The save parameter: pairs of seconds and changes, or the empty string. */
@@ -47,7 +43,7 @@ function defaults(ks: Keyspace): [string, ConfigParam][] {
     ['dbfilename', { value: 'dump.rdb' }],
     ['requirepass', { value: '' }],
     ['logfile', { value: '' }],
-    ['maxmemory', { value: '0', set: memory }],
+    ['maxmemory', { value: String(ks.memoryLimit.maxmemory), set: memory }], // set at boot (run.js --maxmemory)
     ['proto-max-bulk-len', { value: '536870912' }],
     ['client-query-buffer-limit', { value: '1073741824' }],
     ['timeout', { value: '0', set: intIn(0, INT_MAX) }],
@@ -95,18 +91,6 @@ export function configValue(ks: Keyspace, name: string): string {
   return p.value;
 }
 
-/** The limits read on every write, kept as numbers so the check costs no parsing. */
-interface Limits {
-  maxmemory: number;
-}
-const limits = new WeakMap<Keyspace, Limits>();
-
-function limitsOf(ks: Keyspace): Limits {
-  let l = limits.get(ks);
-  if (l === undefined) limits.set(ks, (l = { maxmemory: Number(configValue(ks, 'maxmemory')) }));
-  return l;
-}
-
 /**
  * CONFIG SET's part: validate and store a parameter's new value. 'unsupported' for an unknown or
  * read-only name, 'invalid' for a value the parameter refuses.
@@ -117,12 +101,12 @@ export function setConfig(ks: Keyspace, name: string, value: string): 'ok' | 'un
   const v = p.set(value);
   if (v === null) return 'invalid';
   p.value = v;
-  if (name.toLowerCase() === 'maxmemory') limitsOf(ks).maxmemory = Number(v);
+  if (name.toLowerCase() === 'maxmemory') ks.memoryLimit.maxmemory = Number(v); // what the OOM check reads
   return 'ok';
 }
 
 /** server.maxmemory in bytes (0: no limit): what the OOM check reads. */
-export const maxmemoryBytes = (ks: Keyspace): number => limitsOf(ks).maxmemory;
+export const maxmemoryBytes = (ks: Keyspace): number => ks.memoryLimit.maxmemory;
 
 /** server.maxmemory_policy. */
 export const maxmemoryPolicy = (ks: Keyspace): string => configValue(ks, 'maxmemory-policy');

@@ -5,8 +5,11 @@ import type { LibraryDescriptor } from '../../kernel/abi/library.js';
 export const redis: LibraryDescriptor = {
   name: 'redis',
   exports: {
-    /** Serves RESP on `port` until the image shuts down. */
-    main: { args: ['int'], returns: 'int' },
+    /**
+     * Serves RESP on `port` until the image shuts down; then, each optional (boot-settings.ts):
+     * maxmemory, client-query-buffer-limit, the output limit's hard bytes, soft bytes, soft seconds.
+     */
+    main: { args: ['int', 'double', 'double', 'double', 'double', 'double'], returns: 'int' },
   },
   calls: {
     lwip: ['socket', 'setsockopt', 'bind', 'listen', 'accept', 'select', 'read', 'write', 'close', 'fcntl'],

@@ -9,9 +9,11 @@ import { SortedSet } from './structs/sorted-set.js';
 import { Stream } from './structs/stream.js';
 import { stringMatch } from './text.js';
 import type { ReplyWriter } from './resp.js';
+import { MemoryLimit } from './memory-limit.js';
 
 /** Where value bytes live: the app compartment's heap region in simulated memory. */
 export interface ValueStore {
+  /** Stores a copy; throws ValueStoreFullError (memory-limit.ts) when there is no room, allocating nothing. */
   put(bytes: Uint8Array): number /* address */;
   read(address: number, length: number): Uint8Array /* a copy */;
   /** Appends the bytes as a bulk reply, copying them once from where they live (optional). */
@@ -51,6 +53,15 @@ export interface KeyEntry {
   readonly seq: number;
 }
 
+/** The clients' buffers as INFO reports them, measured by the socket side. */
+export interface ClientBufferStats {
+  /** mem_clients_normal: bytes allocated now for every client's query and reply buffers. */
+  normalBytes(): number;
+  /** client_recent_max_input_buffer, client_recent_max_output_buffer: the biggest of the last seconds. */
+  recentMaxInput(): number;
+  recentMaxOutput(): number;
+}
+
 /** Server-wide figures the socket side keeps up to date (INFO). */
 export interface ServerState {
   port: number;
@@ -58,6 +69,8 @@ export interface ServerState {
   totalConnections: number;
   totalCommands: number;
   readonly startedAtMs: number;
+  /** Set by the socket side; absent where there are no sockets (tests of the commands). */
+  clientBuffers?: ClientBufferStats;
 }
 
 /** A store for tests: a JS Map from address to bytes, counting what is live. */
@@ -107,6 +120,8 @@ export interface KeyspaceOptions {
   port?: number;
   /** Where dictionary work is reported for the modelled clock (each key hashed, its chain walked, compared). */
   work?: WorkMeter;
+  /** maxmemory in bytes at boot (0, the default: no limit). */
+  maxmemory?: number;
 }
 
 export class Keyspace {
@@ -116,6 +131,8 @@ export class Keyspace {
   readonly dbs: readonly RedisDb[];
   readonly server: ServerState;
   readonly work: WorkMeter;
+  /** maxmemory: CONFIG SET and the boot settings write it, processCommand's check reads it. */
+  readonly memoryLimit: MemoryLimit;
   #storedBytes = 0;
   #expireDb = 0;
 
@@ -126,6 +143,7 @@ export class Keyspace {
     this.clock = clock;
     this.random = options.random ?? Math.random;
     this.work = options.work ?? NO_WORK;
+    this.memoryLimit = new MemoryLimit(options.maxmemory ?? 0);
     this.dbs = Array.from({ length: n }, (_, i) => new RedisDb(this, i));
     this.server = { port: options.port ?? 6379, connectedClients: 0, totalConnections: 0, totalCommands: 0, startedAtMs: this.now() };
   }
@@ -140,15 +158,16 @@ export class Keyspace {
     return db;
   }
 
-  /** Bytes held in the value store by this keyspace. */
+  /** Bytes held in the value store by this keyspace: Redis's used_memory here, which maxmemory bounds. */
   get storedBytes(): number {
     return this.#storedBytes;
   }
 
   putBytes(bytes: Uint8Array): number {
     if (bytes.length === 0) return NO_ADDRESS;
+    const address = this.store.put(bytes); // counted once stored: a full store throws first
     this.#storedBytes += bytes.length;
-    return this.store.put(bytes);
+    return address;
   }
 
   readBytes(addr: number, len: number): Uint8Array {

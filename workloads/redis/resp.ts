@@ -11,6 +11,8 @@ export type ParseResult = { argv: Uint8Array[] } | { error: string; fatal: true 
 
 const CR = 13;
 const LF = 10;
+/** A per-connection buffer grown past this by one big request or reply goes back to its initial size once empty. */
+export const SHRINK_ABOVE = 64 * 1024;
 
 /**
  * Feed it what the socket read, take commands out with next(). Bytes are buffered in one
@@ -28,13 +30,26 @@ export class RespParser {
   #fatal: { error: string; fatal: true } | null = null;
   #stalled = false; // a NUL precedes the pending line's terminator (see #find)
 
+  readonly #initial: number;
+
   constructor(initialCapacity = 16 * 1024) {
-    this.#buf = new Uint8Array(Math.max(16, initialCapacity));
+    this.#initial = Math.max(16, initialCapacity);
+    this.#buf = new Uint8Array(this.#initial);
   }
 
   /** Bytes buffered and not yet returned as commands. */
   get buffered(): number {
     return this.#end - this.#start;
+  }
+
+  /** Bytes allocated for the buffer (Redis: sdsAllocSize of the querybuf). */
+  get capacity(): number {
+    return this.#buf.length;
+  }
+
+  /** A copy of the first `max` buffered bytes (what a log line quotes). */
+  head(max: number): Uint8Array {
+    return this.#buf.slice(this.#start, Math.min(this.#end, this.#start + max));
   }
 
   feed(chunk: Uint8Array): void {
@@ -68,8 +83,8 @@ export class RespParser {
     this.#argv = [];
     if (this.#start === this.#end) {
       this.#start = this.#end = this.#scanFrom = 0;
-      // A huge bulk grew the buffer; do not keep it for the life of the connection.
-      if (this.#buf.length > 4 * 1024 * 1024) this.#buf = new Uint8Array(16 * 1024);
+      // A big request grew the buffer; do not keep it for the life of the connection.
+      if (this.#buf.length > SHRINK_ABOVE) this.#buf = new Uint8Array(this.#initial);
     }
     return { argv };
   }
@@ -277,17 +292,28 @@ export function splitInlineArgs(line: Uint8Array): Uint8Array[] | null {
 
 const EMPTY = new Uint8Array(0);
 
-/** Replies in RESP2, appended to one growable buffer; bytes() is a view valid until the next write or reset(). */
+/**
+ * Replies in RESP2, appended to one growable buffer; bytes() is a view valid until the next write or
+ * reset(). reset() gives a buffer a big reply grew back, so one large GET is not kept for the life
+ * of the connection.
+ */
 export class ReplyWriter {
   #buf: Uint8Array;
   #len = 0;
+  readonly #initial: number;
 
   constructor(initialCapacity = 16 * 1024) {
-    this.#buf = new Uint8Array(Math.max(64, initialCapacity));
+    this.#initial = Math.max(64, initialCapacity);
+    this.#buf = new Uint8Array(this.#initial);
   }
 
   get length(): number {
     return this.#len;
+  }
+
+  /** Bytes allocated for the buffer. */
+  get capacity(): number {
+    return this.#buf.length;
   }
 
   bytes(): Uint8Array {
@@ -296,6 +322,7 @@ export class ReplyWriter {
 
   reset(): void {
     this.#len = 0;
+    if (this.#buf.length > SHRINK_ABOVE && this.#buf.length > this.#initial) this.#buf = new Uint8Array(this.#initial);
   }
 
   /** Drop everything written after `length` (undoes a half-written reply). */

@@ -8,10 +8,11 @@ import * as abi from '../../kernel/lwip/abi.js';
 import { ERRNO } from '../../kernel/newlib/errno.js';
 import { CommandNames } from './command-name.js';
 import { vnodeLocked } from '../socket-vnode.js';
-import { clientClosed, execute, isCommand } from './commands.js';
+import { clientClosed, createCommandTable, execute, isCommand } from './commands.js';
 import { createSession, type Session } from './commands/common.js';
 import { blockedClients } from './commands/blocking.js';
 import { registerClient, type ClientRecord } from './commands/introspection.js';
+import { flagTransaction, inMulti } from './commands/transactions.js';
 import { inPubSubContext } from './commands/pubsub.js';
 import { idleTimeoutSeconds } from './config-params.js';
 import { Keyspace, NO_ADDRESS, type ValueStore } from './keyspace.js';
@@ -19,11 +20,12 @@ import { offsetOf } from '../../shm/address.js';
 import { ReplyWriter, RespParser } from './resp.js';
 import { OutputQueue } from '../output-queue.js';
 import { listenOn } from '../listen.js';
+import { DenyOom, HeapRoom, OOM_ERROR, ValueStoreFullError } from './memory-limit.js';
+import { checkOutput, outputLimitMessage, queryLimitMessage, RecentPeaks, warningLine, type ClientInfo } from './client-limits.js';
+import { settingsFromMainArgs } from './boot-settings.js';
 
 /** PROTO_IOBUF_LEN: Redis reads at most 16 KiB per read(). */
 const IOBUF = 16 * 1024;
-/** Redis's client output limit is soft; past this much pending output the client is dropped. */
-const MAX_PENDING_OUTPUT = 64 * 1024 * 1024;
 /** serverCron runs at hz 10. */
 const CRON_MS = 100;
 
@@ -40,6 +42,10 @@ interface Client {
   /** The last command's name as sent (CLIENT LIST's cmd=). */
   lastName: Uint8Array | null;
   readonly record: ClientRecord;
+  /** Pending replies over the soft output limit: its commands wait and its socket is not read. */
+  throttled: boolean;
+  /** When its pending replies went over the soft limit (server.mstime); -1 while under. */
+  softSinceMs: number;
 }
 
 /** getClientPeerId: "ip:port" from the sockaddr_in accept() filled in. */
@@ -55,7 +61,7 @@ function newClient(ks: Keyspace, fd: number, id: number, addr: string, nowMs: nu
   const out = new ReplyWriter();
   const pending = new OutputQueue();
   const c: Client = {
-    fd, parser, session, out, pending, closeAfterWrite: false, killed: false, lastName: null,
+    fd, parser, session, out, pending, closeAfterWrite: false, killed: false, lastName: null, throttled: false, softSinceMs: -1,
     record: {
       session, addr, fd, createdMs: nowMs, lastInteractionMs: nowMs,
       lastCommand: () => lastCommandName(c.lastName),
@@ -98,6 +104,12 @@ function lastCommandName(raw: Uint8Array | null): string {
   for (const ch of raw) s += String.fromCharCode(ch >= 0x41 && ch <= 0x5a ? ch | 0x20 : ch);
   return isCommand(s) ? s : 'NULL';
 }
+
+/** Reply bytes waiting for the socket: what the output limits count. */
+const pendingOutput = (c: Client): number => c.pending.bytes + c.out.length;
+/** Bytes allocated for its buffers (INFO's mem_clients_normal). */
+const bufferMemory = (c: Client): number => c.parser.capacity + c.out.capacity + c.pending.bytes;
+const infoOf = (c: Client): ClientInfo => ({ id: c.session.id, fd: c.fd, name: c.session.name, qbuf: c.parser.buffered, omem: c.out.capacity + c.pending.bytes });
 
 /**
  * What Redis 5 does in C for one parsed command beyond the dictionary (counted by the keyspace): a
@@ -165,7 +177,7 @@ export function create(ctx: LibraryContext): LibraryInstance {
   const store: ValueStore = {
     put(bytes) {
       const address = ctx.heap.malloc(bytes.length);
-      if (address === 0) throw new RangeError('OOM command not allowed when used memory > maxmemory');
+      if (address === 0) throw new ValueStoreFullError(bytes.length);
       memory.writeBytes(address, bytes);
       return address;
     },
@@ -182,12 +194,18 @@ export function create(ctx: LibraryContext): LibraryInstance {
   const clients = new Map<number, Client>();
   let nextId = 1;
   let blocking: ReturnType<typeof blockingLoop> | null = null;
+  let limits = settingsFromMainArgs([]);
+  const peaks = new RecentPeaks();
+  const room = new HeapRoom(ctx.heap);
+  const commandTable = createCommandTable();
+  let denyOom: DenyOom | null = null;
+  const warn = (text: string): void => ctx.log(warningLine(cachedMs, text));
 
   const io = { write, memory, stack };
   /** Writes the queued output, then the replies of this pass straight from the reply buffer. */
   const flush = (c: Client): boolean => {
     const state = c.pending.flushWith(c.fd, io, c.out.bytes());
-    c.out.reset();
+    c.out.reset(); // shrinks a reply buffer a big reply grew
     return state === 'again' || (state === 'done' && !c.closeAfterWrite);
   };
 
@@ -199,8 +217,78 @@ export function create(ctx: LibraryContext): LibraryInstance {
     ks.server.connectedClients = clients.size;
   };
 
-  /** readQueryFromClient + processInputBuffer: false when the client must be closed. */
-  const serve = (ks: Keyspace, c: Client): boolean => {
+  const recordPeaks = (c: Client): void => peaks.record(cachedMs, c.parser.capacity, c.out.capacity + c.pending.bytes);
+
+  /**
+   * checkClientOutputBufferLimits between two commands: false when the client must be closed (past
+   * the hard limit, or over the soft one too long); over the soft limit it is throttled.
+   */
+  const withinOutputLimits = (c: Client): boolean => {
+    const pending = pendingOutput(c);
+    // The common case, checked between every two pipelined commands: under both limits.
+    if (c.softSinceMs < 0 && (limits.outputSoft === 0 || pending <= limits.outputSoft) && (limits.outputHard === 0 || pending <= limits.outputHard)) return true;
+    recordPeaks(c);
+    const { verdict, softSinceMs } = checkOutput(limits, pending, c.softSinceMs, cachedMs);
+    c.softSinceMs = softSinceMs;
+    c.throttled = verdict === 'throttle';
+    if (verdict !== 'close') return true;
+    warn(outputLimitMessage(infoOf(c)));
+    return false;
+  };
+
+  /** processCommand + call for one parsed command: -OOM instead of running (or of dying) when memory is short. */
+  const runCommand = (ks: Keyspace, c: Client, argv: Uint8Array[]): void => {
+    countCommand(ctx.work, argv);
+    names.compare(argv[0]!);
+    const before = c.out.length;
+    noteCommand(c, argv, cachedMs);
+    if (denyOom!.refuses(argv)) {
+      if (inMulti(c.session)) flagTransaction(c.session); // EXEC will answer EXECABORT, as after any refusal in MULTI
+      c.out.error(OOM_ERROR);
+    } else {
+      try {
+        execute(ks, argv, c.session, c.out);
+      } catch (error) {
+        // Only the value heap being full is the client's answer; FlexOS faults end the image.
+        if (!(error instanceof ValueStoreFullError)) throw error;
+        c.out.error(OOM_ERROR);
+      }
+    }
+    ctx.work.add('copy', Math.max(0, c.out.length - before)); // _addReplyToBuffer
+    ctx.work.add('int', 1); // the reply's length or integer, ll2string
+    blocking?.afterCommand(); // a write may have made a blocked client's key ready
+  };
+
+  /**
+   * processInputBuffer: runs the buffered commands while the output limits allow and no command has
+   * blocked the client; false to close.
+   */
+  const processInput = (ks: Keyspace, c: Client): boolean => {
+    room.invalidate(); // lwip, newlib may share this heap and have allocated since
+    for (;;) {
+      if (!withinOutputLimits(c)) return false;
+      if (c.throttled) return true; // the rest waits until the socket drains
+      if (blocking?.isBlocked(c.session) === true) break;
+      const command = c.parser.next();
+      if (command === null) break;
+      if ('error' in command) {
+        c.out.error(`ERR ${command.error}`);
+        c.closeAfterWrite = true;
+        break;
+      }
+      if (command.argv.length === 0) continue;
+      runCommand(ks, c, command.argv);
+      if (c.session.quit) {
+        c.closeAfterWrite = true;
+        break;
+      }
+    }
+    recordPeaks(c);
+    return withinOutputLimits(c);
+  };
+
+  /** readQueryFromClient: false when the client must be closed (gone, or past the query buffer limit). */
+  const readQuery = (c: Client): boolean => {
     const token = stack.enter();
     let n: number;
     try {
@@ -215,41 +303,53 @@ export function create(ctx: LibraryContext): LibraryInstance {
     }
     if (n <= 0) return n === -ERRNO.EAGAIN;
     c.record.lastInteractionMs = cachedMs;
-    return runCommands(ks, c);
+    if (c.parser.buffered > limits.queryBufferLimit) {
+      warn(queryLimitMessage(infoOf(c), c.parser.head(64)));
+      return false;
+    }
+    return true;
   };
 
-  /** processInputBuffer: run the parsed commands until the input runs out or a command blocks the client. */
-  const runCommands = (ks: Keyspace, c: Client): boolean => {
-    for (;;) {
-      if (blocking?.isBlocked(c.session) === true) break;
-      const command = c.parser.next();
-      if (command === null) break;
-      if ('error' in command) {
-        c.out.error(`ERR ${command.error}`);
-        c.closeAfterWrite = true;
-        break;
-      }
-      if (command.argv.length === 0) continue;
-      countCommand(ctx.work, command.argv);
-      names.compare(command.argv[0]!);
-      noteCommand(c, command.argv, cachedMs);
-      const before = c.out.length;
-      execute(ks, command.argv, c.session, c.out);
-      ctx.work.add('copy', Math.max(0, c.out.length - before)); // _addReplyToBuffer
-      ctx.work.add('int', 1); // the reply's length or integer, ll2string
-      blocking?.afterCommand();
-      if (c.session.quit) {
-        c.closeAfterWrite = true;
-        break;
-      }
+  /** A client readable: read, then run what it sent. */
+  const serve = (ks: Keyspace, c: Client): boolean => readQuery(c) && processInput(ks, c);
+
+  /** A throttled client whose replies drained below the soft limit runs its waiting commands. */
+  const resume = (ks: Keyspace, c: Client): boolean => {
+    if (checkOutput(limits, pendingOutput(c), c.softSinceMs, cachedMs).verdict === 'throttle') return true;
+    c.throttled = false;
+    if (!processInput(ks, c)) return false;
+    return pendingOutput(c) === 0 && !c.closeAfterWrite ? true : flush(c);
+  };
+
+  /**
+   * clientsCron's part for the output limits: a client throttled too long is closed. One that has
+   * drained is left throttled here: resume() runs its waiting commands on the next pass.
+   */
+  const closeStuckClients = (ks: Keyspace): void => {
+    for (const c of clients.values()) {
+      if (!c.throttled || checkOutput(limits, pendingOutput(c), c.softSinceMs, cachedMs).verdict !== 'close') continue;
+      warn(outputLimitMessage(infoOf(c)));
+      drop(ks, c);
     }
-    return c.pending.bytes + c.out.length <= MAX_PENDING_OUTPUT;
+  };
+
+  const clientBuffers = {
+    normalBytes: (): number => {
+      let sum = 0;
+      for (const c of clients.values()) sum += bufferMemory(c);
+      return sum;
+    },
+    recentMaxInput: (): number => peaks.input(cachedMs),
+    recentMaxOutput: (): number => peaks.output(cachedMs),
   };
 
   return {
     exports: {
-      main: (port) => {
-        const ks = new Keyspace(store, { nowMs: () => cachedMs }, { port, work: ctx.work });
+      main: (port, ...settings) => {
+        limits = settingsFromMainArgs(settings);
+        const ks = new Keyspace(store, { nowMs: () => cachedMs }, { port, work: ctx.work, maxmemory: limits.maxmemory });
+        ks.server.clientBuffers = clientBuffers;
+        denyOom = new DenyOom({ lookup: (name) => commandTable.lookup(name), limit: ks.memoryLimit, usedBytes: () => ks.storedBytes, room: (sizes) => room.fits(sizes) });
         cachedMs = nowMs();
         blocking = blockingLoop(ks);
         if (!names.init() || !vnode.init()) return -ERRNO.ENOMEM;
@@ -277,7 +377,7 @@ export function create(ctx: LibraryContext): LibraryInstance {
           let maxfd = listener;
           read8[listener >> 3]! |= 1 << (listener & 7);
           for (const c of clients.values()) {
-            read8[c.fd >> 3]! |= 1 << (c.fd & 7);
+            if (!c.throttled) read8[c.fd >> 3]! |= 1 << (c.fd & 7);
             if (c.pending.bytes > 0 || c.out.length > 0) write8[c.fd >> 3]! |= 1 << (c.fd & 7);
             if (c.fd > maxfd) maxfd = c.fd;
           }
@@ -312,18 +412,20 @@ export function create(ctx: LibraryContext): LibraryInstance {
           // drop() deletes only the client being visited, which a Map iteration tolerates.
           for (const c of clients.values()) {
             let alive = !c.killed;
-            const readable = isSet(r, c.fd);
+            const readable = !c.throttled && isSet(r, c.fd);
             if (alive && readable) alive = serve(ks, c);
             if (alive && (c.pending.bytes > 0 || c.out.length > 0 || c.closeAfterWrite) && (readable || isSet(w, c.fd))) alive = flush(c);
+            if (alive && c.throttled) alive = resume(ks, c);
             if (!alive) drop(ks, c);
           }
           blocking.endOfPass(cachedMs, (session) => {
-            for (const c of clients.values()) if (c.session === session && !runCommands(ks, c)) drop(ks, c);
+            for (const c of clients.values()) if (c.session === session && !processInput(ks, c)) drop(ks, c);
           });
           if (cachedMs - lastCron >= CRON_MS) {
             lastCron = cachedMs;
             ks.activeExpireCycle?.(20);
             for (const c of idleClients(ks, clients.values(), cachedMs)) drop(ks, c);
+            closeStuckClients(ks);
           }
         }
       },

@@ -8,6 +8,7 @@ import {
   PROTO_INLINE_MAX_SIZE,
   ReplyWriter,
   RespParser,
+  SHRINK_ABOVE,
   encodeCommand,
   splitInlineArgs,
 } from '../../../workloads/redis/resp.js';
@@ -187,4 +188,32 @@ t.test('ReplyWriter encodes every RESP2 type', async (t) => {
   t.throws(() => w.truncate(mark + 1), RangeError);
   w.reset();
   t.equal(w.bytes().length, 0, 'reset empties it');
+});
+
+t.test('the reply buffer goes back to its initial size when reset after a large reply', async (t) => {
+  const w = new ReplyWriter(1024);
+  t.equal(w.capacity, 1024);
+  w.bulk(new Uint8Array(40 * 1024));
+  w.reset();
+  t.equal(w.capacity, SHRINK_ABOVE, 'up to the threshold it keeps what it grew: no churn for ordinary pipelines');
+  w.bulk(new Uint8Array(1024 * 1024));
+  t.ok(w.capacity >= 1024 * 1024);
+  w.reset();
+  t.equal(w.capacity, 1024, 'a 1 MiB reply is not kept');
+  t.equal(w.length, 0);
+  w.simple('OK');
+  t.equal(Buffer.from(w.bytes()).toString(), '+OK\r\n', 'and it still writes');
+});
+
+t.test('the query buffer goes back to its initial size once a big request is consumed', async (t) => {
+  const p = new RespParser(1024);
+  const big = encodeCommand(['SET', 'k', new Uint8Array(200 * 1024)]);
+  p.feed(big.subarray(0, 100));
+  t.equal(Buffer.from(p.head(8)).toString('latin1'), '*3\r\n$3\r\n', 'head quotes the first buffered bytes');
+  p.feed(big.subarray(100));
+  t.ok(p.capacity >= big.length);
+  const cmd = p.next();
+  t.ok(cmd !== null && 'argv' in cmd && cmd.argv[2]!.length === 200 * 1024);
+  t.equal(p.capacity, 1024);
+  t.equal(p.buffered, 0);
 });

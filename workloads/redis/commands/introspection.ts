@@ -257,15 +257,16 @@ function sections(c: Call): [string, string, () => string[]][] {
       `configured_hz:${cfg.get('hz')!.value}`, `lru_clock:${Math.floor(now / 1000) & 0xffffff}`, 'executable:/redis', 'config_file:',
     ]],
     ['clients', 'Clients', () => [
-      `connected_clients:${ks.server.connectedClients}`, 'client_recent_max_input_buffer:0',
-      'client_recent_max_output_buffer:0', `blocked_clients:${blockedClients(ks).count}`,
+      `connected_clients:${ks.server.connectedClients}`, `client_recent_max_input_buffer:${ks.server.clientBuffers?.recentMaxInput() ?? 0}`,
+      `client_recent_max_output_buffer:${ks.server.clientBuffers?.recentMaxOutput() ?? 0}`, `blocked_clients:${blockedClients(ks).count}`,
     ]],
     ['memory', 'Memory', () => {
       const used = ks.storedBytes;
       const max = maxmemoryBytes(ks);
       return [
         `used_memory:${used}`, `used_memory_human:${bytesToHuman(used)}`, `maxmemory:${max}`,
-        `maxmemory_human:${bytesToHuman(max)}`, `maxmemory_policy:${maxmemoryPolicy(ks)}`, 'mem_allocator:tlsf',
+        `maxmemory_human:${bytesToHuman(max)}`, `maxmemory_policy:${maxmemoryPolicy(ks)}`,
+        `mem_clients_normal:${ks.server.clientBuffers?.normalBytes() ?? 0}`, 'mem_allocator:tlsf',
       ];
     }],
     ['persistence', 'Persistence', () => [
