@@ -10,6 +10,11 @@ import { hashCommands } from './commands/hashes.js';
 import { setCommands } from './commands/sets.js';
 import { stringCommands } from './commands/strings.js';
 import { zsetStreamCommands } from './commands/zsets-streams.js';
+import { bitCommands } from './commands/bitops.js';
+import { databaseCommands } from './commands/databases.js';
+import { dumpCommands } from './commands/dump.js';
+import { hyperloglogCommands } from './commands/hyperloglog.js';
+import { sortCommands } from './commands/sort.js';
 import type { Keyspace } from './keyspace.js';
 import type { ReplyWriter } from './resp.js';
 
@@ -125,6 +130,11 @@ export class CommandTable implements CommandTableView {
 export function createCommandTable(): CommandTable {
   return new CommandTable([
     ...stringCommands,
+    ...bitCommands,
+    ...hyperloglogCommands,
+    ...databaseCommands,
+    ...sortCommands,
+    ...dumpCommands,
     ...listCommands,
     ...setCommands,
     ...hashCommands,
