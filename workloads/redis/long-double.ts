@@ -16,6 +16,7 @@ const MIN_EXP = -16445;
 const MAX_EXP = 16384 - BITS;
 const DECIMAL = /^([+-]?)(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?$/;
 const INFINITY = /^([+-]?)inf(?:inity)?$/i;
+const HEX = /^([+-]?)0[xX]([0-9a-fA-F]*)(?:\.([0-9a-fA-F]*))?(?:[pP]([+-]?\d+))?$/;
 
 const bitLength = (v: bigint): number => (v === 0n ? 0 : v.toString(2).length);
 
@@ -43,14 +44,15 @@ function round(neg: boolean, p: bigint, q: bigint, e0: number): LongDouble | nul
 
 /**
  * strtold over the whole argument as getLongDoubleFromObject and string2ld accept it: no leading
- * blank, no trailing bytes, no NaN, no overflow or underflow to zero. Hexadecimal floats, which
- * strtold also reads, are refused here.
+ * blank, no trailing bytes, no NaN, no overflow or underflow to zero; hexadecimal floats ("0x1.8p3") too.
  */
 export function parseLongDouble(b: Uint8Array): LongDouble | null {
   if (b.length === 0 || b.length >= 5 * 1024) return null;
   const s = Buffer.from(b.buffer, b.byteOffset, b.length).toString('latin1');
   const inf = INFINITY.exec(s);
   if (inf !== null) return { neg: inf[1] === '-', m: 0n, e: 0, inf: true };
+  const hex = HEX.exec(s);
+  if (hex !== null) return parseHex(hex[1] === '-', hex[2] ?? '', hex[3] ?? '', hex[4]);
   const d = DECIMAL.exec(s);
   if (d === null) return null;
   const int = d[2] ?? '';
@@ -65,6 +67,17 @@ export function parseLongDouble(b: Uint8Array): LongDouble | null {
   const v = exp10 >= 0 ? round(neg, digits * 10n ** BigInt(exp10), 1n, 0) : round(neg, digits, 10n ** BigInt(-exp10), 0);
   if (v === null || v.m === 0n) return null;
   return v;
+}
+
+function parseHex(neg: boolean, int: string, frac: string, exp: string | undefined): LongDouble | null {
+  if (int === '' && frac === '') return null;
+  const digits = BigInt(`0x${int + frac || '0'}`);
+  if (digits === 0n) return { neg, m: 0n, e: 0 };
+  const e2 = (exp === undefined ? 0 : Number(exp)) - 4 * frac.length;
+  if (e2 > 20000) return null;
+  if (e2 < -20000 - 4 * (int.length + frac.length)) return null;
+  const v = round(neg, digits, 1n, e2);
+  return v === null || v.m === 0n ? null : v;
 }
 
 /** a + b rounded once to a long double; inf (with its sign) when it overflows or either is inf. */

@@ -18,8 +18,14 @@ const EMBSTR_LIMIT = 44;
 
 /** String values whose encoding does not follow from their bytes (made raw in place, or created as embstr). */
 const forced = new WeakMap<object, 'raw' | 'embstr'>();
-/** Hashes converted to a hash table (hashTypeConvert is one-way). */
+/** Hashes converted to a hash table and sorted sets converted to a skiplist (both one-way). */
 const hashtables = new WeakSet<object>();
+const skiplists = new WeakSet<object>();
+
+/** SORT converts a sorted set it reads to a skiplist (zsetConvert in sortCommand). */
+export function markSkiplist(zset: object): void {
+  skiplists.add(zset);
+}
 
 /** A string Redis modified in place (APPEND, SETRANGE, SETBIT, BITOP): raw whatever its length. */
 export function forceRaw<T extends object>(v: T): T {
@@ -59,7 +65,7 @@ export function objectEncoding(v: RedisValue, read: (addr: number, len: number) 
       return 'intset';
     }
     case 'zset': {
-      if (v.zset.size > ZSET_MAX_ZIPLIST_ENTRIES) return 'skiplist';
+      if (skiplists.has(v.zset) || v.zset.size > ZSET_MAX_ZIPLIST_ENTRIES) return 'skiplist';
       for (const n of v.zset) if (n.len > ZSET_MAX_ZIPLIST_VALUE) return 'skiplist';
       return 'ziplist';
     }

@@ -4,6 +4,7 @@
 
 import type { Call, CommandSpec } from './common.js';
 import { ERR, intArg, isWord, keyArg, spec } from './common.js';
+import { markSkiplist } from './encoding.js';
 import { HandleDeque } from '../structs/deque.js';
 import { latin1, latin1Bytes } from '../text.js';
 
@@ -59,6 +60,7 @@ function elementsOf(c: Call, key: string): string[] | null {
     case 'set':
       return [...v.set].map((m) => m.member);
     case 'zset':
+      markSkiplist(v.zset);
       return [...v.zset].map((n) => n.member);
     default:
       c.out.error(ERR.wrongType);
