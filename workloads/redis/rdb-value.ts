@@ -118,7 +118,7 @@ export class RdbReader {
 
   #take(n: number): Uint8Array {
     if (this.#i + n > this.#p.length) throw new RdbFormatError('truncated');
-    const out = this.#p.slice(this.#i, this.#i + n);
+    const out = Uint8Array.prototype.slice.call(this.#p, this.#i, this.#i + n); // a copy, even of a Buffer
     this.#i += n;
     return out;
   }
@@ -161,7 +161,8 @@ export class RdbReader {
   }
 
   double(): number {
-    return new DataView(this.#take(8).buffer).getFloat64(0, true);
+    const b = this.#take(8); // a view when the payload is a Buffer: mind its offset
+    return new DataView(b.buffer, b.byteOffset, 8).getFloat64(0, true);
   }
 }
 
