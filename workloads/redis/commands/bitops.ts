@@ -72,7 +72,9 @@ function popcount(b: number): number {
 }
 
 function bitcount(c: Call): void {
-  const bytes = bytesOf(c, keyArg(c, 1));
+  const key = keyArg(c, 1);
+  if (c.db.get(key) === undefined) return c.out.raw(REPLY.zero); // lookupKeyReadOrReply: before the range is read
+  const bytes = bytesOf(c, key);
   if (bytes === null) return;
   let start = 0;
   let end = bytes.length - 1;

@@ -44,6 +44,7 @@ t.test('BITCOUNT counts set bits over a byte range', async (t) => {
     [['bitcount', 'mykey', '1'], SYNTAX],
     [['bitcount', 'mykey', 'a', '1'], NOTINT],
     [['bitcount', 'none'], int(0)],
+    [['bitcount', 'none', 'x', '1'], int(0)], // a missing key answers before its range is read
   ]);
 });
 
