@@ -1,6 +1,6 @@
 // Redis's HyperLogLog (hyperloglog.c): 16384 6-bit registers indexed by MurmurHash64A of the element,
 // stored in a string with Redis's 16-byte "HYLL" header, and counted with Ertl's estimator as Redis 5 does.
-// This image writes only the dense encoding; it reads sparse ones (made by a real Redis) as well.
+// The sparse encoding's updates are in hll-sparse.ts.
 
 export const HLL_P = 14;
 export const HLL_REGISTERS = 1 << HLL_P;

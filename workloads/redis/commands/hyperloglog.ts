@@ -1,12 +1,13 @@
 // HyperLogLog commands (Redis hyperloglog.c): PFADD, PFCOUNT, PFMERGE over HLL strings in the value
-// store. PFCOUNT of one key caches the cardinality in the header, as Redis does (a GET shows it).
-// Keys are written dense (Redis starts them sparse), so GET/STRLEN of a small HLL differ from Redis's.
+// store, sparse while small and dense past that, byte for byte as Redis 5 writes them. PFCOUNT of one key
+// caches the cardinality in the header, as Redis does (a GET shows it).
 
 import type { Call, CommandSpec } from './common.js';
 import { REPLY, keyArg, spec } from './common.js';
 import { forceRaw } from './encoding.js';
 import { stringValue } from './string-value.js';
-import { HLL_DENSE, HLL_HDR_SIZE, HLL_REGISTERS, countRegisters, createDense, denseGet, denseSet, hllPatLen, isHll, mergeInto } from '../hll.js';
+import { HLL_DENSE, HLL_REGISTERS, countRegisters, hllPatLen, isHll, mergeInto } from '../hll.js';
+import { bytesOf, createSparse, hllSet, toDense, workOn } from '../hll-sparse.js';
 
 const INVALID_HLL = 'WRONGTYPE Key is not a valid HyperLogLog string value.';
 const CORRUPTED = 'INVALIDOBJ Corrupted HLL object detected';
@@ -27,36 +28,24 @@ function hllAt(c: Call, key: string): Uint8Array | undefined | null {
   return bytes;
 }
 
-/** A dense copy of an HLL (sparse ones are expanded, as hllSparseToDense does before it grows). */
-function toDense(bytes: Uint8Array): Uint8Array | null {
-  if (bytes[4] === HLL_DENSE) return bytes.slice();
-  const max = new Uint8Array(HLL_REGISTERS);
-  if (!mergeInto(max, bytes)) return null;
-  const out = createDense(max);
-  out.set(bytes.subarray(8, HLL_HDR_SIZE), 8); // the cached cardinality carries over
-  return out;
-}
-
 const store = (c: Call, key: string, bytes: Uint8Array): void => c.db.set(key, forceRaw(stringValue(c, bytes)), { keepTtl: true });
 
 function pfadd(c: Call): void {
   const key = keyArg(c, 1);
   const old = hllAt(c, key);
   if (old === null) return;
-  const hll = old === undefined ? createDense() : toDense(old);
-  if (hll === null) return c.out.error(CORRUPTED);
+  const w = workOn(old ?? createSparse());
   let updated = old === undefined;
-  const regs = hll.subarray(HLL_HDR_SIZE);
   for (let j = 2; j < c.argv.length; j++) {
     const { index, count } = hllPatLen(c.argv[j]!);
-    if (count > denseGet(regs, index)) {
-      denseSet(regs, index, count);
-      updated = true;
-    }
+    const r = hllSet(w, index, count);
+    if (r < 0) return c.out.error(CORRUPTED);
+    if (r === 1) updated = true;
   }
   if (updated) {
-    hll[15] = hll[15]! | 0x80; // HLL_INVALIDATE_CACHE
-    store(c, key, hll);
+    const bytes = bytesOf(w);
+    bytes[15] = bytes[15]! | 0x80; // HLL_INVALIDATE_CACHE
+    store(c, key, bytes);
   }
   c.out.raw(updated ? REPLY.one : REPLY.zero);
 }
@@ -90,21 +79,25 @@ function pfcount(c: Call): void {
   c.out.integer(card);
 }
 
+/** pfmergeCommand: the union's registers go into the target, which turns dense if any input is dense. */
 function pfmerge(c: Call): void {
   const max = new Uint8Array(HLL_REGISTERS);
-  let header: Uint8Array | null = null;
+  let useDense = false;
   for (let j = 1; j < c.argv.length; j++) {
     const hll = hllAt(c, keyArg(c, j));
     if (hll === null) return;
-    if (hll !== undefined && !mergeInto(max, hll)) return c.out.error(CORRUPTED);
-    if (j === 1 && hll !== undefined) header = hll.subarray(8, HLL_HDR_SIZE);
+    if (hll === undefined) continue;
+    if (hll[4] === HLL_DENSE) useDense = true;
+    if (!mergeInto(max, hll)) return c.out.error(CORRUPTED);
   }
-  // The target's own registers took part above (it is argv[1]); the result is dense, its stale cache invalid.
   const key = keyArg(c, 1);
-  const out = createDense(max);
-  if (header !== null) out.set(header, 8);
-  out[15] = out[15]! | 0x80;
-  store(c, key, out);
+  const target = c.db.get(key);
+  const w = workOn(target?.type === 'string' ? c.ks.readBytes(target.addr, target.len) : createSparse());
+  if (useDense && !toDense(w)) return c.out.error(CORRUPTED);
+  for (let j = 0; j < HLL_REGISTERS; j++) if (max[j] !== 0) hllSet(w, j, max[j]!);
+  const bytes = bytesOf(w);
+  bytes[15] = bytes[15]! | 0x80;
+  store(c, key, bytes);
   c.out.raw(REPLY.ok);
 }
 

@@ -2,7 +2,7 @@
 // Redis 5's for the same elements, the cached cardinality, and errors for strings that are not HLLs.
 
 import t from 'tap';
-import { OK, WRONGTYPE, check, harness, int } from './harness.js';
+import { OK, WRONGTYPE, bulk, check, harness, int } from './harness.js';
 
 t.test('PFADD reports a change; PFCOUNT estimates; PFMERGE unions', async (t) => {
   const { run } = harness();
@@ -27,6 +27,15 @@ t.test('PFCOUNT answers as Redis 5 does for larger sets (checked against redis-s
   for (let i = 0; i < 1000; i++) run('pfadd', 'h', `element:${i}`);
   // Same hash, registers and estimator as Redis: redis-server answers 997 for these 1000 elements.
   t.equal(run('pfcount', 'h'), int(997));
+});
+
+t.test('a small HLL is sparse, byte for byte as Redis writes it', async (t) => {
+  const { run } = harness();
+  run('pfadd', 'x', 'a');
+  // redis-server: PFADD x a; GET x. XZERO(12711), VAL(2 x1), XZERO(3672), cache invalid.
+  t.equal(run('get', 'x'), bulk('HYLL\x01\0\0\0\0\0\0\0\0\0\0\x80\x71\xa6\x84\x4e\x57'));
+  for (let i = 0; i < 3000; i++) run('pfadd', 'x', `e${i}`);
+  t.equal(run('strlen', 'x'), int(12304), 'promoted to dense past 3000 bytes');
 });
 
 t.test('PFCOUNT caches the cardinality in the header until the next change', async (t) => {

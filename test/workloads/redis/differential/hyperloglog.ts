@@ -1,7 +1,6 @@
 // The HyperLogLog family for the differential test: PFADD, PFCOUNT (one key, cached, and several keys)
-// and PFMERGE, over small and growing sets, with plain strings in the way.
-// Kept out: GET/STRLEN of an HLL key (Redis starts small HLLs in the sparse encoding, this image writes
-// them dense; the registers, and so every PF* reply, are the same).
+// and PFMERGE, over small and growing sets, with plain strings in the way; GET and STRLEN compare the
+// HLL strings themselves (sparse, promoted to dense, cached cardinality), which Redis 7 writes as Redis 5.
 
 import type { DiffCommand, Family, Rng } from './family.js';
 
@@ -14,7 +13,7 @@ const KEYS = [...keysOf('p', 4), 'pstr'];
 
 function one(rng: Rng): DiffCommand {
   const k = pick(rng, KEYS);
-  switch (between(rng, 0, 9)) {
+  switch (between(rng, 0, 11)) {
     case 0:
     case 1:
     case 2: {
@@ -32,6 +31,9 @@ function one(rng: Rng): DiffCommand {
       return { argv: ['set', 'pstr', pick(rng, ['not an hll', 'HYLL'])] };
     case 8:
       return { argv: ['del', k] };
+    case 9:
+    case 10:
+      return { argv: [pick(rng, ['get', 'strlen']), k] };
     default:
       return { argv: ['exists', k] };
   }
@@ -39,6 +41,6 @@ function one(rng: Rng): DiffCommand {
 
 export const family: Family = {
   name: 'hyperloglog',
-  commands: ['pfadd', 'pfcount', 'pfmerge', 'set', 'del', 'exists'],
+  commands: ['pfadd', 'pfcount', 'pfmerge', 'set', 'get', 'strlen', 'del', 'exists'],
   sequence: (rng, n) => Array.from({ length: n }, () => one(rng)),
 };
