@@ -4,8 +4,7 @@
 // current contents (Redis never converts them back; an image that shrank one answers ziplist/intset).
 
 import type { RedisValue } from '../keyspace.js';
-import { parseLongLong } from '../text.js';
-import { latin1Bytes } from '../text.js';
+import { latin1Bytes, parseLongLong } from '../text.js';
 
 /** Redis 5 defaults: hash-max-ziplist-entries/value, set-max-intset-entries, zset-max-ziplist-*. */
 export const HASH_MAX_ZIPLIST_ENTRIES = 128;

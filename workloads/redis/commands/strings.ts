@@ -4,12 +4,12 @@
 
 import type { Call, CommandSpec } from './common.js';
 import { ERR, REPLY, bulkAt, intArg, isWord, keyArg, longLongArg, spec, typed } from './common.js';
-
-const EMPTY = new Uint8Array(0);
-import { addLongDouble, formatLongDouble, parseLongDouble } from '../long-double.js';
-import { asciiBytes, fitsLongLong, parseInteger, parseLongLong } from '../text.js';
 import { forceEmbstr, forceRaw } from './encoding.js';
 import { MAX_STRING, stringValue } from './string-value.js';
+import { addLongDouble, formatLongDouble, parseLongDouble } from '../long-double.js';
+import { asciiBytes, fitsLongLong, parseInteger, parseLongLong } from '../text.js';
+
+const EMPTY = new Uint8Array(0);
 
 /** getGenericCommand: reply the value (or null); false after a WRONGTYPE reply. */
 function replyGet(c: Call, key: string): boolean {
