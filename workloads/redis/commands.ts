@@ -17,6 +17,11 @@ import {
   TRANSACTION_CONTROL, anyWatched, flagTransaction, forgetSession, inMulti, isWatched, queueCommand, setRunner,
   touchWatchedKey, touchWatchedKeysOnFlush, transactionCommands,
 } from './commands/transactions.js';
+import { bitCommands } from './commands/bitops.js';
+import { databaseCommands } from './commands/databases.js';
+import { dumpCommands } from './commands/dump.js';
+import { hyperloglogCommands } from './commands/hyperloglog.js';
+import { sortCommands } from './commands/sort.js';
 import type { Keyspace } from './keyspace.js';
 import type { ReplyWriter } from './resp.js';
 import { latin1, parseInteger } from './text.js';
@@ -220,6 +225,11 @@ export function clientClosed(ks: Keyspace, session: Session, out: ReplyWriter): 
 export function createCommandTable(): CommandTable {
   return new CommandTable([
     ...stringCommands,
+    ...bitCommands,
+    ...hyperloglogCommands,
+    ...databaseCommands,
+    ...sortCommands,
+    ...dumpCommands,
     ...listCommands,
     ...setCommands,
     ...hashCommands,

@@ -51,6 +51,8 @@ export interface KeyEntry {
   expireAt: number;
   /** Insertion order, the SCAN cursor space. */
   readonly seq: number;
+  /** Last access in ms (Redis's per-object LRU clock: OBJECT IDLETIME). */
+  accessedAt: number;
 }
 
 /** The clients' buffers as INFO reports them, measured by the socket side. */
@@ -286,7 +288,46 @@ export class RedisDb {
       this.delete(key);
       return undefined;
     }
+    e.accessedAt = this.#ks.now();
     return e;
+  }
+
+  /** lookup without touching the access time (Redis LOOKUP_NOTOUCH: OBJECT, TTL-free inspection). */
+  peek(key: string): KeyEntry | undefined {
+    const e = this.#keys.get(key);
+    if (e !== undefined && e.expireAt >= 0 && this.#expired(e)) {
+      this.delete(key);
+      return undefined;
+    }
+    return e;
+  }
+
+  /** Remove a key without freeing its value, which the caller moves elsewhere (RENAME, MOVE). */
+  take(key: string): KeyEntry | undefined {
+    const e = this.lookup(key);
+    if (e === undefined) return undefined;
+    this.#keys.delete(key);
+    if (e.expireAt >= 0) this.#volatile.delete(key);
+    return e;
+  }
+
+  /** Add a value under a key that is absent, with an absolute expiry or -1 (dbAdd + setExpire). */
+  add(key: string, value: RedisValue, expireAt: number): void {
+    if (this.lookup(key) !== undefined) throw new RangeError('add() of a key that exists');
+    const e: KeyEntry = { value, expireAt, seq: this.#seq++, accessedAt: this.#ks.now() };
+    this.#keys.set(key, e);
+    if (expireAt >= 0) this.#volatile.set(key, e);
+  }
+
+  /** Exchange the whole contents of two dbs (SWAPDB: clients keep their index and see the other data). */
+  swapWith(other: RedisDb): void {
+    [this.#keys, other.#keys] = [other.#keys, this.#keys];
+    [this.#volatile, other.#volatile] = [other.#volatile, this.#volatile];
+    [this.#seq, other.#seq] = [other.#seq, this.#seq];
+    this.#scans.clear();
+    other.#scans.clear();
+    this.#expireIter = null;
+    other.#expireIter = null;
   }
 
   get(key: string): RedisValue | undefined {
@@ -298,7 +339,7 @@ export class RedisDb {
     const e = this.lookup(key);
     if (e === undefined) {
       this.#ks.work.add('alloc', 2); // dictAdd: the entry and the key's sds
-      this.#keys.set(key, { value, expireAt: -1, seq: this.#seq++ });
+      this.#keys.set(key, { value, expireAt: -1, seq: this.#seq++, accessedAt: this.#ks.now() });
       return;
     }
     if (e.value !== value) this.#ks.release(e.value);

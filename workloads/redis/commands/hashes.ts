@@ -1,10 +1,13 @@
-// Hash commands (t_hash.c: HSET HMSET HGET HMGET HGETALL HKEYS HVALS HDEL HLEN HEXISTS HINCRBY).
-// Hash values are byte strings in the value store.
+// Hash commands (t_hash.c: HSET HMSET HSETNX HGET HMGET HGETALL HKEYS HVALS HDEL HLEN HEXISTS HSTRLEN
+// HINCRBY HINCRBYFLOAT HSCAN). Hash values are byte strings in the value store; whether Redis would
+// still hold the hash as a ziplist is remembered for OBJECT ENCODING and HSCAN.
 
 import type { Call, CommandSpec } from './common.js';
-import { ERR, REPLY, bulkAt, keyArg, longLongArg, spec, typed } from './common.js';
+import { ERR, REPLY, bulkAt, intArg, isWord, keyArg, longLongArg, spec, textArg, typed } from './common.js';
+import { HASH_MAX_ZIPLIST_ENTRIES, HASH_MAX_ZIPLIST_VALUE, isHashtable, markHashtable } from './encoding.js';
 import type { Handle } from '../keyspace.js';
-import { fitsLongLong, parseLongLong } from '../text.js';
+import { addLongDouble, formatLongDouble, parseLongDouble } from '../long-double.js';
+import { asciiBytes, fitsLongLong, parseLongLong, stringMatch } from '../text.js';
 
 function hashFor(c: Call, key: string): Map<string, Handle> | null {
   const v = typed(c, key, 'hash');
@@ -15,10 +18,17 @@ function hashFor(c: Call, key: string): Map<string, Handle> | null {
   return hash;
 }
 
+/** hashTypeTryConversion: an argument longer than hash-max-ziplist-value makes it a hash table. */
+function tryConversion(c: Call, hash: Map<string, Handle>, first: number, last: number): void {
+  for (let j = first; j <= last; j++) if (c.argv[j]!.length > HASH_MAX_ZIPLIST_VALUE) markHashtable(hash);
+}
+
+/** hashTypeSet: true when the field is new; past hash-max-ziplist-entries the hash becomes a hash table. */
 function putField(c: Call, hash: Map<string, Handle>, field: string, bytes: Uint8Array): boolean {
   const old = hash.get(field);
   if (old !== undefined) c.ks.freeBytes(old.addr, old.len);
   hash.set(field, { addr: c.ks.putBytes(bytes), len: bytes.length });
+  if (hash.size > HASH_MAX_ZIPLIST_ENTRIES) markHashtable(hash);
   return old === undefined;
 }
 
@@ -27,6 +37,7 @@ function hset(c: Call): void {
   if (c.argv.length % 2 === 1) return c.out.error('ERR wrong number of arguments for HMSET');
   const hash = hashFor(c, keyArg(c, 1));
   if (hash === null) return;
+  tryConversion(c, hash, 2, c.argv.length - 1);
   let created = 0;
   for (let j = 2; j < c.argv.length; j += 2) if (putField(c, hash, keyArg(c, j), c.argv[j + 1]!)) created++;
   if (c.cmd.name === 'hset') c.out.integer(created);
@@ -110,6 +121,93 @@ function hincrby(c: Call): void {
   c.out.integer(next);
 }
 
+function hsetnx(c: Call): void {
+  const hash = hashFor(c, keyArg(c, 1));
+  if (hash === null) return;
+  tryConversion(c, hash, 2, 3);
+  const field = keyArg(c, 2);
+  if (hash.has(field)) return c.out.raw(REPLY.zero);
+  putField(c, hash, field, c.argv[3]!);
+  c.out.raw(REPLY.one);
+}
+
+function hstrlen(c: Call): void {
+  const v = typed(c, keyArg(c, 1), 'hash');
+  if (v !== null) c.out.integer(v?.hash.get(keyArg(c, 2))?.len ?? 0);
+}
+
+/** hincrbyfloatCommand: long double arithmetic and ld2string's human-friendly form, as INCRBYFLOAT. */
+function hincrbyfloat(c: Call): void {
+  const incr = parseLongDouble(c.argv[3]!);
+  if (incr === null) return c.out.error(ERR.notFloat);
+  const hash = hashFor(c, keyArg(c, 1));
+  if (hash === null) return;
+  const field = keyArg(c, 2);
+  const h = hash.get(field);
+  const value = h === undefined ? { neg: false, m: 0n, e: 0 } : parseLongDouble(c.ks.readBytes(h.addr, h.len));
+  if (value === null) return c.out.error('ERR hash value is not a float');
+  const sum = addLongDouble(value, incr);
+  if (sum.inf === true) return c.out.error('ERR increment would produce NaN or Infinity');
+  const text = asciiBytes(formatLongDouble(sum));
+  putField(c, hash, field, text);
+  c.out.bulk(text);
+}
+
+/** parseScanCursorOrReply: strtoul over the whole argument, no leading blank. */
+function scanCursor(s: string): number | null {
+  if (!/^[+-]?[0-9]+$/.test(s)) return null;
+  const v = BigInt(s);
+  if (v > (1n << 64n) - 1n || v < -((1n << 64n) - 1n)) return null;
+  return v < 0n ? Number.MAX_SAFE_INTEGER : Number(v);
+}
+
+/**
+ * hscanCommand over scanGenericCommand: a ziplist hash comes back whole with cursor 0 (as in Redis);
+ * a hash table is walked in insertion order, the cursor being how many fields were passed.
+ */
+function hscan(c: Call): void {
+  const cursor = scanCursor(textArg(c, 2));
+  if (cursor === null) return c.out.error('ERR invalid cursor');
+  const v = typed(c, keyArg(c, 1), 'hash');
+  if (v === null) return;
+  if (v === undefined) return c.out.raw(EMPTY_SCAN); // shared.emptyscan, before the options are read
+  let count = 10;
+  let pattern: string | null = null;
+  for (let i = 3; i < c.argv.length; i += 2) {
+    const more = c.argv.length - i;
+    if (isWord(c.argv[i], 'count') && more >= 2) {
+      const n = intArg(c, i + 1);
+      if (n === null) return;
+      if (n < 1) return c.out.error(ERR.syntax);
+      count = n;
+    } else if (isWord(c.argv[i], 'match') && more >= 2) {
+      const p = textArg(c, i + 1);
+      pattern = p === '*' ? null : p;
+    } else {
+      return c.out.error(ERR.syntax);
+    }
+  }
+  const entries = [...v.hash];
+  let from = 0;
+  let to = entries.length;
+  let next = 0;
+  if (isHashtable(v.hash)) {
+    from = Math.min(cursor, entries.length);
+    to = Math.min(from + count, entries.length);
+    next = to >= entries.length ? 0 : to;
+  }
+  const picked = entries.slice(from, to).filter(([field]) => pattern === null || stringMatch(pattern, field));
+  c.out.arrayHeader(2);
+  c.out.bulkString(String(next));
+  c.out.arrayHeader(picked.length * 2);
+  for (const [field, h] of picked) {
+    c.out.bulkString(field);
+    bulkAt(c, h.addr, h.len);
+  }
+}
+
+const EMPTY_SCAN = asciiBytes('*2\r\n$1\r\n0\r\n*0\r\n');
+
 const K: [number, number, number] = [1, 1, 1];
 export const hashCommands: readonly CommandSpec[] = [
   spec('hset', hset, { arity: -4, flags: 'wmF', keys: K }),
@@ -123,4 +221,8 @@ export const hashCommands: readonly CommandSpec[] = [
   spec('hlen', hlen, { arity: 2, flags: 'rF', keys: K }),
   spec('hexists', hexists, { arity: 3, flags: 'rF', keys: K }),
   spec('hincrby', hincrby, { arity: 4, flags: 'wmF', keys: K }),
+  spec('hsetnx', hsetnx, { arity: 4, flags: 'wmF', keys: K }),
+  spec('hstrlen', hstrlen, { arity: 3, flags: 'rF', keys: K }),
+  spec('hincrbyfloat', hincrbyfloat, { arity: 4, flags: 'wmF', keys: K }),
+  spec('hscan', hscan, { arity: -3, flags: 'rR', keys: K }),
 ];

@@ -1,8 +1,10 @@
-// Keyspace commands (Redis db.c and expire.c): DEL, UNLINK, EXISTS, the EXPIRE family, TTL,
-// PTTL, PERSIST, TYPE, KEYS, SCAN, RANDOMKEY, DBSIZE, FLUSHDB, FLUSHALL, SELECT.
+// Keyspace commands (Redis db.c, expire.c, object.c): DEL, UNLINK, EXISTS, the EXPIRE family, TTL,
+// PTTL, PERSIST, TYPE, KEYS, SCAN, RANDOMKEY, DBSIZE, FLUSHDB, FLUSHALL, SELECT, RENAME, RENAMENX,
+// TOUCH, OBJECT. MOVE and SWAPDB are in databases.ts, SORT in sort.ts, DUMP/RESTORE in dump.ts.
 
 import type { Call, CommandSpec } from './common.js';
-import { ERR, REPLY, intArg, isWord, keyArg, longLongArg, spec, textArg } from './common.js';
+import { ERR, REPLY, intArg, isWord, keyArg, longLongArg, spec, subcommandError, textArg } from './common.js';
+import { objectEncoding } from './encoding.js';
 import { latin1Bytes, stringMatch } from '../text.js';
 
 function del(c: Call): void {
@@ -121,6 +123,67 @@ function select(c: Call): void {
   c.out.raw(REPLY.ok);
 }
 
+/** renameGenericCommand: the value and its TTL move; an existing destination is replaced (RENAME) or kept (RENAMENX). */
+function rename(c: Call, nx: boolean): void {
+  const from = keyArg(c, 1);
+  const to = keyArg(c, 2);
+  if (c.db.lookup(from) === undefined) return c.out.error('ERR no such key');
+  if (from === to) return c.out.raw(nx ? REPLY.zero : REPLY.ok);
+  if (c.db.lookup(to) !== undefined) {
+    if (nx) return c.out.raw(REPLY.zero);
+    c.db.delete(to);
+  }
+  const e = c.db.take(from)!;
+  c.db.add(to, e.value, e.expireAt);
+  c.out.raw(nx ? REPLY.one : REPLY.ok);
+}
+
+function touch(c: Call): void {
+  let n = 0;
+  for (let j = 1; j < c.argv.length; j++) if (c.db.lookup(keyArg(c, j)) !== undefined) n++;
+  c.out.integer(n);
+}
+
+/** OBJECT_SHARED_REFCOUNT: SET stores 0..9999 as Redis's shared integer objects (no maxmemory policy). */
+const SHARED_REFCOUNT = 2147483647;
+
+const OBJECT_HELP = [
+  'OBJECT <subcommand> arg arg ... arg. Subcommands are:',
+  'ENCODING <key> -- Return the kind of internal representation used in order to store the value associated with a key.',
+  'FREQ <key> -- Return the access frequency index of the key. The returned integer is proportional to the logarithm of the recent access frequency of the key.',
+  'IDLETIME <key> -- Return the idle time of the key, that is the approximated number of seconds elapsed since the last access to the key.',
+  'REFCOUNT <key> -- Return the number of references of the value associated with the specified key.',
+];
+
+/** objectCommand: lookups do not touch the key (LOOKUP_NOTOUCH); a missing key is a null bulk. */
+function object(c: Call): void {
+  if (c.argv.length === 2 && isWord(c.argv[1], 'help')) {
+    c.out.arrayHeader(OBJECT_HELP.length);
+    for (const line of OBJECT_HELP) c.out.simple(line);
+    return;
+  }
+  const sub = ['refcount', 'encoding', 'idletime', 'freq'].find((w) => isWord(c.argv[1], w));
+  if (sub === undefined || c.argv.length !== 3) return subcommandError(c);
+  const e = c.db.peek(keyArg(c, 2));
+  if (e === undefined) return c.out.raw(REPLY.nullBulk);
+  const v = e.value;
+  if (sub === 'encoding') return c.out.bulkString(objectEncoding(v, (a, l) => c.ks.readBytes(a, l)));
+  if (sub === 'idletime') return c.out.integer(Math.floor(Math.max(0, c.ks.now() - e.accessedAt) / 1000));
+  if (sub === 'freq') {
+    return c.out.error(
+      'ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust.',
+    );
+  }
+  let shared = false;
+  if (v.type === 'string' && v.len <= 4 && objectEncoding(v, (a, l) => c.ks.readBytes(a, l)) === 'int') {
+    const n = Number(textOf(c.ks.readBytes(v.addr, v.len)));
+    shared = n >= 0 && n < 10000;
+  }
+  c.out.integer(shared ? SHARED_REFCOUNT : 1);
+}
+
+const textOf = (b: Uint8Array): string => String.fromCharCode(...b);
+
 const K: [number, number, number] = [1, 1, 1];
 const ALL: [number, number, number] = [1, -1, 1];
 export const keyCommands: readonly CommandSpec[] = [
@@ -142,4 +205,8 @@ export const keyCommands: readonly CommandSpec[] = [
   spec('flushdb', (c) => flush(c, false), { arity: -1, flags: 'w' }),
   spec('flushall', (c) => flush(c, true), { arity: -1, flags: 'w' }),
   spec('select', select, { arity: 2, flags: 'lF' }),
+  spec('rename', (c) => rename(c, false), { arity: 3, flags: 'w', keys: [1, 2, 1] }),
+  spec('renamenx', (c) => rename(c, true), { arity: 3, flags: 'wF', keys: [1, 2, 1] }),
+  spec('touch', touch, { arity: -2, flags: 'rF', keys: ALL }),
+  spec('object', object, { arity: -2, flags: 'rR', keys: [2, 2, 1] }),
 ];

@@ -1,15 +1,15 @@
-// String commands (Redis t_string.c): SET and its options, GET, the INCR family, APPEND,
-// STRLEN, MSET/MGET, SETNX, SETEX, PSETEX, GETSET. Bytes live in the value store.
+// String commands (Redis t_string.c): SET and its options, GET, the INCR family, INCRBYFLOAT,
+// APPEND, STRLEN, GETRANGE/SUBSTR, SETRANGE, MSET/MSETNX/MGET, SETNX, SETEX, PSETEX, GETSET.
+// Bytes live in the value store; the bit commands are in bitops.ts.
 
 import type { Call, CommandSpec } from './common.js';
-import { ERR, REPLY, bulkAt, isWord, keyArg, longLongArg, spec, typed } from './common.js';
-import { fitsLongLong, parseInteger, parseLongLong } from '../text.js';
+import { ERR, REPLY, bulkAt, intArg, isWord, keyArg, longLongArg, spec, typed } from './common.js';
+import { forceEmbstr, forceRaw } from './encoding.js';
+import { MAX_STRING, stringValue } from './string-value.js';
+import { addLongDouble, formatLongDouble, parseLongDouble } from '../long-double.js';
+import { asciiBytes, fitsLongLong, parseInteger, parseLongLong } from '../text.js';
 
-const MAX_STRING = 512 * 1024 * 1024;
-
-function stringValue(c: Call, bytes: Uint8Array): { type: 'string'; addr: number; len: number } {
-  return { type: 'string', addr: c.ks.putBytes(bytes), len: bytes.length };
-}
+const EMPTY = new Uint8Array(0);
 
 /** getGenericCommand: reply the value (or null); false after a WRONGTYPE reply. */
 function replyGet(c: Call, key: string): boolean {
@@ -155,8 +155,72 @@ function append(c: Call): void {
   const joined = new Uint8Array(total);
   joined.set(c.ks.readBytes(v.addr, v.len));
   joined.set(tail, v.len);
-  c.db.set(key, stringValue(c, joined), { keepTtl: true });
+  c.db.set(key, forceRaw(stringValue(c, joined)), { keepTtl: true });
   c.out.integer(total);
+}
+
+/** incrbyfloatCommand: long double arithmetic, ld2string's human-friendly form, the TTL kept (dbOverwrite). */
+function incrbyfloat(c: Call): void {
+  const key = keyArg(c, 1);
+  const v = typed(c, key, 'string');
+  if (v === null) return;
+  const value = v === undefined ? { neg: false, m: 0n, e: 0 } : parseLongDouble(c.ks.readBytes(v.addr, v.len));
+  const incr = value === null ? null : parseLongDouble(c.argv[2]!);
+  if (value === null || incr === null) return c.out.error(ERR.notFloat);
+  const sum = addLongDouble(value, incr);
+  if (sum.inf === true) return c.out.error('ERR increment would produce NaN or Infinity');
+  const text = asciiBytes(formatLongDouble(sum));
+  c.db.set(key, forceEmbstr(stringValue(c, text), text.length), { keepTtl: true });
+  c.out.bulk(text);
+}
+
+/** getrangeCommand (SUBSTR is the same row under its old name). */
+function getrange(c: Call): void {
+  const start0 = longLongArg(c, 2);
+  if (start0 === null) return;
+  const end0 = longLongArg(c, 3);
+  if (end0 === null) return;
+  const v = typed(c, keyArg(c, 1), 'string');
+  if (v === null) return;
+  if (v === undefined) return c.out.bulk(EMPTY);
+  const len = BigInt(v.len);
+  let start = start0;
+  let end = end0;
+  if (start < 0n && end < 0n && start > end) return c.out.bulk(EMPTY);
+  if (start < 0n) start += len;
+  if (end < 0n) end += len;
+  if (start < 0n) start = 0n;
+  if (end < 0n) end = 0n;
+  if (end >= len) end = len - 1n;
+  if (start > end || len === 0n) return c.out.bulk(EMPTY);
+  const bytes = c.ks.readBytes(v.addr, v.len);
+  c.out.bulk(bytes.subarray(Number(start), Number(end) + 1));
+}
+
+/** setrangeCommand: zero-pads up to the offset; an empty value only reports the length. */
+function setrange(c: Call): void {
+  const offset = intArg(c, 2);
+  if (offset === null) return;
+  if (offset < 0) return c.out.error('ERR offset is out of range');
+  const key = keyArg(c, 1);
+  const value = c.argv[3]!;
+  const v = typed(c, key, 'string');
+  if (v === null) return;
+  if (value.length === 0) return c.out.integer(v?.len ?? 0);
+  if (offset + value.length > MAX_STRING) return c.out.error(ERR.tooBig);
+  const oldLen = v?.len ?? 0;
+  const joined = new Uint8Array(Math.max(oldLen, offset + value.length));
+  if (v !== undefined) joined.set(c.ks.readBytes(v.addr, v.len));
+  joined.set(value, offset);
+  c.db.set(key, forceRaw(stringValue(c, joined)), { keepTtl: true });
+  c.out.integer(joined.length);
+}
+
+function msetnx(c: Call): void {
+  if (c.argv.length % 2 === 0) return c.out.error('ERR wrong number of arguments for MSET');
+  for (let j = 1; j < c.argv.length; j += 2) if (c.db.lookup(keyArg(c, j)) !== undefined) return c.out.raw(REPLY.zero);
+  for (let j = 1; j < c.argv.length; j += 2) c.db.set(keyArg(c, j), stringValue(c, c.argv[j + 1]!));
+  c.out.raw(REPLY.one);
 }
 
 function strlen(c: Call): void {
@@ -194,4 +258,9 @@ export const stringCommands: readonly CommandSpec[] = [
   spec('getset', getset, { arity: 3, flags: 'wm', keys: [1, 1, 1] }),
   spec('mset', mset, { arity: -3, flags: 'wm', keys: [1, -1, 2] }),
   spec('mget', mget, { arity: -2, flags: 'rF', keys: [1, -1, 1] }),
+  spec('msetnx', msetnx, { arity: -3, flags: 'wm', keys: [1, -1, 2] }),
+  spec('incrbyfloat', incrbyfloat, { arity: 3, flags: 'wmF', keys: [1, 1, 1] }),
+  spec('getrange', getrange, { arity: 4, flags: 'r', keys: [1, 1, 1] }),
+  spec('substr', getrange, { arity: 4, flags: 'r', keys: [1, 1, 1] }),
+  spec('setrange', setrange, { arity: 4, flags: 'wm', keys: [1, 1, 1] }),
 ];
