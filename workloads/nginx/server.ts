@@ -7,6 +7,7 @@ import * as abi from '../../kernel/lwip/abi.js';
 import { ERRNO } from '../../kernel/newlib/errno.js';
 import { O_RDONLY, S_IFDIR, S_IFMT, STAT_BYTES, STAT_MODE, STAT_MTIME, STAT_SIZE } from '../../kernel/vfscore/flags.js';
 import { HttpRequestParser, type HttpRequest } from './http-parser.js';
+import { lengthArithmetic } from '../../kernel/abi/lengths.js';
 import type { WorkMeter } from '../../kernel/abi/work.js';
 import { ByteWriter, errorResponse, respond, type FileInfo, type FileSource } from './responder.js';
 import { OutputQueue } from '../output-queue.js';
@@ -183,7 +184,7 @@ export function create(ctx: LibraryContext): LibraryInstance {
                 const client = accept(listener, 0, 0);
                 if (client < 0) break;
                 fcntl(client, abi.F_SETFL, abi.O_NONBLOCK);
-                connections.set(client, { fd: client, parser: new HttpRequestParser(), out: new OutputQueue(), closeAfterWrite: false });
+                connections.set(client, { fd: client, parser: new HttpRequestParser({ lengths: lengthArithmetic(ctx) }), out: new OutputQueue(), closeAfterWrite: false });
               }
               return;
             }

@@ -13,6 +13,7 @@ import { createSession, type Session } from './commands/common.js';
 import { Keyspace, NO_ADDRESS, type ValueStore } from './keyspace.js';
 import { offsetOf } from '../../shm/address.js';
 import { ReplyWriter, RespParser } from './resp.js';
+import { lengthArithmetic } from '../../kernel/abi/lengths.js';
 import { OutputQueue } from '../output-queue.js';
 import { listenOn } from '../listen.js';
 
@@ -193,7 +194,7 @@ export function create(ctx: LibraryContext): LibraryInstance {
                 memory.write32(one, 1);
                 setsockopt(fd, abi.IPPROTO_TCP, abi.TCP_NODELAY, one, 4);
               });
-              clients.set(fd, { fd, parser: new RespParser(), session: createSession(nextId++), out: new ReplyWriter(), pending: new OutputQueue(), closeAfterWrite: false });
+              clients.set(fd, { fd, parser: new RespParser(undefined, lengthArithmetic(ctx)), session: createSession(nextId++), out: new ReplyWriter(), pending: new OutputQueue(), closeAfterWrite: false });
               ks.server.totalConnections++;
               ks.server.connectedClients = clients.size;
             }
