@@ -54,7 +54,9 @@ export class GateCallee {
   /**
    * Runs the call in block `index` (already claimed from PENDING) and publishes its outcome. The
    * caller is the compartment the block belongs to: the FROM word is the caller's to write, so a
-   * compartment could name any other there and pass the CFI check in its place.
+   * compartment could name any other there and pass the CFI check in its place. (The blocks share
+   * the RPC region every compartment maps, so one that rewrites another's whole block still poses
+   * as it; blocks under each caller's own key would close that.)
    */
   serve(index: number): void {
     const from = blockCaller(index);
