@@ -2,7 +2,7 @@
 // store): a run killed mid-write leaves a torn last line, and the next append would be glued onto it,
 // losing that record too. Opening a file for appending repairs its tail first.
 
-import { closeSync, existsSync, openSync, readFileSync, truncateSync, writeSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync, truncateSync } from 'node:fs';
 
 const NEWLINE = 0x0a;
 
@@ -20,12 +20,7 @@ export function repairTornTail(path: string, options: { readonly say?: (text: st
   const start = bytes.lastIndexOf(NEWLINE) + 1;
   const tail = bytes.subarray(start);
   if (isWholeRecord(tail.toString('utf8'))) {
-    const fd = openSync(path, 'a');
-    try {
-      writeSync(fd, '\n');
-    } finally {
-      closeSync(fd);
-    }
+    appendFileSync(path, '\n');
     say(`${path}: the last record lacked its newline (${tail.length} bytes kept); terminated it so the next record starts on its own line`);
     return 0;
   }
