@@ -87,7 +87,7 @@ export function resumable(measure: Oracle, options: ResumableOptions): Resumable
   if (skippedList.length > 0) {
     const total = skippedList.reduce((n, s) => n + s.count, 0);
     const parts = skippedList.map((s) => (s.settings === undefined ? `${s.count} recorded without their settings (an older run)` : `${s.count} under ${s.settings}`));
-    say(`${options.path}: not replaying ${total} sample(s) of ${options.space} ${options.metric} measured under other settings (${parts.join('; ')}); this run: ${options.settings}`);
+    say(`${options.path}: not replaying ${total} recorded sample(s) of ${options.space}/${options.metric}, taken under other settings (${parts.join('; ')}); this run: ${options.settings}`);
   }
   let replayed = 0;
   let fresh = 0;

@@ -36,10 +36,10 @@ t.test('explore.js --results: a rerun on another --from table replays none of th
   t.ok((first.out['safest'] as string[]).length > 0, 'every configuration meets the budget in the first table');
   const second = run('two.json');
   t.same(second.out['safest'], [], 'the second table is read, not the first one replayed');
-  t.match(second.err, new RegExp(`not replaying ${first.out['measured_count'] as number} sample\\(s\\) of redis file measured under other settings \\(${first.out['measured_count'] as number} under from=\\S+one\\.json sha256=`));
+  t.match(second.err, new RegExp(`not replaying ${first.out['measured_count'] as number} recorded sample\\(s\\) of redis/file, taken under other settings \\(${first.out['measured_count'] as number} under from=\\S+one\\.json sha256=`));
   const again = run('two.json');
   t.same(again.out, second.out, 'the same table again: the same answer');
-  t.match(again.err, new RegExp(`not replaying ${first.out['measured_count'] as number} sample\\(s\\)[^\\n]*\\(${first.out['measured_count'] as number} under from=\\S+one\\.json sha256=[0-9a-f]+\\); this run`), 'only the first table\'s samples are skipped; the second\'s are replayed');
+  t.match(again.err, new RegExp(`not replaying ${first.out['measured_count'] as number} recorded sample\\(s\\)[^\\n]*\\(${first.out['measured_count'] as number} under from=\\S+one\\.json sha256=[0-9a-f]+\\); this run`), 'only the first table\'s samples are skipped; the second\'s are replayed');
 });
 
 t.test('explore.js --from without --metric file is refused, naming the valid combination', async (t) => {

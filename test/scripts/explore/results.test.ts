@@ -66,7 +66,7 @@ t.test('samples measured under other settings are not replayed, and the run says
   const run = resumable(async (l) => (measured.push(l), { value: 99 }), { path, space: 'redis', metric: 'measured', settings: 'requests=20000', say: (text) => void said.push(text) });
   t.same(run.skipped, [{ settings: 'requests=1000', count: 2 }, { settings: undefined, count: 1 }]);
   t.equal(said.length, 1);
-  t.match(said[0], /not replaying 3 sample\(s\) of redis measured under other settings \(2 under requests=1000; 1 recorded without their settings/);
+  t.match(said[0], /not replaying 3 recorded sample\(s\) of redis\/measured, taken under other settings \(2 under requests=1000; 1 recorded without their settings/);
   t.match(said[0], /this run: requests=20000/);
   t.same(await run.measure('A'), { value: 13 }, 'the sample of the same settings is replayed');
   t.same(await run.measure('A'), { value: 99 }, 'then measured anew, never taken from other settings');
