@@ -13,7 +13,10 @@ export const EXACT_INTS: CheckedInts = Object.freeze({
   index: (i: number) => i,
 });
 
-/** The library's length arithmetic: `ctx.checked` under ubsan, EXACT_INTS otherwise. */
-export function lengthArithmetic(ctx: Pick<LibraryContext, 'hardening' | 'checked'>): CheckedInts {
-  return ctx.hardening.includes('ubsan') ? ctx.checked : EXACT_INTS;
+/**
+ * The library's length arithmetic: `ctx.checked` under ubsan, EXACT_INTS otherwise (also for a
+ * context without a hardening list, as the partial contexts of unit tests are).
+ */
+export function lengthArithmetic(ctx: Partial<Pick<LibraryContext, 'hardening' | 'checked'>>): CheckedInts {
+  return ctx.hardening?.includes('ubsan') === true && ctx.checked !== undefined ? ctx.checked : EXACT_INTS;
 }

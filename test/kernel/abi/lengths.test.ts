@@ -10,6 +10,7 @@ t.test('under ubsan the library gets ctx.checked, otherwise exact arithmetic', a
   t.equal(lengthArithmetic({ hardening: ['kasan', 'ubsan'], checked }), checked);
   t.equal(lengthArithmetic({ hardening: ['kasan'], checked }), EXACT_INTS);
   t.equal(lengthArithmetic({ hardening: [], checked }), EXACT_INTS);
+  t.equal(lengthArithmetic({}), EXACT_INTS, 'a partial context (a unit test\'s) is unhardened');
 });
 
 t.test('exact arithmetic neither wraps nor throws; the checked one reports an int overflow', async (t) => {
