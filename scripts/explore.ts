@@ -11,7 +11,7 @@ import { formatTable } from './table.js';
 import { buildPoset } from './explore/poset.js';
 import { searchBudget, type Oracle, type SearchResult } from './explore/search.js';
 import { resumable } from './explore/results.js';
-import { fileOracle, loadSpace, runOracle, runSettings } from './explore/oracles.js';
+import { fileOracle, loadSpace, runOracle, runSettings, settingsFingerprint } from './explore/oracles.js';
 import { queueOracle, type QueueOracle } from './explore/queue.js';
 import { renderHtml, renderSvg } from './explore/picture.js';
 
@@ -27,7 +27,8 @@ options:
   --budget <value>      requests/s (Redis, Nginx), bytes/s (iPerf), seconds (SQLite)
   --from <table.json>   with --metric file: {"<label>": value, ...} measured elsewhere (with --queue: the
                         path is read on the workers' machines)
-  --results <file>      append every measurement (JSON lines); a rerun resumes from it
+  --results <file>      append every measurement (JSON lines) with its settings; a rerun with the same
+                        settings resumes from it
   --lower-is-better     the metric is a time (default: the space's own direction)
   --margin <r>          relative noise of one measurement; nearer the budget is repeated (default 0.05)
   --repeats <k>         extra samples before a configuration is called uncertain (default 3)
@@ -83,6 +84,7 @@ async function main(): Promise<number> {
   if (values['budget'] === undefined) throw new UsageError('--budget is required');
   const budget = numberOption(values, 'budget', 0, { min: -Number.MAX_VALUE, max: Number.MAX_VALUE });
   if (metric === 'file' && typeof values['from'] !== 'string') throw new UsageError('--metric file needs --from <table.json>');
+  if (metric !== 'file' && values['from'] !== undefined) throw new UsageError(`--from is read only with --metric file (--metric file --from <table.json>); --metric ${metric} measures each configuration itself`);
 
   const space = loadSpace(positionals[0]!);
   const points = expandSpace(space, { registry: libraryRegistry });
@@ -110,7 +112,7 @@ async function main(): Promise<number> {
   } else {
     oracle = metric === 'file' ? fileOracle(values['from'] as string) : runOracle(space, points, metric, values);
   }
-  const results = typeof values['results'] === 'string' ? resumable(oracle, { path: values['results'], space: space.name, metric }) : undefined;
+  const results = typeof values['results'] === 'string' ? resumable(oracle, { path: values['results'], space: space.name, metric, settings: settingsFingerprint(space, metric, values) }) : undefined;
   if (results) oracle = results.measure;
 
   let result: SearchResult;

@@ -4,8 +4,8 @@
 
 import { FlexosError } from '../../kernel/abi/errors.js';
 import {
-  B_ARGC, B_ARGS_OFFSET, B_ERROR_LENGTH, B_ERROR_OFFSET, B_FN, B_FROM, B_RETURN_OFFSET, B_STATE, ERROR_BYTES,
-  H_DOORBELL, H_PARKED, STATE_RETURNED, STATE_THREW, blockOffset, headerWord,
+  B_ARGC, B_ARGS_OFFSET, B_ERROR_LENGTH, B_ERROR_OFFSET, B_FN, B_RETURN_OFFSET, B_STATE, ERROR_BYTES,
+  H_DOORBELL, H_PARKED, STATE_RETURNED, STATE_THREW, blockCaller, blockOffset, headerWord,
 } from './protocol.js';
 import type { Memory } from '../../shm/memory.js';
 
@@ -51,12 +51,19 @@ export class GateCallee {
     this.#cfi = options.cfi;
   }
 
-  /** Runs the call in block `index` (already claimed from PENDING) and publishes its outcome. */
+  /**
+   * Runs the call in block `index` (already claimed from PENDING) and publishes its outcome. The
+   * caller is the compartment the block belongs to: the FROM word is the caller's to write, so a
+   * compartment could name any other there and pass the CFI check in its place. (The blocks share
+   * the RPC region every compartment maps, so one that rewrites another's whole block still poses
+   * as it; blocks under each caller's own key would close that.)
+   */
   serve(index: number): void {
+    const from = blockCaller(index);
+    if (from === 0) return; // a token naming no compartment's block: nobody to answer
     const base = blockOffset(index);
     const w = base >> 2;
     const words = this.#words;
-    const from = words[w + B_FROM] ?? 0;
     const fnId = words[w + B_FN] ?? -1;
     const argc = (words[w + B_ARGC] ?? 0) & 0xff;
     const args = this.#args;

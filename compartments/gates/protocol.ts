@@ -11,9 +11,11 @@
 //     CONTROL   i32  the host: bumped when a control-plane message waits for an idle compartment
 //     CPU_IDLE  i32  the compartment parked on an external event (network) while a chain is open
 //     SPINNERS  i32  how many compartments spin now (adaptive policy)
-//   per (caller compartment c, nesting depth d) a control block of BLOCK_BYTES
+//   per (caller compartment c, nesting depth d) a control block of BLOCK_BYTES, fixed at boot: a
+//   caller posts only its own blocks, so the callee knows the caller from the block's slot (blockCaller)
 //     STATE     i32  IDLE -> CALLED (caller, written last) -> RETURNED | THREW (callee, written last) -> IDLE (caller)
-//     FROM, TO  i32  compartment indexes           FN  i32  function id in the image's function table
+//     FROM, TO  i32  compartment indexes (FROM for the record only: any compartment can write it, the
+//                    callee never reads it)    FN  i32  function id in the image's function table
 //     ARGC      i32  argc | returns << 8            ERROR_LENGTH i32  bytes of the error text (THREW)
 //     RETURN    f64 (in the first cache line, beside STATE)
 //     ARGS      f64 × MAX_ARGS (ints and addresses are exact in a double)
@@ -70,6 +72,15 @@ export function headerWord(compartment: number, word: number): number {
 
 export function blockIndex(compartment: number, depth: number): number {
   return compartment * MAX_DEPTH + depth;
+}
+
+/**
+ * The compartment whose block `index` is, or 0 for an index outside the compartments' blocks. The
+ * caller identity a gate entry checks (CFI) comes from here, not from the FROM word the caller writes.
+ */
+export function blockCaller(index: number): number {
+  const caller = Math.floor(index / MAX_DEPTH);
+  return Number.isInteger(index) && caller >= 1 && caller <= MAX_COMPARTMENTS ? caller : 0;
 }
 
 export function blockOffset(index: number): number {

@@ -6,6 +6,7 @@
 import type { LibraryContext, LibraryInstance } from '../abi/context.js';
 import { FlexosError } from '../abi/errors.js';
 import { ERRNO } from '../newlib/errno.js';
+import { lengthArithmetic } from '../abi/lengths.js';
 import { Netif } from './netif.js';
 import { PbufPool } from './pbuf.js';
 import { createRecv } from './recv.js';
@@ -64,10 +65,11 @@ export function create(ctx: LibraryContext): LibraryInstance {
   });
   const core = new CoreLock({ mutexInit, lock, unlock, runReady, netdevWait });
   const sys = new SysArch({ semInit, semUp, semDownTry, errnoSet });
-  const pbufs = new PbufPool({ heap: ctx.sharedHeap, memcpy });
+  const lengths = lengthArithmetic(ctx); // UBSan's checked arithmetic under ubsan
+  const pbufs = new PbufPool({ heap: ctx.sharedHeap, memcpy, lengths });
   const netif = new Netif({ memory, table, pbufs, core, sys, netdevPoll, netdevRx, netdevClose, now });
   const rx = createRecv({ memory, table, pbufs, netif, sys });
-  const tx = createSend({ memory, table, pbufs, netif, netdevTx });
+  const tx = createSend({ memory, table, pbufs, netif, netdevTx, lengths });
   const select = new Select({ memory, table, netif, now, netdevTxSpace, fileGet });
   const sockets = createSocketApi({ memory, table, pbufs, netif, netdevClose, netdevShutdown });
   const recv = core.locked((fd, buf, len, flags) => rx(fd, buf, len, flags));

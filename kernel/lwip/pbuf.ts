@@ -3,6 +3,8 @@
 // reads them; the bytes waiting in all sockets stand for the TCP windows.
 
 import type { Allocator } from '../../shm/heap.js';
+import type { CheckedInts } from '../abi/context.js';
+import { EXACT_INTS } from '../abi/lengths.js';
 import type { Socket } from './sockets.js';
 
 /** TCP_MSS: the payload of one packet buffer. */
@@ -18,12 +20,15 @@ export interface PbufImports {
   readonly heap: Pick<Allocator, 'malloc' | 'free'>;
   /** newlib's memcpy(dst, src, n): a gate when newlib lives in another compartment. */
   readonly memcpy: (dst: number, src: number, n: number) => number;
+  /** The length and offset arithmetic (kernel/abi/lengths.ts): UBSan-checked when lwip is hardened with ubsan. */
+  readonly lengths?: CheckedInts;
 }
 
 export class PbufPool {
   readonly #heap: Pick<Allocator, 'malloc' | 'free'>;
   readonly #memcpy: (dst: number, src: number, n: number) => number;
   readonly #limit: number;
+  readonly #lengths: CheckedInts;
   #queued = 0;
 
   /** `limit`: the bytes input may queue in all sockets before it stops pulling (a test lowers it). */
@@ -31,6 +36,7 @@ export class PbufPool {
     this.#heap = imports.heap;
     this.#memcpy = imports.memcpy;
     this.#limit = limit;
+    this.#lengths = imports.lengths ?? EXACT_INTS;
   }
 
   /** Bytes received and not yet read, over all sockets. */
@@ -59,9 +65,10 @@ export class PbufPool {
 
   /** Queues `length` received bytes held in `pbuf` on the socket (its recvmbox). */
   enqueue(s: Socket, pbuf: number, length: number): void {
+    const L = this.#lengths;
     s.rx.push({ pbuf, length, offset: 0 });
-    s.rxBytes += length;
-    this.#queued += length;
+    s.rxBytes = L.add(s.rxBytes, length);
+    this.#queued = L.add(this.#queued, length);
   }
 
   /**
@@ -69,22 +76,23 @@ export class PbufPool {
    * each pbuf freed once read whole. A peek copies from the first pbuf only and consumes nothing.
    */
   copyOut(s: Socket, buf: number, len: number, peek: boolean): number {
+    const L = this.#lengths;
     let copied = 0;
     while (copied < len && s.rx.length > 0) {
       const head = s.rx[0]!;
-      const n = Math.min(len - copied, head.length - head.offset);
+      const n = Math.min(L.sub(len, copied), L.sub(head.length, head.offset));
       this.#memcpy(buf + copied, head.pbuf + head.offset, n);
-      copied += n;
+      copied = L.add(copied, n);
       if (peek) break;
-      head.offset += n;
+      head.offset = L.add(head.offset, n);
       if (head.offset === head.length) {
         s.rx.shift();
         this.free(head.pbuf);
       }
     }
     if (!peek) {
-      s.rxBytes -= copied;
-      this.#queued -= copied;
+      s.rxBytes = L.sub(s.rxBytes, copied);
+      this.#queued = L.sub(this.#queued, copied);
     }
     return copied;
   }

@@ -3,6 +3,8 @@
 // socket wait for room, a non-blocking one return what it sent (EAGAIN if nothing).
 
 import type { Memory } from '../../shm/memory.js';
+import type { CheckedInts } from '../abi/context.js';
+import { EXACT_INTS } from '../abi/lengths.js';
 import { ERRNO } from '../newlib/errno.js';
 import * as abi from './abi.js';
 import type { Netif } from './netif.js';
@@ -17,6 +19,8 @@ export interface SendOptions {
   readonly netif: Pick<Netif, 'block'>;
   /** netdev's netdev_tx(conn, buf, len): the bytes the ring took, < 0 once the connection is gone. */
   readonly netdevTx: (conn: number, buf: number, len: number) => number;
+  /** The length arithmetic (kernel/abi/lengths.ts): UBSan-checked when lwip is hardened with ubsan. */
+  readonly lengths?: CheckedInts;
 }
 
 export interface Send {
@@ -28,6 +32,7 @@ export interface Send {
 
 export function createSend(options: SendOptions): Send {
   const { memory, table, pbufs, netif, netdevTx } = options;
+  const L = options.lengths ?? EXACT_INTS;
   const send = (fd: number, buf: number, len: number, flags: number): number => {
     const s = table.stream(fd);
     if (typeof s === 'number') return s;
@@ -37,7 +42,7 @@ export function createSend(options: SendOptions): Send {
     memory.check(buf, len, 'read');
     let sent = 0;
     while (sent < len) {
-      const chunk = Math.min(TCP_MSS, len - sent);
+      const chunk = Math.min(TCP_MSS, L.sub(len, sent));
       const pbuf = pbufs.alloc(chunk);
       if (pbuf === 0) return sent > 0 ? sent : -ERRNO.ENOMEM;
       pbufs.take(pbuf, buf + sent, chunk);
@@ -47,7 +52,7 @@ export function createSend(options: SendOptions): Send {
         s.reset = true;
         return sent > 0 ? sent : -ERRNO.ECONNRESET;
       }
-      sent += n;
+      sent = L.add(sent, n);
       if (n < chunk) {
         if (sent > 0 && (s.nonblocking || flags & abi.MSG_DONTWAIT)) return sent;
         if (s.nonblocking || flags & abi.MSG_DONTWAIT) return -ERRNO.EAGAIN;
@@ -67,7 +72,7 @@ export function createSend(options: SendOptions): Send {
       const len = memory.read64(iov + i * abi.IOVEC_BYTES + 8);
       const n = send(fd, base, len, flags);
       if (n < 0) return total > 0 ? total : n;
-      total += n;
+      total = L.add(total, n);
       if (n < len) break;
     }
     return total;

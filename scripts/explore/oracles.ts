@@ -2,6 +2,7 @@
 // (measured or modelled figure), or read a table measured elsewhere. Shared by the CLI
 // (scripts/explore.ts) and the queue worker (scripts/explore-worker.ts), so both measure alike.
 
+import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { loadSpaceFile, type Space, type SpacePoint } from '../../compartments/config/space.js';
 import { APPS, findApp, libraryRegistry } from '../../workloads/registry.js';
@@ -49,6 +50,22 @@ export function runSettings(space: Space, values: Values): RunSettings {
   const runs = numberOption(values, 'runs', spaceNumber(space, 'runs') ?? 1, { min: 1, max: 100, integer: true });
   const count = numberOption(values, 'count', spaceNumber(space, 'count') ?? 1000, { min: 1, max: 1e7, integer: true });
   return { requests, sizes, durationS, runs, count, forceBuiltin: values['builtin'] === true };
+}
+
+/**
+ * Every setting a sample of `metric` depends on, as one line a results file keys its records by
+ * (`requests=20000 sizes=1 ... builtin=false`; SQLite: `count=N`; --metric file: the table's path and a
+ * hash of its contents, or the path alone when the table is read on the queue workers' machines).
+ */
+export function settingsFingerprint(space: Space, metric: 'measured' | 'modelled' | 'file', values: Values): string {
+  if (metric === 'file') {
+    const from = String(values['from']);
+    if (!existsSync(from)) return `from=${from}`;
+    return `from=${from} sha256=${createHash('sha256').update(readFileSync(from)).digest('hex').slice(0, 16)}`;
+  }
+  const s = runSettings(space, values);
+  if (findApp(space.app)?.local) return `count=${s.count}`;
+  return `requests=${s.requests} sizes=${s.sizes.join(',')} duration=${s.durationS} runs=${s.runs} builtin=${s.forceBuiltin}`;
 }
 
 /** Boots each configuration and runs its app's workload; the measured or the modelled figure. */

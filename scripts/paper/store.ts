@@ -1,9 +1,11 @@
 // The resume store of `node scripts/paper.js`: one JSON line per measured configuration, appended as
 // each one finishes, so an interrupted figure resumes where it stopped instead of starting over.
-// A line cut short by an interruption is ignored (and measured again).
+// A line cut short by an interruption is dropped on open (and measured again), so the next record
+// starts on its own line.
 
 import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { repairTornTail } from '../jsonl.js';
 
 /** One configuration of a figure, measured and modelled in the same unit. */
 export interface PaperRecord {
@@ -28,11 +30,15 @@ export class ResultStore {
     this.path = path;
   }
 
-  /** Opens (creating its folder) the store at path and reads the records already there; a later line for a label wins. */
-  static open(path: string): ResultStore {
+  /**
+   * Opens (creating its folder) the store at path and reads the records already there; a later line
+   * for a label wins. A torn last line is repaired first, told through `say` (default: stderr).
+   */
+  static open(path: string, options: { readonly say?: (text: string) => void } = {}): ResultStore {
     if (typeof path !== 'string' || path === '') throw new TypeError('ResultStore.open: path must be a non-empty string');
     mkdirSync(dirname(path), { recursive: true });
     const store = new ResultStore(path);
+    repairTornTail(path, options);
     if (existsSync(path)) {
       for (const line of readFileSync(path, 'utf8').split('\n')) {
         if (line.trim() === '') continue;

@@ -3,6 +3,8 @@
 // answers each request; an error is fatal, the connection is answered and closed, like nginx.
 
 import { Buffer } from 'node:buffer';
+import type { CheckedInts } from '../../kernel/abi/context.js';
+import { EXACT_INTS } from '../../kernel/abi/lengths.js';
 
 export type HttpVersion = '1.0' | '1.1';
 
@@ -53,7 +55,10 @@ export const NGINX_LIMITS: Readonly<HttpLimits> = Object.freeze({
   body: 1 << 20,
 });
 
-export type HttpParserOptions = Partial<HttpLimits>;
+export type HttpParserOptions = Partial<HttpLimits> & {
+  /** The length arithmetic (kernel/abi/lengths.ts): UBSan-checked in a ubsan-hardened server. */
+  readonly lengths?: CheckedInts;
+};
 
 /** The first value of a header (name matched case-insensitively), or undefined. */
 export function getHeader(request: HttpRequest, name: string): string | undefined {
@@ -142,9 +147,11 @@ export class HttpRequestParser {
   #keepAlive = false;
   #remaining = 0; // body or chunk bytes still to skip
   #bodyLength = 0;
+  readonly #lengths: CheckedInts;
 
   constructor(options: HttpParserOptions = {}) {
     this.#limits = checkLimits(options);
+    this.#lengths = options.lengths ?? EXACT_INTS;
   }
 
   /** Bytes held and not yet parsed. */
@@ -347,8 +354,10 @@ export class HttpRequestParser {
     }
     if (contentLength !== null) {
       if (!/^[0-9]+$/.test(contentLength)) return fail(400, 'invalid Content-Length');
-      const digits = contentLength.replace(/^0+(?=.)/, '');
-      const length = digits.length > 15 ? Infinity : Number(digits);
+      // ngx_atoof's accumulation, digit by digit: an int overflow under ubsan; exact otherwise, and too large for the limit.
+      const L = this.#lengths;
+      let length = 0;
+      for (let i = 0; i < contentLength.length; i++) length = L.add(L.mul(length, 10), contentLength.charCodeAt(i) - 0x30);
       if (length > this.#limits.body) return fail(413, 'request body too large');
       this.#bodyLength = this.#remaining = length;
       this.#state = S_BODY;

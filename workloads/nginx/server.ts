@@ -12,6 +12,7 @@ import * as abi from '../../kernel/lwip/abi.js';
 import { ERRNO } from '../../kernel/newlib/errno.js';
 import { O_RDONLY, S_IFDIR, S_IFMT, STAT_BYTES, STAT_MODE, STAT_MTIME, STAT_SIZE } from '../../kernel/vfscore/flags.js';
 import { HttpRequestParser, type HttpRequest } from './http-parser.js';
+import { lengthArithmetic } from '../../kernel/abi/lengths.js';
 import type { WorkMeter } from '../../kernel/abi/work.js';
 import { ByteWriter, errorResponse, respond, type FileInfo, type FileSource, type OpenFile } from './responder.js';
 import { HeapOutputQueue } from '../output-queue.js';
@@ -305,7 +306,7 @@ export function create(ctx: LibraryContext): LibraryInstance {
             }
             fcntl(client, abi.F_SETFL, abi.O_NONBLOCK);
             const out = new HeapOutputQueue(ctx.heap, io);
-            connections.set(client, { fd: client, parser: new HttpRequestParser(), out, file: null, paused: false, eof: false, closeAfterWrite: false, progressMs: cachedMs });
+            connections.set(client, { fd: client, parser: new HttpRequestParser({ lengths: lengthArithmetic(ctx) }), out, file: null, paused: false, eof: false, closeAfterWrite: false, progressMs: cachedMs });
           }
         };
         for (;;) {

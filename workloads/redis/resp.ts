@@ -7,6 +7,9 @@ export const PROTO_INLINE_MAX_SIZE = 64 * 1024;
 export const PROTO_MAX_MULTIBULK = 1024 * 1024;
 export const PROTO_MAX_BULK_LEN = 512 * 1024 * 1024;
 
+import type { CheckedInts } from '../../kernel/abi/context.js';
+import { EXACT_INTS } from '../../kernel/abi/lengths.js';
+
 export type ParseResult = { argv: Uint8Array[] } | { error: string; fatal: true };
 
 const CR = 13;
@@ -29,12 +32,14 @@ export class RespParser {
   #argv: Uint8Array[] = [];
   #fatal: { error: string; fatal: true } | null = null;
   #stalled = false; // a NUL precedes the pending line's terminator (see #find)
+  readonly #lengths: CheckedInts; // the length arithmetic: UBSan-checked in a ubsan-hardened server
 
   readonly #initial: number;
 
-  constructor(initialCapacity = 16 * 1024) {
+  constructor(initialCapacity = 16 * 1024, lengths: CheckedInts = EXACT_INTS) {
     this.#initial = Math.max(16, initialCapacity);
     this.#buf = new Uint8Array(this.#initial);
+    this.#lengths = lengths;
   }
 
   /** Bytes buffered and not yet returned as commands. */
@@ -145,7 +150,7 @@ export class RespParser {
       this.#scanFrom = cr; // the "\n" has not arrived yet
       return 'more';
     }
-    const n = parseLineInteger(this.#buf, this.#start + 1, cr);
+    const n = parseLineInteger(this.#buf, this.#start + 1, cr, this.#lengths);
     if (n === null || n > PROTO_MAX_MULTIBULK) return this.#fail('Protocol error: invalid multibulk length');
     this.#start = this.#scanFrom = cr + 2;
     if (n <= 0) return 'empty';
@@ -170,15 +175,16 @@ export class RespParser {
         if (lead !== 0x24 /* '$' */) {
           return this.#fail(`Protocol error: expected '$', got '${String.fromCharCode(lead)}'`);
         }
-        const n = parseLineInteger(this.#buf, this.#start + 1, cr);
+        const n = parseLineInteger(this.#buf, this.#start + 1, cr, this.#lengths);
         if (n === null || n < 0 || n > PROTO_MAX_BULK_LEN) return this.#fail('Protocol error: invalid bulk length');
         this.#start = this.#scanFrom = cr + 2;
         this.#bulkLen = n;
       }
       // Like Redis, the two bytes after the payload are skipped, not checked.
-      if (this.#end - this.#start < this.#bulkLen + 2) return 'more';
-      this.#argv.push(this.#buf.slice(this.#start, this.#start + this.#bulkLen));
-      this.#start = this.#scanFrom = this.#start + this.#bulkLen + 2;
+      const L = this.#lengths;
+      if (this.#end - this.#start < L.add(this.#bulkLen, 2)) return 'more';
+      this.#argv.push(this.#buf.slice(this.#start, L.add(this.#start, this.#bulkLen)));
+      this.#start = this.#scanFrom = L.add(L.add(this.#start, this.#bulkLen), 2);
       this.#bulkLen = -1;
       this.#multibulk--;
     }
@@ -203,7 +209,7 @@ export class RespParser {
 }
 
 /** Redis string2ll over buf[from, to): optional '-', no '+', no leading zeros, no spaces. */
-function parseLineInteger(buf: Uint8Array, from: number, to: number): number | null {
+function parseLineInteger(buf: Uint8Array, from: number, to: number, L: CheckedInts): number | null {
   if (from >= to || to - from > 20) return null;
   let i = from;
   const negative = buf[i] === 0x2d;
@@ -214,7 +220,7 @@ function parseLineInteger(buf: Uint8Array, from: number, to: number): number | n
   for (; i < to; i++) {
     const d = buf[i]! - 0x30;
     if (d < 0 || d > 9) return null;
-    v = v * 10 + d;
+    v = L.add(L.mul(v, 10), d); // string2ll's accumulation: an int overflow under ubsan
   }
   return negative ? -v : v; // only compared against limits, so precision past 2^53 does not matter
 }

@@ -3,7 +3,7 @@
 // replies written back through lwip. Keys' values live in this compartment's heap region.
 
 import type { WorkMeter } from '../../kernel/abi/work.js';
-import type { LibraryContext, LibraryInstance } from '../../kernel/abi/context.js';
+import type { CheckedInts, LibraryContext, LibraryInstance } from '../../kernel/abi/context.js';
 import * as abi from '../../kernel/lwip/abi.js';
 import { ERRNO } from '../../kernel/newlib/errno.js';
 import { CommandNames } from './command-name.js';
@@ -18,6 +18,7 @@ import { idleTimeoutSeconds } from './config-params.js';
 import { Keyspace, NO_ADDRESS, type ValueStore } from './keyspace.js';
 import { offsetOf } from '../../shm/address.js';
 import { ReplyWriter, RespParser } from './resp.js';
+import { lengthArithmetic } from '../../kernel/abi/lengths.js';
 import { OutputQueue } from '../output-queue.js';
 import { listenOn } from '../listen.js';
 import { DenyOom, HeapRoom, OOM_ERROR, ValueStoreFullError } from './memory-limit.js';
@@ -55,9 +56,9 @@ function peerId(bytes: Uint8Array): string {
 }
 
 /** createClient: the connection's state, registered for CLIENT LIST/KILL. */
-function newClient(ks: Keyspace, fd: number, id: number, addr: string, nowMs: number): Client {
+function newClient(ks: Keyspace, fd: number, id: number, addr: string, nowMs: number, lengths: CheckedInts): Client {
   const session = createSession(id);
-  const parser = new RespParser();
+  const parser = new RespParser(undefined, lengths); // its length arithmetic UBSan-checked under ubsan
   const out = new ReplyWriter();
   const pending = new OutputQueue();
   const c: Client = {
@@ -404,7 +405,7 @@ export function create(ctx: LibraryContext): LibraryInstance {
                 memory.write32(one, 1);
                 setsockopt(fd, abi.IPPROTO_TCP, abi.TCP_NODELAY, one, 4);
               });
-              clients.set(fd, newClient(ks, fd, nextId++, addr, cachedMs));
+              clients.set(fd, newClient(ks, fd, nextId++, addr, cachedMs, lengthArithmetic(ctx)));
               ks.server.totalConnections++;
               ks.server.connectedClients = clients.size;
             }

@@ -8,7 +8,7 @@ import {
   BLOCK_AREA_OFFSET, BLOCK_BYTES, EPT_MAX_ARGS, ERROR_BYTES, G_CONTROL, G_CPU_IDLE, G_SHUTDOWN, G_SPINNERS,
   H_DOORBELL, H_PARKED, H_PENDING, H_SPINNING, HEADER_AREA_BYTES, HEADER_BYTES, MAX_ARGS, MAX_COMPARTMENTS,
   MAX_DEPTH, RPC_REGION_BYTES, STATE_CALLED, STATE_FROZEN, STATE_IDLE, STATE_RETURNED, STATE_THREW,
-  blockIndex, blockOffset, headerWord,
+  blockCaller, blockIndex, blockOffset, headerWord,
 } from '../../../compartments/gates/protocol.js';
 
 const CACHE_LINE = 64;
@@ -65,4 +65,12 @@ t.test('blocks: one per (caller compartment, nesting depth), disjoint, after the
   t.equal(blockIndex(2, 0), blockIndex(1, MAX_DEPTH - 1) + 1, 'a compartment\'s depths are consecutive blocks');
   t.equal(blockOffset(0), BLOCK_AREA_OFFSET);
   t.equal(RPC_REGION_BYTES % 8, 0, 'the region can be viewed as f64');
+});
+
+t.test('the caller of a block is the compartment it belongs to; an index outside them names nobody', (t) => {
+  for (let c = 1; c <= MAX_COMPARTMENTS; c++) {
+    for (const d of [0, 1, MAX_DEPTH - 1]) t.equal(blockCaller(blockIndex(c, d)), c, `compartment ${c} depth ${d}`);
+  }
+  for (const bad of [0, MAX_DEPTH - 1, blockIndex(MAX_COMPARTMENTS + 1, 0), -1, 1.5, NaN]) t.equal(blockCaller(bad), 0, `index ${bad}`);
+  t.end();
 });

@@ -38,6 +38,35 @@ t.test('a line cut short by an interruption is ignored; a later line for a label
   t.same(again.records().map((r) => [r.label, r.measured]), [['x', 5]]);
 });
 
+t.test('a record appended after a torn line survives, and so do the records before it', async (t) => {
+  const path = join(dir, 'torn.jsonl');
+  const store = ResultStore.open(path);
+  store.append(rec('a', 1));
+  store.append(rec('b', 2));
+  const torn = '{"label":"c","measured":3,"mod';
+  appendFileSync(path, torn); // killed mid-write
+  const said: string[] = [];
+  const again = ResultStore.open(path, { say: (text) => said.push(text) });
+  t.equal(said.length, 1, 'the repair is told once');
+  t.match(said[0], path);
+  t.match(said[0], `${Buffer.byteLength(torn)} bytes`);
+  again.append(rec('d', 4));
+  const lines = readFileSync(path, 'utf8').split('\n').filter((l) => l !== '');
+  t.same(lines.map((l) => (JSON.parse(l) as PaperRecord).label), ['a', 'b', 'd'], 'every line parses; the torn one is gone');
+  t.same(ResultStore.open(path, quiet).records().map((r) => [r.label, r.measured]), [['a', 1], ['b', 2], ['d', 4]]);
+});
+
+t.test('a whole record missing only its newline is kept and terminated', async (t) => {
+  const path = join(dir, 'unterminated.jsonl');
+  appendFileSync(path, JSON.stringify(rec('a', 1)));
+  const said: string[] = [];
+  const store = ResultStore.open(path, { say: (text) => said.push(text) });
+  store.append(rec('b', 2));
+  t.match(said[0], /lacked its newline/);
+  t.same(ResultStore.open(path, quiet).records().map((r) => r.label), ['a', 'b']);
+  t.equal(readFileSync(path, 'utf8').split('\n').length, 3, 'two lines and the final newline');
+});
+
 t.test('append refuses a record without the four fields', async (t) => {
   const store = ResultStore.open(join(dir, 'c.jsonl'));
   t.throws(() => store.append({ label: 'x', measured: 1 } as unknown as PaperRecord), TypeError);

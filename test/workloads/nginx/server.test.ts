@@ -1,5 +1,6 @@
 // The Nginx workload against the real Debian clients: curl sees the right statuses and headers,
-// wrk -t 2 -c 30 -d 5s completes without errors, and a bad request closes only its connection.
+// wrk -t 2 -c 30 -d 5s completes without errors; over raw sockets (no client needed, so these never
+// skip), pipelined requests are answered in order and a bad request closes only its connection.
 
 import t from 'tap';
 import net from 'node:net';
@@ -43,12 +44,12 @@ function raw(port: number, payload: string): Promise<{ reply: string; closed: bo
 }
 
 for (const preset of ['nginx-mpk2', 'nginx-none']) {
-  t.test(`${preset} against the real clients`, { skip: hasCurl ? false : 'curl is not installed' }, async (t) => {
+  t.test(`${preset} against the real clients and raw sockets`, async (t) => {
     const image = await launch(loadPreset(preset, { registry: libraryRegistry }), { registry: libraryRegistry, port: 0 });
     t.teardown(() => image.stop());
     const port = image.port;
 
-    t.test('curl fetches pages with the right status and headers', async (t) => {
+    t.test('curl fetches pages with the right status and headers', { skip: hasCurl ? false : 'curl is not installed' }, async (t) => {
       const index = await curl(port, '/');
       t.equal(index.status, 200);
       t.equal(index.headers.get('content-type'), 'text/html');
@@ -81,7 +82,7 @@ for (const preset of ['nginx-mpk2', 'nginx-none']) {
       t.ok(bad.closed, 'the connection was closed');
       const http2 = await raw(port, 'GET / HTTP/2.0\r\nHost: x\r\n\r\n');
       t.match(http2.reply, /^HTTP\/1\.1 505/);
-      t.equal((await curl(port, '/')).status, 200, 'the server still answers');
+      t.match((await raw(port, 'GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n')).reply, /^HTTP\/1\.1 200/, 'the server still answers');
     });
 
     t.test('wrk -t 2 -c 30 -d 5s completes without errors', { skip: hasWrk ? false : 'wrk is not installed' }, async (t) => {
