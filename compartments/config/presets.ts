@@ -100,7 +100,8 @@ ${SHARING.heap}
  * The baselines of a network server: Unikraft (no gate layer), a Linux process (the network stack,
  * the NIC driver and the file system behind system calls), seL4/Genode components (the application,
  * the network stack, the NIC driver) and CubicleOS (MPK, the paper's R1N1S2L3 layout):
- * `<app>-unikraft`, `<app>-linux-pt2`, `<app>-sel4-pt3`, `<app>-cubicleos-mpk3`.
+ * `<app>-unikraft`, `<app>-linux-pt2`, `<app>-sel4-pt3`, `<app>-cubicleos-mpk3`. A process and seL4
+ * components pass stack buffers as C does (one stack both sides map); their boundary copies instead.
  */
 export function networkBaselinePresets(app: string): Record<string, Preset> {
   return {
@@ -124,7 +125,7 @@ libraries:
   netdev: {compartment: comp2}
   vfscore: {compartment: comp2}
   ramfs: {compartment: comp2}
-${SHARING.heap}
+${SHARING.light}
 `,
     },
     [`${app}-sel4-pt3`]: {
@@ -136,7 +137,7 @@ libraries:
   newlib: {compartment: comp1}
   lwip: {compartment: comp2}
   netdev: {compartment: comp3}
-${SHARING.heap}
+${SHARING.light}
 `,
     },
     [`${app}-cubicleos-mpk3`]: {
