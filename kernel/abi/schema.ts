@@ -76,8 +76,9 @@ export const SYSCALL_CYCLES = Object.freeze({ kpti: 470, noKpti: 146 });
 
 /**
  * seL4's published x86-64 IPC fastpath figures (https://sel4.systems/performance.html, sel4bench's
- * IPC benchmark, Skylake-class Xeon, 0-length message, hot cache): Call 629 and ReplyRecv 638
- * cycles one way. A gate is a call and its reply: 1267 cycles.
+ * IPC benchmark, Skylake-class Xeon, 0-length message, hot cache): about 630 cycles one way, 629 for
+ * the call and 638 for the reply as quoted from those pages by github.com/cthiel42/RL4's README (the
+ * stored copy of the page itself stops before its table). A gate is a call and its reply: 1267 cycles.
  */
 export const SEL4_IPC_CYCLES = Object.freeze({ call: 629, reply: 638 });
 
