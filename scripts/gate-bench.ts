@@ -6,7 +6,7 @@ import { Worker } from 'node:worker_threads';
 import { DEFAULTS, DEFAULT_GATE_CYCLES, PIN_POLICIES, WAIT_POLICIES, type PinPolicy, type StackStrategy, type WaitPolicy } from '../kernel/abi/schema.js';
 import type { Configuration } from '../kernel/abi/schema.js';
 import { FlexosError } from '../kernel/abi/errors.js';
-import type { GateKind } from '../compartments/gates/crossings.js';
+import type { FlexosGateKind as GateKind } from '../compartments/gates/crossings.js';
 import { Machine } from '../compartments/host/host.js';
 import { MACHINE_CPUS, cpuFor, loadGeneratorCpu, pinProcess } from '../compartments/runtime/pinning.js';
 import { offsetOf, regionOf } from '../shm/address.js';

@@ -12,11 +12,12 @@ import { formatTable } from './table.js';
 import { FIG6_APPS, FIG6_FULL, FIG6_QUICK, fig6Points, fig6Rows, plotFig6, runFig6, type Fig6App } from './paper/fig6.js';
 import { FIG9_PRESETS, FIG9_SIZES, fig9Label, fig9Rows, plotFig9, runFig9 } from './paper/fig9.js';
 import { FIG10_PRESETS, fig10Rows, plotFig10, runFig10 } from './paper/fig10.js';
+import { BASELINE_PRESETS, baselinesRows, plotBaselines, runBaselines } from './paper/baselines.js';
 import { FIG11_GATES, fig11Rows, plotFig11, runFig11 } from './paper/fig11.js';
 import type { FigureOptions } from './paper/measure.js';
 import { ResultStore, type PaperRecord } from './paper/store.js';
 
-export const FIGURES = ['fig6', 'fig9', 'fig10', 'fig11'] as const;
+export const FIGURES = ['fig6', 'fig9', 'fig10', 'fig11', 'baselines'] as const;
 type Figure = (typeof FIGURES)[number];
 
 /** results/paper/ at the repository root (this file runs from dist/scripts/). */
@@ -34,18 +35,19 @@ figures:
           (labels like iperf-mpk2-dss/4096); 10 s per point
   fig10   SQLite, time for 5000 INSERTs: ${FIG10_PRESETS.join(', ')}
   fig11   gate latency of an empty function: ${FIG11_GATES.join(', ')} (log scale)
+  baselines  Redis GET throughput (fig6's redis-benchmark load) on ${BASELINE_PRESETS.join(', ')}
 
 Every result is appended to <results>/<figure>.jsonl (fig6: fig6-redis.jsonl, fig6-nginx.jsonl) as
 soon as it is measured; a rerun keeps the configurations already measured with the same workload
 parameters and measures only the rest. Progress goes to stderr.
 
 options:
-  --quick             a short run: fig6 redis -n 10000 -d 1 and wrk -d 2s × 1; fig9 1 s per point;
-                      fig10 500 INSERTs; fig11 2000 calls
+  --quick             a short run: fig6 and baselines redis -n 10000 -d 1, wrk -d 2s × 1; fig9 1 s
+                      per point; fig10 500 INSERTs; fig11 2000 calls
   --only <app>        fig6: redis or nginx only
-  --labels <a,b,...>  only these configurations (fig6 labels, fig9 preset/size, fig10 presets)
-  --requests <n>      fig6 Redis: requests per redis-benchmark run
-  --sizes <list>      fig6 Redis: value sizes (default 1,2,3,4,5); fig9: buffer sizes in bytes
+  --labels <a,b,...>  only these configurations (fig6 labels, fig9 preset/size, fig10 and baselines presets)
+  --requests <n>      fig6 and baselines Redis: requests per redis-benchmark run
+  --sizes <list>      fig6 and baselines Redis: value sizes (default 1,2,3,4,5); fig9: buffer sizes in bytes
   --duration <s>      fig6 Nginx: seconds per wrk run; fig9: seconds per iperf point
   --runs <n>          fig6 Nginx: wrk runs
   --count <n>         fig10: INSERTs per preset
@@ -154,6 +156,14 @@ async function main(): Promise<number> {
     const store = openStore(dir, 'fig11', fresh, () => true);
     const records = await runFig11(store, { ...common, calls });
     outcome = { tables: [{ title: 'Fig. 11: gate latency, empty function', ...fig11Rows(records) }], svg: () => (records.length ? plotFig11(records) : null) };
+  } else if (figure === 'baselines') {
+    refuse(values, figure, ['only', 'duration', 'runs', 'count', 'calls']);
+    const base = quick ? FIG6_QUICK : FIG6_FULL;
+    const workload = { ...base, requests: numberOption(values, 'requests', base.requests, { min: 1, max: 1e9, integer: true }), sizes: sizesOption(values, base.sizes, 1024 * 1024) };
+    const presets = labelsOption(values, BASELINE_PRESETS);
+    const store = openStore(dir, 'baselines', fresh, (l) => !presets || presets.includes(l));
+    const records = await runBaselines(store, { ...common, workload, ...(presets ? { presets } : {}) });
+    outcome = { tables: [{ title: 'Redis against its baselines', ...baselinesRows(records) }], svg: () => (records.length ? plotBaselines(records) : null) };
   } else if (figure === 'fig10') {
     refuse(values, figure, ['only', 'requests', 'sizes', 'duration', 'runs', 'calls']);
     const count = numberOption(values, 'count', quick ? 500 : 5000, { min: 1, max: 1e7, integer: true });

@@ -50,7 +50,8 @@ options:
   --timeout-ms <n>    --inject: the gate watchdog for the run (default 2000)
   --cpu <name>        the modelled reference CPU's name (with --clock-ghz and --gate-cycles)
   --clock-ghz <x>     the modelled clock (default the configuration's, 2.2)
-  --gate-cycles <l>   modelled gate costs, e.g. mpk-dss=120,ept=500 (kinds: function, mpk-light, mpk-dss, ept)
+  --gate-cycles <l>   modelled gate costs, e.g. mpk-dss=120,ept=500 (kinds: function, mpk-light, mpk-dss, ept;
+                      a baseline's too: syscall (146 = Linux without KPTI), ipc, cubicle, pkru-window)
   --json              print one JSON object on stdout instead of the report
   --help              this text
 
@@ -114,18 +115,27 @@ function withCostModelOverrides(config: Configuration, values: Record<string, un
   const cpu = values['cpu'];
   const clock = values['clock-ghz'] === undefined ? undefined : numberOption(values as Parsed['values'], 'clock-ghz', 0, { min: 0.1, max: 10 });
   const gateCycles: Record<string, number> = { ...config.costModel.gateCycles };
+  // A baseline image's boundary (syscall, ipc, cubicle, pkru-window) is set the same way.
+  const boundaryCycles: Record<string, number> | undefined = config.costModel.boundaryCycles ? { ...config.costModel.boundaryCycles } : undefined;
+  const kinds = [...Object.keys(gateCycles), ...Object.keys(boundaryCycles ?? {})];
   if (typeof values['gate-cycles'] === 'string') {
     for (const item of values['gate-cycles'].split(',')) {
       const [kind, raw] = item.split('=');
       const cycles = Number(raw);
-      if (!kind || !(kind in gateCycles) || raw === undefined || !Number.isFinite(cycles) || cycles < 0) {
-        throw new UsageError(`--gate-cycles: ${JSON.stringify(item)} is not valid; expected kind=cycles with kind one of ${Object.keys(config.costModel.gateCycles).join(', ')} and cycles >= 0`);
+      if (!kind || !kinds.includes(kind) || raw === undefined || !Number.isFinite(cycles) || cycles < 0) {
+        throw new UsageError(`--gate-cycles: ${JSON.stringify(item)} is not valid; expected kind=cycles with kind one of ${kinds.join(', ')} and cycles >= 0`);
       }
-      gateCycles[kind] = cycles;
+      if (kind in gateCycles) gateCycles[kind] = cycles;
+      else if (boundaryCycles) boundaryCycles[kind] = cycles;
     }
   }
   if (cpu === undefined && clock === undefined && values['gate-cycles'] === undefined) return config;
-  const costModel = { cpu: typeof cpu === 'string' ? cpu : config.costModel.cpu, clockGhz: clock ?? config.costModel.clockGhz, gateCycles: gateCycles as unknown as Configuration['costModel']['gateCycles'] };
+  const costModel = {
+    cpu: typeof cpu === 'string' ? cpu : config.costModel.cpu,
+    clockGhz: clock ?? config.costModel.clockGhz,
+    gateCycles: gateCycles as unknown as Configuration['costModel']['gateCycles'],
+    ...(boundaryCycles ? { boundaryCycles: boundaryCycles as unknown as NonNullable<Configuration['costModel']['boundaryCycles']> } : {}),
+  };
   return { ...config, costModel };
 }
 

@@ -10,8 +10,8 @@ import { dependencyClosure, HARDENING_OPTIONS, HARDENING_SHORTHANDS } from '../.
 import type { HardeningOption, LibraryRegistry } from '../../kernel/abi/library.js';
 import { boolean, isRecord, join, oneOf, onlyKeys, positiveNumber, record, string } from './fields.js';
 import type { Fields } from './fields.js';
-import { DEFAULTS, DRIVERS, MAX_COMPARTMENTS, MEMORY_LIMIT_MB, PIN_POLICIES, WAIT_POLICIES } from '../../kernel/abi/schema.js';
-import type { CompartmentConfig, CompartmentLimits, Configuration, CostModelConfig, Driver, GateConfig, GateCycles, LibraryPlacement, StackStrategy } from '../../kernel/abi/schema.js';
+import { BASELINE_DRIVERS, DEFAULT_BOUNDARY_CYCLES, DEFAULTS, DRIVERS, SYSCALL_CYCLES, MAX_COMPARTMENTS, MEMORY_LIMIT_MB, PIN_POLICIES, WAIT_POLICIES } from '../../kernel/abi/schema.js';
+import type { BoundaryCycles, CompartmentConfig, CompartmentLimits, Configuration, CostModelConfig, Driver, GateConfig, GateCycles, LibraryPlacement, StackStrategy } from '../../kernel/abi/schema.js';
 import { parseSize } from './units.js';
 
 export type ConfigSource = string | Readonly<Record<string, unknown>>;
@@ -28,8 +28,9 @@ const LIMIT_KEYS = ['memory_mb'];
 const LIBRARY_KEYS = ['compartment', 'hardening'];
 const SHARING_KEYS = ['stack', 'dss', 'heap', 'shared_heap'];
 const GATE_KEYS = ['policy', 'pin', 'timeout_ms'];
-const COST_KEYS = ['cpu', 'clock_ghz', 'gate_cycles'];
+const COST_KEYS = ['cpu', 'clock_ghz', 'gate_cycles', 'kpti'];
 const CYCLE_KEYS: readonly (keyof GateCycles)[] = ['function', 'mpk-light', 'mpk-dss', 'ept'];
+const BOUNDARY_KEYS: readonly (keyof BoundaryCycles)[] = ['syscall', 'ipc', 'cubicle', 'pkru-window'];
 const NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
 
 interface Declared {
@@ -71,7 +72,7 @@ export function parseConfiguration(source: ConfigSource, options: ParseOptions):
     heapSize: sharing.heap === undefined ? DEFAULTS.heapSize : parseSize(sharing.heap, 'sharing.heap'),
     sharedHeapSize: sharing.shared_heap === undefined ? DEFAULTS.sharedHeapSize : parseSize(sharing.shared_heap, 'sharing.shared_heap'),
     gates: parseGates(root.gates),
-    costModel: parseCostModel(root.cost_model),
+    costModel: parseCostModel(root.cost_model, driver),
     warnings,
   };
   return deepFreeze(config);
@@ -286,6 +287,9 @@ function checkLimits(driver: Driver, compartments: readonly CompartmentConfig[],
     const why = driver === 'intel-pku' ? 'MPK has 16 keys and key 15 is the shared key' : 'FlexOS VM/EPT supports at most 16 compartments';
     throw new ConfigError('compartments', compartments.length, `${compartments.length} ${driver} compartments in use (${why})`, `at most ${max} ${driver} compartments`);
   }
+  if (driver === 'unikraft' && compartments.length > 1) {
+    throw new ConfigError('compartments', compartments.length, 'Unikraft has no compartments: every library is in one image', 'one unikraft compartment');
+  }
   if (driver === 'fcalls' && compartments.length > 1) {
     warnings.push(`compartments: ${compartments.length} fcalls compartments; fcalls does not isolate, so they are one protection domain`);
   }
@@ -303,12 +307,13 @@ function stackStrategy(driver: Driver, sharing: Fields, warnings: string[]): Sta
   if (stack === 'shared' && dss === true) {
     throw new ConfigError('sharing.dss', true, 'Shared stacks and DSS options are incompatible', 'dss: false (or omitted) with stack: shared, or stack: private');
   }
-  if (driver === 'fcalls') {
-    if (stack === 'private' || dss === true) warnings.push('sharing: fcalls does not isolate compartments; stacks are shared and the stack/dss options are ignored');
+  if (driver === 'fcalls' || driver === 'unikraft') {
+    if (stack === 'private' || dss === true) warnings.push(`sharing: ${driver} does not isolate compartments; stacks are shared and the stack/dss options are ignored`);
     return 'shared';
   }
   if (stack === 'shared') return 'shared';
-  if (driver === 'intel-pku') return dss === false ? 'heap' : 'dss';
+  // CubicleOS is MPK: its stacks are private, what a call passes is opened in a window.
+  if (driver === 'intel-pku' || driver === 'cubicleos') return dss === false ? 'heap' : 'dss';
   return dss === true ? 'dss' : 'heap';
 }
 
@@ -323,18 +328,30 @@ function parseGates(value: unknown): GateConfig {
   };
 }
 
-function parseCostModel(value: unknown): CostModelConfig {
+/** `kpti` (Linux only, default true) picks Fig. 11's system call cost with or without KPTI; `gate_cycles.syscall` overrides it. */
+function parseCostModel(value: unknown, driver: Driver): CostModelConfig {
   const fields = record(value, 'cost_model');
   onlyKeys(fields, COST_KEYS, 'cost_model');
   const d = DEFAULTS.costModel;
   const cycles = record(fields.gate_cycles, 'cost_model.gate_cycles');
-  onlyKeys(cycles, CYCLE_KEYS, 'cost_model.gate_cycles');
-  const cycle = (key: keyof GateCycles): number =>
-    cycles[key] === undefined ? d.gateCycles[key] : positiveNumber(cycles[key], join('cost_model.gate_cycles', key), { allowZero: true });
+  const baseline = (BASELINE_DRIVERS as readonly Driver[]).includes(driver);
+  onlyKeys(cycles, baseline ? [...CYCLE_KEYS, ...BOUNDARY_KEYS] : CYCLE_KEYS, 'cost_model.gate_cycles');
+  if (fields.kpti !== undefined && driver !== 'linux') throw new ConfigError('cost_model.kpti', fields.kpti, `kpti prices a Linux system call; this image's driver is ${driver}`, 'omit kpti, or use driver linux');
+  const kpti = fields.kpti === undefined ? true : boolean(fields.kpti, 'cost_model.kpti');
+  const given = (key: string): number | undefined => (cycles[key] === undefined ? undefined : positiveNumber(cycles[key], join('cost_model.gate_cycles', key), { allowZero: true }));
+  const cycle = (key: keyof GateCycles): number => given(key) ?? d.gateCycles[key];
+  const boundary = (key: keyof BoundaryCycles): number => given(key) ?? DEFAULT_BOUNDARY_CYCLES[key];
+  const boundaryCycles: BoundaryCycles = {
+    syscall: given('syscall') ?? (kpti ? SYSCALL_CYCLES.kpti : SYSCALL_CYCLES.noKpti),
+    ipc: boundary('ipc'),
+    cubicle: boundary('cubicle'),
+    'pkru-window': boundary('pkru-window'),
+  };
   return {
     cpu: fields.cpu === undefined ? d.cpu : string(fields.cpu, 'cost_model.cpu'),
     clockGhz: fields.clock_ghz === undefined ? d.clockGhz : positiveNumber(fields.clock_ghz, 'cost_model.clock_ghz'),
     gateCycles: { function: cycle('function'), 'mpk-light': cycle('mpk-light'), 'mpk-dss': cycle('mpk-dss'), ept: cycle('ept') },
+    ...(baseline ? { boundaryCycles } : {}),
   };
 }
 

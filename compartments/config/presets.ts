@@ -1,6 +1,7 @@
 // Building blocks of the named configurations (presets): the YAML a user would write for a layout.
 // Each application names its own presets (workloads/<app>/app.ts); the five layouts the paper
-// measures for a network server (FLEXOS.md: Redis, Nginx) are built here for any such server.
+// measures for a network server (FLEXOS.md: Redis, Nginx) are built here for any such server, and
+// the baselines it is compared with (Unikraft, a Linux process, seL4/Genode, CubicleOS).
 
 import type { Driver } from '../../kernel/abi/schema.js';
 
@@ -29,9 +30,13 @@ export const SHARING = {
 /** A library name as configurations write it, so it can stand in YAML unquoted. */
 const LIBRARY_NAME = /^[a-z][a-z0-9-]*$/;
 
-/** The five layouts the paper measures for a network server, named `<app>-<layout>`. */
+/** The five layouts the paper measures for a network server, named `<app>-<layout>`, then its baselines. */
 export function networkServerPresets(app: string): Record<string, Preset> {
   if (!LIBRARY_NAME.test(app)) throw new TypeError(`networkServerPresets: expected a library name, got ${JSON.stringify(app)}`);
+  return { ...paperLayouts(app), ...networkBaselinePresets(app) };
+}
+
+function paperLayouts(app: string): Record<string, Preset> {
   return {
     [`${app}-none`]: {
       description: `${app} without isolation (fcalls, one compartment): the paper's NONE baseline`,
@@ -86,6 +91,66 @@ libraries:
   newlib: {compartment: comp1}
   lwip: {compartment: comp2}
 ${SHARING.heap}
+`,
+    },
+  };
+}
+
+/**
+ * The baselines of a network server: Unikraft (no gate layer), a Linux process (the network stack,
+ * the NIC driver and the file system behind system calls), seL4/Genode components (the application,
+ * the network stack, the NIC driver) and CubicleOS (MPK, the paper's R1N1S2L3 layout):
+ * `<app>-unikraft`, `<app>-linux-pt2`, `<app>-sel4-pt3`, `<app>-cubicleos-mpk3`. A process and seL4
+ * components pass stack buffers as C does (one stack both sides map); their boundary copies instead.
+ */
+export function networkBaselinePresets(app: string): Record<string, Preset> {
+  return {
+    [`${app}-unikraft`]: {
+      description: `${app} on Unikraft: one image, no gate layer (direct calls, no compartment bookkeeping)`,
+      yaml: `name: ${app}-unikraft
+${compartmentsYaml('unikraft', 1)}
+libraries:
+  ${app}: {compartment: comp1}
+  newlib: {compartment: comp1}
+`,
+    },
+    [`${app}-linux-pt2`]: {
+      description: `${app} as a Linux process (PT2): {${app}, newlib, rest} in user space / {lwip, netdev, vfscore, ramfs} behind system calls with copy_from_user/copy_to_user`,
+      yaml: `name: ${app}-linux-pt2
+${compartmentsYaml('linux', 2)}
+libraries:
+  ${app}: {compartment: comp1}
+  newlib: {compartment: comp1}
+  lwip: {compartment: comp2}
+  netdev: {compartment: comp2}
+  vfscore: {compartment: comp2}
+  ramfs: {compartment: comp2}
+${SHARING.light}
+`,
+    },
+    [`${app}-sel4-pt3`]: {
+      description: `${app} on seL4/Genode (PT3): {${app}, newlib, rest} / {lwip} / {netdev} as components over IPC call/reply`,
+      yaml: `name: ${app}-sel4-pt3
+${compartmentsYaml('sel4', 3)}
+libraries:
+  ${app}: {compartment: comp1}
+  newlib: {compartment: comp1}
+  lwip: {compartment: comp2}
+  netdev: {compartment: comp3}
+${SHARING.light}
+`,
+    },
+    [`${app}-cubicleos-mpk3`]: {
+      description: `${app} on CubicleOS (MPK3): {${app}, newlib, rest} / {uksched, ukschedcoop} / {lwip} (the paper's R1N1S2L3), trampolines and a window per buffer passed`,
+      yaml: `name: ${app}-cubicleos-mpk3
+${compartmentsYaml('cubicleos', 3)}
+libraries:
+  ${app}: {compartment: comp1}
+  newlib: {compartment: comp1}
+  uksched: {compartment: comp2}
+  ukschedcoop: {compartment: comp2}
+  lwip: {compartment: comp3}
+${SHARING.dss}
 `,
     },
   };

@@ -4,7 +4,11 @@
 
 import { performance } from 'node:perf_hooks';
 
-export type GateKind = 'function' | 'mpk-light' | 'mpk-dss' | 'ept';
+export type GateKind = FlexosGateKind | BoundaryKind;
+/** FlexOS's own gates (Fig. 11). */
+export type FlexosGateKind = 'function' | 'mpk-light' | 'mpk-dss' | 'ept';
+/** The baselines' boundaries (compartments/baselines/); `pkru-window` counts CubicleOS's window operations. */
+export type BoundaryKind = 'syscall' | 'ipc' | 'cubicle' | 'pkru-window';
 
 export interface Edge {
   readonly caller: string;

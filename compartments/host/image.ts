@@ -9,6 +9,7 @@ import type { Edge, GateKind } from '../gates/crossings.js';
 import { EPT_MAX_ARGS, MAX_ARGS, RPC_REGION_BYTES } from '../gates/protocol.js';
 import { pkruForKey, PKRU_ALLOW_ALL, pkruAllows } from '../../shm/pkru.js';
 import { SHARED_KEY, type RegionDescriptor } from '../../shm/region.js';
+import { baselineGateKind, baselineMapping, crossingKind, isBaseline } from '../baselines/boundary.js';
 
 export interface ImageCompartment {
   readonly index: number;
@@ -35,6 +36,8 @@ export interface ImportEntry {
   readonly fnId: number;
   /** Index in `edges` for gates, -1 for direct calls. */
   readonly edge: number;
+  /** CubicleOS: the edge counting this call's window operations (kind `pkru-window`). */
+  readonly windowEdge?: number;
 }
 
 export interface Image {
@@ -52,6 +55,7 @@ export const STACK_BYTES = 1024 * 1024;
 
 /** The gate a mechanism uses between two compartments. FlexOS: MPK-light with shared stacks, the full MPK gate otherwise. */
 export function gateKindOf(driver: Driver, stack: StackStrategy): GateKind {
+  if (isBaseline(driver)) return baselineGateKind(driver);
   if (driver === 'fcalls') return 'function';
   if (driver === 'vmept') return 'ept';
   return stack === 'shared' ? 'mpk-light' : 'mpk-dss';
@@ -64,7 +68,7 @@ export function buildImage(config: Configuration, options: { registry: LibraryRe
     index: c.index,
     name: c.name,
     key: c.index - 1,
-    pkru: config.driver === 'intel-pku' ? pkruForKey(c.index - 1) : PKRU_ALLOW_ALL,
+    pkru: config.driver === 'intel-pku' || config.driver === 'cubicleos' ? pkruForKey(c.index - 1) : PKRU_ALLOW_ALL,
     libraries: config.libraries.filter((l) => l.compartment === c.name).map((l) => l.name),
   }));
   const indexOf = new Map(compartments.map((c) => [c.name, c.index]));
@@ -103,15 +107,25 @@ export function buildImage(config: Configuration, options: { registry: LibraryRe
           imports.push({ caller: l.name, callee, fn, kind: 'direct', fnId, edge: -1 });
           continue;
         }
-        checkGateSignature(gateKind, `${l.name} -> ${callee}.${fn}`, signature.args);
+        const kind = isBaseline(config.driver) ? crossingKind(config.driver, callee) : gateKind;
+        checkGateSignature(kind, `${l.name} -> ${callee}.${fn}`, signature.args);
         const key = `${l.name}>${callee}`;
         let edge = edgeIndex.get(key);
         if (edge === undefined) {
           edge = edges.length;
           edgeIndex.set(key, edge);
-          edges.push({ caller: l.name, callee, kind: gateKind });
+          edges.push({ caller: l.name, callee, kind });
         }
-        imports.push({ caller: l.name, callee, fn, kind: gateKind, fnId, edge });
+        if (kind === 'cubicle' && signature.args.includes('addr')) {
+          const windowKey = `${key}#window`;
+          let windowEdge = edgeIndex.get(windowKey);
+          if (windowEdge === undefined) {
+            windowEdge = edges.length;
+            edgeIndex.set(windowKey, windowEdge);
+            edges.push({ caller: l.name, callee, kind: 'pkru-window' });
+          }
+          imports.push({ caller: l.name, callee, fn, kind, fnId, edge, windowEdge });
+        } else imports.push({ caller: l.name, callee, fn, kind, fnId, edge });
       }
     }
   }
@@ -123,17 +137,24 @@ export function buildImage(config: Configuration, options: { registry: LibraryRe
       const key = `${l.name}>${other.name}`;
       if (other.compartment === l.compartment || edgeIndex.has(key)) continue;
       edgeIndex.set(key, edges.length);
-      edges.push({ caller: l.name, callee: other.name, kind: gateKind });
+      edges.push({ caller: l.name, callee: other.name, kind: isBaseline(config.driver) ? crossingKind(config.driver, other.name) : gateKind });
     }
   }
   return { config, gateKind, compartments, exports, imports, edges, regions: planRegions(config, compartments), descriptors };
 }
 
+/** Gates whose arguments travel in registers: integers and addresses only (a system call, an IPC's message registers). */
+export function integersOnly(kind: GateKind): boolean {
+  return kind === 'ept' || kind === 'syscall' || kind === 'ipc';
+}
+
 function checkGateSignature(kind: GateKind, site: string, args: readonly string[]): void {
-  if (kind === 'ept') {
-    if (args.length > EPT_MAX_ARGS) throw new BuildError(`${site}: a vmept gate carries at most ${EPT_MAX_ARGS} arguments, this function takes ${args.length}`);
+  if (integersOnly(kind)) {
+    const what = kind === 'ept' ? 'a vmept gate' : kind === 'syscall' ? 'a system call' : 'an IPC';
+    if (kind !== 'ipc' && args.length > EPT_MAX_ARGS) throw new BuildError(`${site}: ${what} carries at most ${EPT_MAX_ARGS} arguments, this function takes ${args.length}`);
     const bad = args.findIndex((a) => a !== 'int' && a !== 'addr');
-    if (bad >= 0) throw new BuildError(`${site}: argument ${bad + 1} is a ${args[bad]}; a vmept gate carries integers and addresses only`);
+    if (bad >= 0) throw new BuildError(`${site}: argument ${bad + 1} is a ${args[bad]}; ${what} carries integers and addresses only`);
+    if (args.length > MAX_ARGS) throw new BuildError(`${site}: a gate carries at most ${MAX_ARGS} arguments, this function takes ${args.length}`);
   } else if (args.length > MAX_ARGS) {
     throw new BuildError(`${site}: a gate carries at most ${MAX_ARGS} arguments, this function takes ${args.length}`);
   }
@@ -155,7 +176,14 @@ function planRegions(config: Configuration, compartments: readonly ImageCompartm
 
 /** Which regions a compartment is handed: the isolation itself. */
 export function mayMap(image: Image, compartment: ImageCompartment, region: RegionDescriptor): boolean {
-  switch (image.config.driver) {
+  const driver = image.config.driver;
+  if (isBaseline(driver)) {
+    const mapping = baselineMapping(driver);
+    if (mapping === 'all') return true;
+    if (mapping === 'pkru') return pkruAllows(compartment.pkru, region.key, 'read');
+    return region.owner === compartment.index || region.key === SHARED_KEY;
+  }
+  switch (driver) {
     case 'fcalls':
       return true;
     case 'intel-pku':

@@ -91,7 +91,7 @@ export function projectRun(inputs: ModelInputs): ModelResult {
   const byEdge: EdgeTime[] = [];
   let gateNs = 0;
   for (const row of inputs.crossings) {
-    const cycles = row.count * inputs.costModel.gateCycles[row.kind];
+    const cycles = row.count * gateCyclesOf(inputs.costModel, row.kind);
     gateCyclesByKind[row.kind] = (gateCyclesByKind[row.kind] ?? 0) + cycles;
     crossingsByKind[row.kind] = (crossingsByKind[row.kind] ?? 0) + row.count;
     const ns = cycles / inputs.costModel.clockGhz;
@@ -114,6 +114,22 @@ export function projectRun(inputs: ModelInputs): ModelResult {
     requestsPerSecond: nsPerRequest > 0 ? 1e9 / nsPerRequest : 0,
     gateShare: totalNs > 0 ? gateNs / totalNs : 0,
   };
+}
+
+/** The cycles one crossing of `kind` costs: Fig. 11's for FlexOS's gates, the baseline's boundary otherwise. */
+export function gateCyclesOf(costModel: CostModelConfig, kind: GateKind): number {
+  switch (kind) {
+    case 'function':
+    case 'mpk-light':
+    case 'mpk-dss':
+    case 'ept':
+      return costModel.gateCycles[kind];
+    default: {
+      const cycles = costModel.boundaryCycles?.[kind];
+      if (cycles === undefined) throw new TypeError(`a ${kind} crossing in an image whose cost model prices no baseline boundary (cost_model ${costModel.cpu})`);
+      return cycles;
+    }
+  }
 }
 
 /** Each library's hardening list of a configuration, for ModelInputs.hardening. */

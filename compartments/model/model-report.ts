@@ -3,7 +3,8 @@
 // Redis, Nginx, iPerf (per MiB) and SQLite (per INSERT).
 
 import type { Configuration } from '../../kernel/abi/schema.js';
-import { hardeningOf, projectRun, type ModelResult } from './cost-model.js';
+import { gateCyclesOf, hardeningOf, projectRun, type ModelResult } from './cost-model.js';
+import { boundaryJson, boundaryLines } from '../baselines/boundary-report.js';
 import type { Window } from './window.js';
 import { describePricing, pricingJson, type ModelPricing } from './pricing.js';
 import { HOST_ROW, type WorkRow } from '../runtime/work-counters.js';
@@ -32,10 +33,11 @@ export function modelLines(model: ModelResult, options: { readonly config: Confi
     `modelled time per ${per.name} (${per.requests.toLocaleString('en-US')} counted): ${shown(model.totalNs).trim()} ns = ` +
       `libraries ${shown(model.computeNs).trim()} + gates ${shown(model.gateNs).trim()} + host TCP/IP ${shown(model.hostNs).trim()}`,
     ...model.byLibrary.map((l) => `  ${(l.library === HOST_ROW ? HOST_LABEL : l.library).padEnd(38)} ${shown(l.ns)} ns` + (l.hardening === 1 ? '' : `  (hardening × ${l.hardening.toFixed(3)})`)),
-    ...model.byEdge.map((e) => `  gate ${`${e.caller} -> ${e.callee}`.padEnd(33)} ${shown(e.ns)} ns  (${((e.crossings / Math.max(1, per.requests)) * per.scale).toFixed(3)} × ${config.costModel.gateCycles[e.kind]} cycles, ${e.kind})`),
+    ...model.byEdge.map((e) => `  gate ${`${e.caller} -> ${e.callee}`.padEnd(33)} ${shown(e.ns)} ns  (${((e.crossings / Math.max(1, per.requests)) * per.scale).toFixed(3)} × ${gateCyclesOf(config.costModel, e.kind)} cycles, ${e.kind})`),
     `model inputs: ${pricingLines[0]}`,
     ...pricingLines.slice(1),
     `  gates: ${Object.entries(config.costModel.gateCycles).map(([k, v]) => `${k} ${v}`).join(', ')} cycles (FlexOS, Fig. 11) at ${config.costModel.clockGhz} GHz`,
+    ...boundaryLines(config),
   ];
 }
 
@@ -46,6 +48,7 @@ export function modelJson(model: ModelResult, options: { readonly config: Config
     cpu: config.costModel.cpu,
     clock_ghz: config.costModel.clockGhz,
     gate_cycles: config.costModel.gateCycles,
+    ...(config.costModel.boundaryCycles ? { boundary_cycles: config.costModel.boundaryCycles, ...boundaryJson(config) } : {}),
     ...pricingJson(options.pricing),
     requests: options.requests,
     ns_per_request: model.nsPerRequest,

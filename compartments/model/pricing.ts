@@ -8,6 +8,7 @@ import type { Configuration } from '../../kernel/abi/schema.js';
 import type { SlowdownOf } from './cost-model.js';
 import { loadPrices, referencePrices, STACKVAR_CYCLES, type PriceList } from './prices.js';
 import { loadHardeningCosts, type HardeningCosts, type HardeningSlowdown } from './hardening-cost.js';
+import { lastSyscallMeasurement, measureSyscall } from '../baselines/syscall-clock.js';
 
 export interface ModelPricing {
   /** Reference-CPU ns per unit of each work kind. */
@@ -28,6 +29,11 @@ let hardening: HardeningCosts | undefined;
 export function modelPricing(config: Configuration, options: { readonly say?: (line: string) => void } = {}): ModelPricing {
   const say = options.say ?? ((line: string) => void process.stderr.write(line + '\n'));
   prices ??= loadPrices({ say });
+  // A Linux baseline's report shows a system call timed here beside Fig. 11's (never used to price).
+  if (config.driver === 'linux' && lastSyscallMeasurement() === undefined) {
+    const measured = measureSyscall();
+    if (typeof measured === 'string') say(`system call not measured: ${measured}`);
+  }
   const hardenedLibraries = config.libraries.filter((l) => l.hardening.length > 0);
   const costs = hardenedLibraries.length > 0 ? (hardening ??= loadHardeningCosts({ say })) : null;
   const slowdown: SlowdownOf = (library, list) => (list.length === 0 || costs === null ? 1 : costs.slowdown(library, list).factor ?? 1);

@@ -13,7 +13,7 @@ import { GatePort, ShutdownSignal, type DoorbellWait, type GateTarget } from '..
 import { G_CPU_IDLE, G_SHUTDOWN, G_SPINNERS } from '../gates/protocol.js';
 import { Waiter } from './wait-policy.js';
 import { pinCurrentThread } from './pinning.js';
-import type { Image } from '../host/image.js';
+import { integersOnly, type Image } from '../host/image.js';
 import type { LibraryContext, LibraryInstance, LibraryModule } from '../../kernel/abi/context.js';
 import { FaultInjector, type FaultEnvironment } from './fault-routines.js';
 import type { InjectionSpec } from '../host/faults.js';
@@ -22,6 +22,7 @@ import { nameForProfile, recordProfiledThread } from './profile-names.js';
 import { WorkCounters } from './work-counters.js';
 import { MeteredAllocator } from './metered-heap.js';
 import { NO_WORK, type WorkMeter } from '../../kernel/abi/work.js';
+import { importBoundary } from '../baselines/boundary-call.js';
 
 export interface CompartmentData {
   readonly image: Image;
@@ -79,6 +80,7 @@ export class CompartmentRuntime {
   readonly #pinned: boolean;
   /** Each library's meter in the work matrix, by name. */
   readonly #meters = new Map<string, WorkMeter>();
+  readonly #crossings: CrossingCounters;
   #stopped = false;
 
   constructor(data: CompartmentData, options: RuntimeOptions = {}) {
@@ -124,7 +126,7 @@ export class CompartmentRuntime {
       self: data.self,
       waiter: options.wait ?? this.#waiter,
       callee: this.#callee,
-      counters: new CrossingCounters(image.edges, data.counters),
+      counters: this.#crossings = new CrossingCounters(image.edges, data.counters),
       timeoutMs: image.config.gates.timeoutMs,
       beforeIdle: () => this.#beforeIdle(),
     });
@@ -252,6 +254,13 @@ export class CompartmentRuntime {
           const target = slot;
           // A call across a gate is counted with the crossings; a direct one here, as its callee's work.
           const calleeWork = this.#meters.get(callee) ?? NO_WORK;
+          // Unikraft: no gate layer at all, so not even the library bookkeeping of FlexOS's direct call.
+          if (data.image.config.driver === 'unikraft') {
+            return nameForProfile(`call:${callee}.${fn}`, (...args: number[]) => {
+              calleeWork.add('call', 1);
+              return ((target.impl ?? (target.impl = this.#functions[entry.fnId]?.impl)) as GateFunction)(...args) ?? 0;
+            });
+          }
           return nameForProfile(`call:${callee}.${fn}`, (...args: number[]) => {
             calleeWork.add('call', 1);
             const previous = memory.library;
@@ -266,9 +275,11 @@ export class CompartmentRuntime {
           });
         }
         const to = data.image.exports[entry.fnId]?.compartment ?? 0;
-        const gate: GateTarget = { to, fnId: entry.fnId, edge: entry.edge, library: callee, fn, integersOnly: entry.kind === 'ept' };
+        const gate: GateTarget = { to, fnId: entry.fnId, edge: entry.edge, library: callee, fn, integersOnly: integersOnly(entry.kind) };
         const port = this.#port;
-        return nameForProfile(`gate:${callee}.${fn}`, (...args: number[]) => port.call(gate, args));
+        const crossings = this.#crossings;
+        const boundary = importBoundary(data.image, entry, (args) => port.call(gate, args), { memory, bounce: this.#sharedHeap, meter: work, count: (edge) => crossings.record(edge, 0) });
+        return nameForProfile(`gate:${callee}.${fn}`, boundary ?? ((...args: number[]) => port.call(gate, args)));
       },
       functionId: (lib, fn) => {
         const entry = data.image.exports.find((e) => e.library === lib && e.fn === fn);

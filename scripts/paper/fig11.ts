@@ -2,7 +2,7 @@
 // (median of the gate benchmark, scripts/gate-bench.ts) beside the calibrated cost the model charges.
 
 import { DEFAULTS, DEFAULT_GATE_CYCLES } from '../../kernel/abi/schema.js';
-import type { GateKind } from '../../compartments/gates/crossings.js';
+import type { FlexosGateKind as GateKind } from '../../compartments/gates/crossings.js';
 import { runGateBench } from '../gate-bench.js';
 import { barChartSvg } from './svg.js';
 import { describeRecord, sameParams, type FigureOptions } from './measure.js';

@@ -1,5 +1,6 @@
 // Paper Fig. 9 in simulation: iperf bandwidth against the receive buffer size (2^4 .. 2^20 bytes)
-// for NONE, MPK2-light, MPK2-dss and EPT2, one point per (preset, size) via scripts/iperf-sweep.ts.
+// for NONE, MPK2-light, MPK2-dss and EPT2, and the Unikraft line the paper draws beside them, one
+// point per (preset, size) via scripts/iperf-sweep.ts.
 
 import { loadPreset } from '../../workloads/presets.js';
 import { libraryRegistry } from '../../workloads/registry.js';
@@ -10,7 +11,7 @@ import { lineChartSvg } from './svg.js';
 import { measureEach, type FigureOptions } from './measure.js';
 import type { PaperRecord, ResultStore } from './store.js';
 
-export const FIG9_PRESETS: readonly string[] = PAPER_PRESETS;
+export const FIG9_PRESETS: readonly string[] = [...PAPER_PRESETS, 'iperf-unikraft'];
 export const FIG9_SIZES: readonly number[] = IPERF_BUFFER_SIZES;
 
 export interface Fig9Options extends FigureOptions {

@@ -1,7 +1,8 @@
 // The paper's iPerf configurations (FLEXOS.md, Fig. 9). iPerf isolates the application, not the
-// stack: comp1 holds iperf alone and comp2, the default, holds lwip, newlib and the rest.
+// stack: comp1 holds iperf alone and comp2, the default, holds lwip, newlib and the rest. Then the
+// baselines (Unikraft for Fig. 9, and the others) as for every network server.
 
-import { compartmentsYaml, SHARING, type Preset } from '../../compartments/config/presets.js';
+import { compartmentsYaml, networkBaselinePresets, SHARING, type Preset } from '../../compartments/config/presets.js';
 
 export const IPERF_PRESETS: Readonly<Record<string, Preset>> = {
   'iperf-none': {
@@ -46,4 +47,5 @@ libraries:
 ${SHARING.heap}
 `,
   },
+  ...networkBaselinePresets('iperf'),
 };

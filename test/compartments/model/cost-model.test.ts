@@ -3,7 +3,7 @@
 
 import t from 'tap';
 import { hardeningOf, projectRun, type ModelInputs } from '../../../compartments/model/cost-model.js';
-import { DEFAULT_GATE_CYCLES } from '../../../kernel/abi/schema.js';
+import { DEFAULT_BOUNDARY_CYCLES, DEFAULT_GATE_CYCLES } from '../../../kernel/abi/schema.js';
 import { WORK_KINDS, type WorkKind } from '../../../kernel/abi/work.js';
 import { HOST_ROW, type WorkRow } from '../../../compartments/runtime/work-counters.js';
 
@@ -65,4 +65,13 @@ t.test('the same counts give the same figure: nothing in the model reads a clock
 
 t.test('hardeningOf lists each library of a configuration with its options', async (t) => {
   t.same(hardeningOf({ libraries: [{ name: 'redis', hardening: ['kasan'] }, { name: 'lwip', hardening: [] }] }), { redis: ['kasan'], lwip: [] });
+});
+
+t.test('a baseline\'s crossings are charged its boundary\'s cycles: system calls, IPCs, trampolines and window operations', async (t) => {
+  const baseline = { ...costModel, boundaryCycles: DEFAULT_BOUNDARY_CYCLES };
+  const crossing = (kind: 'syscall' | 'ipc' | 'cubicle' | 'pkru-window', count: number) => ({ caller: 'sqlite', callee: 'vfscore', kind, count, totalNs: 0, meanNs: 0 });
+  const r = projectRun(inputs({ costModel: baseline, crossings: [crossing('syscall', 26), crossing('ipc', 2), crossing('cubicle', 3), crossing('pkru-window', 4)] }));
+  t.ok(Math.abs(r.gateNs - (26 * 470 + 2 * 1267 + 3 * 108 + 4 * 31) / 2.2) < 1e-9, `gate ns ${r.gateNs}`);
+  t.same(r.crossingsByKind, { syscall: 26, ipc: 2, cubicle: 3, 'pkru-window': 4 });
+  t.throws(() => projectRun(inputs({ crossings: [crossing('syscall', 1)] })), TypeError, 'a FlexOS cost model cannot price a system call');
 });
