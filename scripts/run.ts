@@ -13,6 +13,7 @@ import { runAppWorkload } from '../workloads/drive.js';
 import { numberOption, parseCommandLine, runCommand, UsageError, type Parsed } from './cli.js';
 import { modelPricing } from './report.js';
 import { readFileSync } from 'node:fs';
+import { writeRunReport } from './report/write.js';
 import { runInjection, formatInjection, injectionExitCode } from './inject/experiment.js';
 import { parseFaultSpec, FAULTS, DEFAULT_AFTER } from '../compartments/host/faults.js';
 
@@ -50,6 +51,8 @@ options:
   --clock-ghz <x>     the modelled clock (default the configuration's, 2.2)
   --gate-cycles <l>   modelled gate costs, e.g. mpk-dss=120,ept=500 (kinds: function, mpk-light, mpk-dss, ept)
   --json              print one JSON object on stdout instead of the report
+  --html <file>       also write the run report page: compartments and gates drawn, throughput, latency
+                      distribution, time per compartment, library and gate; one self-contained file
   --help              this text
 
 example: node scripts/run.js redis-mpk2`;
@@ -70,6 +73,7 @@ const OPTIONS = {
   sql: { type: 'string' },
   'sql-file': { type: 'string' },
   json: { type: 'boolean' },
+  html: { type: 'string' },
   cpu: { type: 'string' },
   'clock-ghz': { type: 'string' },
   'gate-cycles': { type: 'string' },
@@ -159,10 +163,13 @@ async function main(): Promise<number> {
   const runs = numberOption(values, 'runs', 5, { min: 1, max: 100, integer: true });
   const warmupRequests = numberOption(values, 'warmup', Math.min(requests, 100_000), { min: 0, max: 1e9, integer: true });
   const json = values['json'] === true;
+  const html = typeof values['html'] === 'string' ? values['html'] : undefined;
+  if (html !== undefined && serve) throw new UsageError('--html reports a measured run; it does not go with --serve');
   const say = (text: string): void => void process.stderr.write(text + '\n');
 
   for (const w of config.warnings) say(`warning: ${w}`);
   say(`booting ${config.name}: ${describeConfiguration(config)}`);
+  if (app.local && html !== undefined) throw new UsageError(`--html: ${app.name} runs have no run report page yet (Redis, Nginx and iPerf do)`);
   if (app.local) return runLocal(app.local, config, values, say);
   const www = typeof values['www'] === 'string' ? values['www'] : undefined;
   const clientCpu = loadGeneratorCpu(config.gates.pin);
@@ -184,6 +191,10 @@ async function main(): Promise<number> {
     const report = buildReport({ config, result, ...(pricing ? { pricing } : {}) });
     if (json) process.stdout.write(JSON.stringify(report.json) + '\n');
     else printReport(report, (line) => process.stdout.write(line + '\n'));
+    if (html !== undefined) {
+      const { flameGraphs } = await writeRunReport(report.json, html);
+      say(`run report: ${html}${flameGraphs === undefined ? '' : ` (linking the flame graphs ${flameGraphs})`}`);
+    }
     return 0;
   } finally {
     await stop();
