@@ -70,7 +70,9 @@ function summaryTable(report: RunReportJson): string {
   const show = (perSecond: number): string => (bytes ? `${num((perSecond * 8) / 1e9, 3)} Gb/s` : `${num(perSecond)} rps`);
   const rows = Object.entries(report.throughput_rps_by_test).map(([test, t]) => {
     const spread = report.throughput_spread_by_test[test];
-    const range = (source: 'measured' | 'modelled'): string => (spread ? `${show(spread[source].min)} to ${show(spread[source].max)}, CV ${pct(spread[source].cv)}` : '');
+    const count = report.runs.filter((r) => r.test === test).length;
+    const range = (source: 'measured' | 'modelled'): string =>
+      count < 2 || !spread ? 'one run: no spread' : `${count} runs: ${show(spread[source].min)} to ${show(spread[source].max)}, CV ${pct(spread[source].cv)}`;
     return `<tr><td>${escapeXml(test.toUpperCase())} throughput (mean)</td><td>${show(t.measured)}<br><small>${range('measured')}</small></td><td>${show(t.modelled)}<br><small>${range('modelled')}</small></td></tr>`;
   });
   if (!bytes) rows.push(`<tr><td>latency p50 / p99 (headline test)</td><td>${num(report.latency_ms.p50, 3)} / ${num(report.latency_ms.p99, 3)} ms</td><td>not modelled</td></tr>`);
