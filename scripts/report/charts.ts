@@ -5,7 +5,7 @@
 import * as vega from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
 import type { LatencyDistribution } from './latency.js';
-import type { RunReportJson } from './run-json.js';
+import { perUnit, type RunReportJson } from './run-json.js';
 
 /** The colours of measured and modelled figures, the same in every chart of the page. */
 const SOURCE_SCALE = { domain: ['measured', 'modelled'], range: ['#4c78a8', '#f58518'] };
@@ -89,9 +89,10 @@ export function latencySpec(distribution: LatencyDistribution): TopLevelSpec {
 
 /** Each compartment's time per request: measured busy time in the simulator beside the modelled compute of its libraries. */
 export function compartmentTimeSpec(report: RunReportJson): TopLevelSpec {
+  const per = perUnit(report);
   const values = report.time_by_compartment.flatMap((c) => [
-    { compartment: c.compartment, source: 'measured', ns: c.measured_busy_ns_per_request },
-    { compartment: c.compartment, source: 'modelled', ns: c.modelled_ns_per_request },
+    { compartment: c.compartment, source: 'measured', ns: c.measured_busy_ns_per_request * per.scale },
+    { compartment: c.compartment, source: 'modelled', ns: c.modelled_ns_per_request * per.scale },
   ]);
   const panel = (source: 'measured' | 'modelled', title: string): Record<string, unknown> => ({
     title: { text: title, fontSize: 11, ...FONT },
@@ -99,7 +100,7 @@ export function compartmentTimeSpec(report: RunReportJson): TopLevelSpec {
     width: 220,
     height: { step: 22 },
     mark: 'bar',
-    encoding: { y: { field: 'compartment', type: 'nominal', title: 'compartment' }, x: { field: 'ns', type: 'quantitative', title: 'ns per request' }, color: { field: 'source', type: 'nominal', title: 'figure', scale: SOURCE_SCALE } },
+    encoding: { y: { field: 'compartment', type: 'nominal', title: 'compartment' }, x: { field: 'ns', type: 'quantitative', title: `ns per ${per.long}` }, color: { field: 'source', type: 'nominal', title: 'figure', scale: SOURCE_SCALE } },
   });
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
@@ -112,20 +113,21 @@ export function compartmentTimeSpec(report: RunReportJson): TopLevelSpec {
 
 /** The modelled time per request by library (split by work kind) and by gate edge (split by mechanism). */
 export function modelSpec(report: RunReportJson): TopLevelSpec {
+  const per = perUnit(report);
   const values = [
-    ...report.model.by_library.flatMap((l) => Object.entries(l.ns_per_request_by_kind).map(([kind, ns]) => ({ row: l.library + (l.hardening_factor === 1 ? '' : ` (hardening ×${l.hardening_factor.toFixed(2)})`), part: `work: ${kind}`, ns }))),
-    ...report.model.by_edge.map((e) => ({ row: `gate ${e.edge}`, part: `gate: ${e.kind}`, ns: e.ns_per_request })),
+    ...report.model.by_library.flatMap((l) => Object.entries(l.ns_per_request_by_kind).map(([kind, ns]) => ({ row: l.library + (l.hardening_factor === 1 ? '' : ` (hardening ×${l.hardening_factor.toFixed(2)})`), part: `work: ${kind}`, ns: ns * per.scale }))),
+    ...report.model.by_edge.map((e) => ({ row: `gate ${e.edge}`, part: `gate: ${e.kind}`, ns: e.ns_per_request * per.scale })),
   ].filter((v) => v.ns > 0);
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    ...base(`Modelled time per request: ${report.model.ns_per_request.toFixed(1)} ns (libraries, gates, host TCP/IP)`),
+    ...base(`Modelled time per ${per.long}: ${(report.model.ns_per_request * per.scale).toFixed(1)} ns (libraries, gates, host TCP/IP)`),
     data: { values },
     width: 420,
     height: { step: 18 },
     mark: 'bar',
     encoding: {
       y: { field: 'row', type: 'nominal', title: null, sort: '-x' },
-      x: { aggregate: 'sum', field: 'ns', type: 'quantitative', title: 'ns per request (modelled)' },
+      x: { aggregate: 'sum', field: 'ns', type: 'quantitative', title: `ns per ${per.long} (modelled)` },
       color: { field: 'part', type: 'nominal', title: 'what the time is', scale: { scheme: 'tableau20' } },
       order: { field: 'part' },
     },

@@ -31,14 +31,28 @@ interface Placed {
   readonly column: number;
 }
 
+/** What an edge's label counts crossings per: a request (scale 1) or a MiB received (iPerf). */
+export interface PerUnit {
+  readonly scale: number;
+  readonly name: string;
+}
+
+const LANE = 14; // between two arrows routed below the boxes
+
 /** The diagram as an inline `<svg>` element (no XML namespace: it lives in an HTML page). */
-export function compartmentDiagram(report: Pick<RunReportJson, 'compartments' | 'crossings_by_edge'>): string {
+export function compartmentDiagram(report: Pick<RunReportJson, 'compartments' | 'crossings_by_edge'>, per: PerUnit = { scale: 1, name: 'req' }): string {
   const compartments = report.compartments;
   const places = new Map<string, Placed>();
   const rows = Math.max(1, ...compartments.map((c) => c.libraries.length));
   const boxHeight = HEADER + rows * ROW + 10;
   const width = MARGIN * 2 + compartments.length * BOX_WIDTH + Math.max(0, compartments.length - 1) * COLUMN_GAP + 70;
-  const legendTop = MARGIN + boxHeight + 24;
+  const columnOf = new Map(compartments.flatMap((c, column) => c.libraries.map((l) => [l.name, column] as const)));
+  // An arrow between compartments that are not neighbours runs in a lane below the boxes, not across the one between.
+  const longEdges = report.crossings_by_edge.filter((e) => {
+    const [caller, callee] = e.edge.split(' -> ');
+    return Math.abs((columnOf.get(caller!) ?? 0) - (columnOf.get(callee!) ?? 0)) > 1;
+  });
+  const legendTop = MARGIN + boxHeight + 24 + longEdges.length * LANE;
   const height = legendTop + 74;
   const parts: string[] = [];
 
@@ -93,7 +107,19 @@ export function compartmentDiagram(report: Pick<RunReportJson, 'compartments' | 
     const y1 = portY(caller, i);
     const y2 = portY(callee, i);
     let curve: [number, number][];
-    if (from.column === to.column) {
+    let d: string | undefined;
+    const lane = longEdges.indexOf(e);
+    if (lane >= 0) {
+      const rightward = from.column < to.column;
+      const columnX = (column: number): number => MARGIN + column * (BOX_WIDTH + COLUMN_GAP);
+      const x1 = rightward ? from.x + libWidth : from.x;
+      const x2 = rightward ? to.x : to.x + libWidth;
+      const gx1 = (rightward ? columnX(from.column) + BOX_WIDTH + COLUMN_GAP / 2 : columnX(from.column) - COLUMN_GAP / 2) + lane * LANE;
+      const gx2 = (rightward ? columnX(to.column) - COLUMN_GAP / 2 : columnX(to.column) + BOX_WIDTH + COLUMN_GAP / 2) - lane * LANE;
+      const laneY = MARGIN + boxHeight + 14 + lane * LANE;
+      d = `M${x1},${y1.toFixed(1)} H${gx1} V${laneY} H${gx2} V${y2.toFixed(1)} H${x2}`;
+      curve = [[gx1, laneY], [gx1, laneY], [gx2, laneY], [gx2, laneY]];
+    } else if (from.column === to.column) {
       // Within one compartment (fcalls gates): an arc outside its right edge.
       const bulge = from.x + libWidth + LIB_INSET + 40 + (i % 3) * 12;
       curve = [[from.x + libWidth, y1], [bulge, y1], [bulge, y2], [to.x + libWidth, y2]];
@@ -106,15 +132,16 @@ export function compartmentDiagram(report: Pick<RunReportJson, 'compartments' | 
     }
     // The label sits toward the end with fewer arrows, where the arrows have fanned out.
     const fanIn = (ports.get(callee)?.length ?? 0) - (ports.get(caller)?.length ?? 0);
-    const label = bezierPoint(curve, fanIn > 0 ? 0.22 : fanIn < 0 ? 0.78 : 0.5);
+    const label = bezierPoint(curve, lane >= 0 ? 0.25 + (0.5 * (lane + 1)) / (longEdges.length + 1) : fanIn > 0 ? 0.22 : fanIn < 0 ? 0.78 : 0.5);
     const [p0, c1, c2, p3] = curve.map(([x, y]) => `${x.toFixed(1)},${y.toFixed(1)}`);
+    d ??= `M${p0} C${c1} ${c2} ${p3}`;
     const colour = GATE_COLOURS[e.kind] ?? '#777777';
     const strokeWidth = (1.5 + 7 * Math.sqrt(e.per_request / busiest)).toFixed(2);
     return (
       `<g class="gate-edge" data-edge="${escapeXml(e.edge)}" data-kind="${escapeXml(e.kind)}" data-per-request="${e.per_request}">` +
-      `<title>${escapeXml(e.edge)} (${escapeXml(e.kind)}): ${e.per_request.toFixed(3)} crossings per request, ${(e.mean_ns / 1000).toFixed(1)} µs measured per crossing</title>` +
-      `<path d="M${p0} C${c1} ${c2} ${p3}" fill="none" stroke="${colour}" stroke-opacity="0.75" stroke-width="${strokeWidth}" marker-end="url(#gate-arrow-${escapeXml(e.kind)})"/>` +
-      `<text x="${label[0].toFixed(1)}" y="${(label[1] - 3).toFixed(1)}" font-size="11" text-anchor="middle" paint-order="stroke" stroke="#ffffff" stroke-width="3">${e.per_request.toFixed(2)}/req</text>` +
+      `<title>${escapeXml(e.edge)} (${escapeXml(e.kind)}): ${(e.per_request * per.scale).toFixed(3)} crossings per ${per.name === 'req' ? 'request' : per.name}, ${(e.mean_ns / 1000).toFixed(1)} µs measured per crossing</title>` +
+      `<path d="${d}" fill="none" stroke-linejoin="round" stroke="${colour}" stroke-opacity="0.75" stroke-width="${strokeWidth}" marker-end="url(#gate-arrow-${escapeXml(e.kind)})"/>` +
+      `<text x="${label[0].toFixed(1)}" y="${(label[1] - 3).toFixed(1)}" font-size="11" text-anchor="middle" paint-order="stroke" stroke="#ffffff" stroke-width="3">${(e.per_request * per.scale).toFixed(2)}/${escapeXml(per.name)}</text>` +
       '</g>'
     );
   });
@@ -127,7 +154,7 @@ export function compartmentDiagram(report: Pick<RunReportJson, 'compartments' | 
     `<defs>${markers}</defs>` +
     parts.join('') +
     `<g class="gate-edges">${edges.join('')}</g>` +
-    legend(legendTop, compartments.map((c) => c.mechanism), report.crossings_by_edge.map((e) => e.kind)) +
+    legend(legendTop, compartments.map((c) => c.mechanism), report.crossings_by_edge.map((e) => e.kind), per) +
     '</svg>'
   );
 }
@@ -140,7 +167,7 @@ function bezierPoint(curve: readonly [number, number][], t: number): [number, nu
 }
 
 /** What the colours, arrows and badges mean: only the mechanisms and gate kinds this picture uses. */
-function legend(top: number, mechanisms: readonly string[], kinds: readonly string[]): string {
+function legend(top: number, mechanisms: readonly string[], kinds: readonly string[], per: PerUnit): string {
   const items: string[] = [];
   let x = MARGIN;
   for (const m of new Set(mechanisms)) {
@@ -153,7 +180,7 @@ function legend(top: number, mechanisms: readonly string[], kinds: readonly stri
     items.push(`<line x1="${x}" y1="${top + 30}" x2="${x + 24}" y2="${top + 30}" stroke="${GATE_COLOURS[k] ?? '#777777'}" stroke-width="4"/><text x="${x + 30}" y="${top + 34}" font-size="12">gate: ${escapeXml(k)}</text>`);
     x += 120;
   }
-  items.push(`<text x="${x}" y="${top + 34}" font-size="12" fill="#444444">arrow width: crossings per request</text>`);
+  items.push(`<text x="${x}" y="${top + 34}" font-size="12" fill="#444444">arrow width: crossings per ${per.name === 'req' ? 'request' : escapeXml(per.name)}</text>`);
   const abbreviations = Object.entries(HARDENING_ABBREVIATIONS).map(([name, a]) => `${a} ${name}`).join(', ');
   items.push(`<rect x="${MARGIN}" y="${top + 46}" width="16" height="12" fill="#ffffff" stroke="#c0392b" stroke-width="2.5"/><text x="${MARGIN + 22}" y="${top + 57}" font-size="12">hardened library; badge: ${escapeXml(abbreviations)}</text>`);
   return `<g class="legend diagram-legend">${items.join('')}</g>`;

@@ -4,7 +4,7 @@
 
 import { compartmentDiagram, escapeXml } from './compartment-diagram.js';
 import { compartmentTimeSpec, latencySpec, modelSpec, renderSvg, throughputSpec } from './charts.js';
-import { asRunReportJson, type RunReportJson } from './run-json.js';
+import { asRunReportJson, perUnit, type RunReportJson } from './run-json.js';
 
 export interface PageOptions {
   /** A relative link to the run's flame graphs (profile.js's index page), when there are any. */
@@ -46,8 +46,8 @@ export async function runReportHtml(json: unknown, options: PageOptions = {}): P
     `<p class="subtitle">${escapeXml(report.configuration)}<br>client: <code>${escapeXml(report.client)}</code></p>`,
     summaryTable(report),
     '<h2>Compartments and gates</h2>',
-    `<p class="note">Each box is a compartment with the libraries it holds; each arrow a gate edge from the calling library to the called one, as wide as the crossings it carried per ${report.throughput_gbps ? 'byte' : 'request'} (headline test).</p>`,
-    `<div class="figure">${compartmentDiagram(report)}</div>`,
+    `<p class="note">Each box is a compartment with the libraries it holds; each arrow a gate edge from the calling library to the called one, as wide as the crossings it carried per ${perUnit(report).long} (headline test).</p>`,
+    `<div class="figure">${compartmentDiagram(report, perUnit(report))}</div>`,
     '<h2>Throughput</h2>',
     figure('throughput', throughput),
     '<h2>Latency</h2>',
@@ -77,8 +77,10 @@ function summaryTable(report: RunReportJson): string {
   });
   if (!bytes) rows.push(`<tr><td>latency p50 / p99 (headline test)</td><td>${num(report.latency_ms.p50, 3)} / ${num(report.latency_ms.p99, 3)} ms</td><td>not modelled</td></tr>`);
   rows.push(`<tr><td>time in gates</td><td>${pct(report.gate_share.measured)}</td><td>${pct(report.gate_share.modelled)}</td></tr>`);
-  rows.push(`<tr><td>gate crossings per ${bytes ? 'byte' : 'request'}</td><td colspan="2">${num(report.crossings_per_request, 3)}</td></tr>`);
-  rows.push(`<tr><td>modelled time per ${bytes ? 'byte' : 'request'}</td><td colspan="2">${num(report.model.ns_per_request, 1)} ns = libraries ${num(report.model.compute_ns_per_request, 1)} + gates ${num(report.model.gate_ns_per_request, 1)} + host TCP/IP ${num(report.model.host_tcp_ns_per_request, 1)}</td></tr>`);
+  const per = perUnit(report);
+  const ns = (x: number): string => num(x * per.scale, 1);
+  rows.push(`<tr><td>gate crossings per ${per.long}</td><td colspan="2">${num(report.crossings_per_request * per.scale, 3)}</td></tr>`);
+  rows.push(`<tr><td>modelled time per ${per.long}</td><td colspan="2">${ns(report.model.ns_per_request)} ns = libraries ${ns(report.model.compute_ns_per_request)} + gates ${ns(report.model.gate_ns_per_request)} + host TCP/IP ${ns(report.model.host_tcp_ns_per_request)}</td></tr>`);
   return `<table class="summary"><tr><th></th><th>measured</th><th>modelled (${escapeXml(report.model.cpu)} @ ${report.model.clock_ghz} GHz)</th></tr>${rows.join('')}</table>`;
 }
 

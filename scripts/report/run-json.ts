@@ -37,6 +37,11 @@ export interface RunReportJson {
   readonly latency_distribution: LatencyDistribution | null;
 }
 
+/** What the page counts per: a request, or for a byte-counting client (iPerf) a MiB received, as the text report does. */
+export function perUnit(report: Pick<RunReportJson, 'throughput_gbps'>): { readonly scale: number; readonly name: string; readonly long: string } {
+  return report.throughput_gbps === undefined ? { scale: 1, name: 'req', long: 'request' } : { scale: 1024 * 1024, name: 'MiB', long: 'MiB received' };
+}
+
 const REQUIRED = ['preset', 'configuration', 'throughput_rps_by_test', 'throughput_spread_by_test', 'crossings_by_edge', 'gate_share', 'model', 'runs', 'compartments', 'time_by_compartment', 'latency_distribution'] as const;
 
 /** The run JSON, checked for what the page draws; a TypeError names what is missing. */
