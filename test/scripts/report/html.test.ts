@@ -33,6 +33,11 @@ t.test('one arrow per gate edge, as wide as its crossings per request', async (t
   const width = (edge: string): number => Number(html.match(new RegExp(`data-edge="${edge.replace('>', '&#62;')}"[^]*?stroke-width="([0-9.]+)"`))?.[1]);
   t.ok(width('lwip -> uksched') > width('lwip -> newlib') && width('lwip -> newlib') > width('redis -> lwip'), 'the busiest edge is the widest');
   t.match(html, /0\.80\/req/, 'labelled with its crossings per request');
+  // redis (comp1) -> lwip (comp3) passes comp2: it runs in a lane below the boxes, not across comp2's libraries.
+  const boxBottom = Math.max(...[...html.matchAll(/<g class="compartment"[^>]*><title>[^<]*<\/title><rect x="[0-9.]+" y="([0-9.]+)" width="[0-9.]+" height="([0-9.]+)"/g)].map((m) => Number(m[1]) + Number(m[2])));
+  const route = html.match(/data-edge="redis -&#62; lwip"[^]*?<path d="([^"]+)"/)?.[1] ?? '';
+  const lane = Number(route.match(/V([0-9.]+) H/)?.[1]);
+  t.ok(lane > boxBottom, `the lane (y ${lane}) is below the boxes (y ${boxBottom})`);
 });
 
 t.test('every chart has its axes and a legend; the latency chart is the HdrHistogram percentile plot', async (t) => {
