@@ -53,6 +53,7 @@ options:
   --json              print one JSON object on stdout instead of the report
   --html <file>       also write the run report page: compartments and gates drawn, throughput, latency
                       distribution, time per compartment, library and gate; one self-contained file
+  --from-json <file>  with --html: draw the page of a run saved with --json, without running anything
   --help              this text
 
 example: node scripts/run.js redis-mpk2`;
@@ -74,6 +75,7 @@ const OPTIONS = {
   'sql-file': { type: 'string' },
   json: { type: 'boolean' },
   html: { type: 'string' },
+  'from-json': { type: 'string' },
   cpu: { type: 'string' },
   'clock-ghz': { type: 'string' },
   'gate-cycles': { type: 'string' },
@@ -152,6 +154,7 @@ async function main(): Promise<number> {
     process.stdout.write(listPresets() + '\n');
     return 0;
   }
+  if (typeof values['from-json'] === 'string') return pageFromSavedRun(values['from-json'], values['html'], positionals);
   const config = withCostModelOverrides(configurationFrom(values, positionals), values);
   if (typeof values['inject'] === 'string') return runInjected(config, values);
   const app = appOf(config);
@@ -199,6 +202,27 @@ async function main(): Promise<number> {
   } finally {
     await stop();
   }
+}
+
+/** `--from-json run.json --html page.html`: the run report page of a run saved with --json. */
+async function pageFromSavedRun(file: string, html: string | boolean | undefined, positionals: readonly string[]): Promise<number> {
+  if (typeof html !== 'string') throw new UsageError('--from-json draws a saved run as a page: give --html <file> too');
+  if (positionals.length > 0) throw new UsageError(`--from-json runs nothing: drop ${positionals.join(' ')}`);
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (error) {
+    throw new UsageError(`--from-json: ${file} is not a saved run (${(error as Error).message})`);
+  }
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) throw new UsageError(`--from-json: ${file} holds no JSON object`);
+  try {
+    const { flameGraphs } = await writeRunReport(json as Record<string, unknown>, html);
+    process.stderr.write(`run report: ${html}${flameGraphs === undefined ? '' : ` (linking the flame graphs ${flameGraphs})`}\n`);
+  } catch (error) {
+    if (error instanceof TypeError) throw new UsageError(`--from-json: ${file}: ${error.message}`);
+    throw error;
+  }
+  return 0;
 }
 
 /** `--inject lib:fault`: one fault-injection experiment, reported on the console (or as JSON). */
