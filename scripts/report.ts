@@ -1,6 +1,7 @@
 // The run report: throughput and latency measured by the real client, the same runs projected by
 // the cost model to the reference CPU, the gate crossings per request by edge, the share of time in
-// gates, and the model's inputs so the modelled figure can be recomputed by hand.
+// gates, and the model's inputs so the modelled figure can be recomputed by hand; the JSON
+// holds the same figures and what the `--html` page draws with them (scripts/report/).
 
 import type { Configuration } from '../kernel/abi/schema.js';
 import type { WorkloadResult } from '../workloads/drive.js';
@@ -64,7 +65,6 @@ export function buildReport({ config, result, pricing = modelPricing(config) }: 
   const unitName = bytes ? 'MiB received' : `${head} request`;
   const throughput = Object.fromEntries(tests.map((t) => [t, { measured: measured(runsOf(t)), modelled: modelled(runsOf(t)) }]));
   const spread = (xs: number[]): { min: number; max: number; cv: number } => ({ min: Math.min(...xs), max: Math.max(...xs), cv: coefficientOfVariation(xs) });
-  const modelJsonHead = modelJson(headModel, { config, pricing, requests: headRequests, work: headWindow.work });
   const json = {
     preset: config.name,
     configuration: describeConfiguration(config),
@@ -77,12 +77,13 @@ export function buildReport({ config, result, pricing = modelPricing(config) }: 
     crossings_per_request: crossingsPerRequest,
     crossings_by_edge: perRequest,
     gate_share: { measured: measuredGateShare, modelled: headModel.gateShare },
-    model: modelJsonHead,
+    model: modelJson(headModel, { config, pricing, requests: headRequests, work: headWindow.work }),
     runs: result.runs,
     // What the run report page (scripts/report/html.ts) draws besides the figures above.
     compartments: compartmentsJson(config),
     throughput_spread_by_test: Object.fromEntries(tests.map((t) => [t, { measured: spread(runsOf(t).map((i) => result.runs[i]!.rps)), modelled: spread(runsOf(t).map((i) => runModelled[i]!)) }])),
     runs_modelled_rps: runModelled,
+    // Measured: the compartment's thread neither waiting on a gate nor idle; modelled: its libraries' priced work.
     time_by_compartment: config.compartments.map((c) => {
       const time = headWindow.compartments.find((t) => t.compartment === c.index);
       const wait = time?.waitNs ?? 0;
