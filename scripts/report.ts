@@ -1,13 +1,15 @@
 // The run report: throughput and latency measured by the real client, the same runs projected by
 // the cost model to the reference CPU, the gate crossings per request by edge, the share of time in
-// gates, and the model's inputs so the modelled figure can be recomputed by hand.
+// gates, and the model's inputs so the modelled figure can be recomputed by hand; the JSON
+// holds the same figures and what the `--html` page draws with them (scripts/report/).
 
 import type { Configuration } from '../kernel/abi/schema.js';
 import type { WorkloadResult } from '../workloads/drive.js';
 import { mergeWindows } from '../compartments/model/window.js';
 import { modelPricing, type ModelPricing } from '../compartments/model/pricing.js';
 import { modelJson, modelLines, modelWindow } from '../compartments/model/model-report.js';
-import { mean } from './stats.js';
+import { coefficientOfVariation, mean } from './stats.js';
+import { latencyDistribution } from './report/latency.js';
 
 export { modelPricing, type ModelPricing } from '../compartments/model/pricing.js';
 export { modelWindow } from '../compartments/model/model-report.js';
@@ -36,7 +38,8 @@ const fmt = (n: number): string => Math.round(n).toLocaleString('en-US');
 export function buildReport({ config, result, pricing = modelPricing(config) }: Inputs): RunReport {
   const tests = [...new Set(result.runs.map((r) => r.test))];
   const runsOf = (test: string): number[] => result.runs.map((r, i) => (r.test === test ? i : -1)).filter((i) => i >= 0);
-  const modelled = (runs: number[]): number => mean(runs.map((i) => modelWindow(config, result.runs[i]!.requests, result.windows[i]!, pricing).requestsPerSecond));
+  const runModelled = result.runs.map((run, i) => modelWindow(config, run.requests, result.windows[i]!, pricing).requestsPerSecond);
+  const modelled = (runs: number[]): number => mean(runs.map((i) => runModelled[i]!));
   const measured = (runs: number[]): number => mean(runs.map((i) => result.runs[i]!.rps));
   const headRuns = runsOf(result.headline);
   const headWindow = mergeWindows(headRuns.map((i) => result.windows[i]!));
@@ -61,6 +64,7 @@ export function buildReport({ config, result, pricing = modelPricing(config) }: 
   const perUnit = bytes ? 1024 * 1024 : 1;
   const unitName = bytes ? 'MiB received' : `${head} request`;
   const throughput = Object.fromEntries(tests.map((t) => [t, { measured: measured(runsOf(t)), modelled: modelled(runsOf(t)) }]));
+  const spread = (xs: number[]): { min: number; max: number; cv: number } => ({ min: Math.min(...xs), max: Math.max(...xs), cv: coefficientOfVariation(xs) });
   const json = {
     preset: config.name,
     configuration: describeConfiguration(config),
@@ -75,6 +79,23 @@ export function buildReport({ config, result, pricing = modelPricing(config) }: 
     gate_share: { measured: measuredGateShare, modelled: headModel.gateShare },
     model: modelJson(headModel, { config, pricing, requests: headRequests, work: headWindow.work }),
     runs: result.runs,
+    // What the run report page (scripts/report/html.ts) draws besides the figures above.
+    compartments: compartmentsJson(config),
+    throughput_spread_by_test: Object.fromEntries(tests.map((t) => [t, { measured: spread(runsOf(t).map((i) => result.runs[i]!.rps)), modelled: spread(runsOf(t).map((i) => runModelled[i]!)) }])),
+    runs_modelled_rps: runModelled,
+    // Measured: the compartment's thread neither waiting on a gate nor idle; modelled: its libraries' priced work.
+    time_by_compartment: config.compartments.map((c) => {
+      const time = headWindow.compartments.find((t) => t.compartment === c.index);
+      const wait = time?.waitNs ?? 0;
+      const idle = time?.idleNs ?? 0;
+      return {
+        compartment: c.name,
+        measured_busy_ns_per_request: Math.max(0, headWindow.wallNs - wait - idle) / Math.max(1, headRequests),
+        measured_wait_ns_per_request: wait / Math.max(1, headRequests),
+        modelled_ns_per_request: headModel.byLibrary.filter((l) => config.libraries.some((p) => p.name === l.library && p.compartment === c.name)).reduce((s, l) => s + l.ns, 0) / Math.max(1, headRequests),
+      };
+    }),
+    latency_distribution: bytes ? null : latencyDistribution(headRuns.map((i) => result.runs[i]!)),
   };
   const latency = json.latency_ms;
   const text = [
@@ -94,6 +115,17 @@ export function buildReport({ config, result, pricing = modelPricing(config) }: 
     ...modelLines(headModel, { config, pricing, per: { requests: headRequests, scale: perUnit, name: unitName } }),
   ];
   return { text, json };
+}
+
+/** The configuration as the run report draws it: compartments holding their libraries. */
+function compartmentsJson(config: Configuration): { name: string; index: number; mechanism: string; default: boolean; libraries: { name: string; hardening: string[] }[] }[] {
+  return config.compartments.map((c) => ({
+    name: c.name,
+    index: c.index,
+    mechanism: c.driver,
+    default: c.isDefault,
+    libraries: config.libraries.filter((l) => l.compartment === c.name).map((l) => ({ name: l.name, hardening: [...l.hardening] })),
+  }));
 }
 
 export function printReport(report: RunReport, print: (line: string) => void): void {

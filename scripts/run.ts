@@ -13,6 +13,7 @@ import { runAppWorkload } from '../workloads/drive.js';
 import { numberOption, parseCommandLine, runCommand, UsageError, type Parsed } from './cli.js';
 import { modelPricing } from './report.js';
 import { readFileSync } from 'node:fs';
+import { writeRunReport } from './report/write.js';
 import { runInjection, formatInjection, injectionExitCode } from './inject/experiment.js';
 import { parseFaultSpec, FAULTS, DEFAULT_AFTER } from '../compartments/host/faults.js';
 
@@ -53,6 +54,9 @@ options:
   --gate-cycles <l>   modelled gate costs, e.g. mpk-dss=120,ept=500 (kinds: function, mpk-light, mpk-dss, ept;
                       a baseline's too: syscall (146 = Linux without KPTI), ipc, cubicle, pkru-window)
   --json              print one JSON object on stdout instead of the report
+  --html <file>       also write the run report page: compartments and gates drawn, throughput, latency
+                      distribution, time per compartment, library and gate; one self-contained file
+  --from-json <file>  with --html: draw the page of a run saved with --json, without running anything
   --help              this text
 
 example: node scripts/run.js redis-mpk2`;
@@ -74,6 +78,8 @@ const OPTIONS = {
   sql: { type: 'string' },
   'sql-file': { type: 'string' },
   json: { type: 'boolean' },
+  html: { type: 'string' },
+  'from-json': { type: 'string' },
   cpu: { type: 'string' },
   'clock-ghz': { type: 'string' },
   'gate-cycles': { type: 'string' },
@@ -179,6 +185,7 @@ async function main(): Promise<number> {
     process.stdout.write(listPresets() + '\n');
     return 0;
   }
+  if (typeof values['from-json'] === 'string') return pageFromSavedRun(values['from-json'], values['html'], positionals);
   const config = withCostModelOverrides(configurationFrom(values, positionals), values);
   if (typeof values['inject'] === 'string') return runInjected(config, values);
   const app = appOf(config);
@@ -191,10 +198,13 @@ async function main(): Promise<number> {
   const runs = numberOption(values, 'runs', 5, { min: 1, max: 100, integer: true });
   const warmupRequests = numberOption(values, 'warmup', Math.min(requests, 100_000), { min: 0, max: 1e9, integer: true });
   const json = values['json'] === true;
+  const html = typeof values['html'] === 'string' ? values['html'] : undefined;
+  if (html !== undefined && serve) throw new UsageError('--html reports a measured run; it does not go with --serve');
   const say = (text: string): void => void process.stderr.write(text + '\n');
 
   for (const w of config.warnings) say(`warning: ${w}`);
   say(`booting ${config.name}: ${describeConfiguration(config)}`);
+  if (app.local && html !== undefined) throw new UsageError(`--html: ${app.name} runs have no run report page yet (Redis, Nginx and iPerf do)`);
   if (app.local) return runLocal(app.local, config, values, say);
   const www = typeof values['www'] === 'string' ? values['www'] : undefined;
   const clientCpu = loadGeneratorCpu(config.gates.pin);
@@ -216,10 +226,35 @@ async function main(): Promise<number> {
     const report = buildReport({ config, result, ...(pricing ? { pricing } : {}) });
     if (json) process.stdout.write(JSON.stringify(report.json) + '\n');
     else printReport(report, (line) => process.stdout.write(line + '\n'));
+    if (html !== undefined) {
+      const { flameGraphs } = await writeRunReport(report.json, html);
+      say(`run report: ${html}${flameGraphs === undefined ? '' : ` (linking the flame graphs ${flameGraphs})`}`);
+    }
     return 0;
   } finally {
     await stop();
   }
+}
+
+/** `--from-json run.json --html page.html`: the run report page of a run saved with --json. */
+async function pageFromSavedRun(file: string, html: string | boolean | undefined, positionals: readonly string[]): Promise<number> {
+  if (typeof html !== 'string') throw new UsageError('--from-json draws a saved run as a page: give --html <file> too');
+  if (positionals.length > 0) throw new UsageError(`--from-json runs nothing: drop ${positionals.join(' ')}`);
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (error) {
+    throw new UsageError(`--from-json: ${file} is not a saved run (${(error as Error).message})`);
+  }
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) throw new UsageError(`--from-json: ${file} holds no JSON object`);
+  try {
+    const { flameGraphs } = await writeRunReport(json as Record<string, unknown>, html);
+    process.stderr.write(`run report: ${html}${flameGraphs === undefined ? '' : ` (linking the flame graphs ${flameGraphs})`}\n`);
+  } catch (error) {
+    if (error instanceof TypeError) throw new UsageError(`--from-json: ${file}: ${error.message}`);
+    throw error;
+  }
+  return 0;
 }
 
 /** `--inject lib:fault`: one fault-injection experiment, reported on the console (or as JSON). */

@@ -38,6 +38,8 @@ export interface ClientRun {
   readonly p50Ms: number;
   readonly p99Ms: number;
   readonly requests: number;
+  /** The built-in generator's whole latency distribution (HdrHistogram, compressed base64); real clients give only percentiles. */
+  readonly histogram?: string;
 }
 
 export interface WorkloadResult {

@@ -1,41 +1,36 @@
-// A latency histogram for the built-in load generators: log-linear buckets over microseconds
-// (exact below 128 µs, then 64 buckets per power of two, so ~1.6% precision), fixed size whatever
-// the number of requests, and mergeable, so client threads send buckets, never samples.
+// The built-in load generators' latency histogram, an HdrHistogram (hdr-histogram-js) over whole
+// microseconds with 3 significant digits (0.1% precision), fixed size whatever the number of
+// requests, and mergeable: each client thread sends its histogram encoded, never its samples.
 
-const SUB_BITS = 6; // 64 buckets per octave
-const SUB = 1 << SUB_BITS;
-const LINEAR = SUB * 2; // values below this get one bucket per microsecond
-const MAX_EXPONENT = 31; // values are capped just below 2^31 µs (~36 minutes)
-export const BUCKETS = LINEAR + (MAX_EXPONENT - (SUB_BITS + 1)) * SUB;
+import { build, decodeFromCompressedBase64, encodeIntoCompressedBase64, type Histogram } from 'hdr-histogram-js';
 
-/** What a client thread sends back: plain data that survives structured cloning. */
+const SIGNIFICANT_DIGITS = 3;
+const MAX_US = 2 ** 31 - 1; // values are capped just below 2^31 µs (~36 minutes)
+
+/**
+ * What a client thread sends back: plain data that survives structured cloning. `encoded` is
+ * HdrHistogram's compressed base64 form (the one its other ports and HistogramLogReader read);
+ * the exact sum and extremes travel beside it, because the buckets only know values to 0.1%.
+ */
 export interface HistogramData {
-  readonly counts: Float64Array;
+  readonly encoded: string;
   readonly count: number;
   readonly sumUs: number;
   readonly minUs: number;
   readonly maxUs: number;
 }
 
-function bucketOf(us: number): number {
-  const v = Math.min(Math.max(0, Math.floor(us)), 2 ** MAX_EXPONENT - 1);
-  if (v < LINEAR) return v;
-  const exponent = 31 - Math.clz32(v); // >= SUB_BITS + 1
-  const shift = exponent - SUB_BITS;
-  return LINEAR + (exponent - SUB_BITS - 1) * SUB + ((v >>> shift) - SUB);
-}
+const newHdr = (): Histogram => build({ bitBucketSize: 64, numberOfSignificantValueDigits: SIGNIFICANT_DIGITS, lowestDiscernibleValue: 1, highestTrackableValue: MAX_US, autoResize: false });
 
-/** The middle of a bucket, in µs: what a percentile that falls in it reports. */
-function valueOf(bucket: number): number {
-  if (bucket < LINEAR) return bucket;
-  const octave = Math.floor((bucket - LINEAR) / SUB);
-  const shift = octave + 1;
-  const low = (SUB + ((bucket - LINEAR) % SUB)) * 2 ** shift;
-  return low + (2 ** shift - 1) / 2;
+const toBucketValue = (us: number): number => Math.min(Math.max(0, Math.floor(us)), MAX_US);
+
+/** Decodes what `encode()` wrote (a client thread's histogram, or a run's in a saved report). */
+export function decodeHdr(encoded: string): Histogram {
+  return decodeFromCompressedBase64(encoded, 64);
 }
 
 export class LatencyHistogram {
-  #counts = new Float64Array(BUCKETS);
+  #hdr = newHdr();
   #count = 0;
   #sumUs = 0;
   #minUs = Infinity;
@@ -48,17 +43,13 @@ export class LatencyHistogram {
   }
 
   record(us: number): void {
-    this.#counts[bucketOf(us)]! += 1;
-    this.#count++;
-    this.#sumUs += us;
-    if (us < this.#minUs) this.#minUs = us;
-    if (us > this.#maxUs) this.#maxUs = us;
+    this.recordMany(us, 1);
   }
 
   /** Records `n` samples of the same latency (a pipelined batch answered in one read). */
   recordMany(us: number, n: number): void {
     if (n <= 0) return;
-    this.#counts[bucketOf(us)]! += n;
+    this.#hdr.recordValueWithCount(toBucketValue(us), n);
     this.#count += n;
     this.#sumUs += us * n;
     if (us < this.#minUs) this.#minUs = us;
@@ -67,14 +58,15 @@ export class LatencyHistogram {
 
   merge(other: HistogramData | LatencyHistogram): void {
     const data = other instanceof LatencyHistogram ? other.toData() : other;
-    if (data.counts.length !== BUCKETS) throw new RangeError(`histogram has ${data.counts.length} buckets, expected ${BUCKETS}`);
-    for (let i = 0; i < BUCKETS; i++) this.#counts[i]! += data.counts[i]!;
+    if (typeof data.encoded !== 'string') throw new TypeError('histogram data must carry an encoded HdrHistogram');
+    if (data.count === 0) return;
+    const decoded = decodeHdr(data.encoded);
+    if (decoded.totalCount !== data.count) throw new RangeError(`histogram holds ${decoded.totalCount} samples, its data says ${data.count}`);
+    this.#hdr.add(decoded);
     this.#count += data.count;
     this.#sumUs += data.sumUs;
-    if (data.count > 0) {
-      this.#minUs = Math.min(this.#minUs, data.minUs);
-      this.#maxUs = Math.max(this.#maxUs, data.maxUs);
-    }
+    this.#minUs = Math.min(this.#minUs, data.minUs);
+    this.#maxUs = Math.max(this.#maxUs, data.maxUs);
   }
 
   get count(): number {
@@ -89,17 +81,16 @@ export class LatencyHistogram {
   percentileUs(p: number): number {
     if (!(p >= 0 && p <= 100)) throw new RangeError(`percentile must be from 0 to 100, got ${p}`);
     if (this.#count === 0) return NaN;
-    const rank = Math.max(1, Math.ceil((p / 100) * this.#count));
-    let seen = 0;
-    for (let i = 0; i < BUCKETS; i++) {
-      seen += this.#counts[i]!;
-      // The exact extremes are known; a bucket midpoint must not report beyond them.
-      if (seen >= rank) return Math.min(this.#maxUs, Math.max(this.#minUs, valueOf(i)));
-    }
-    return this.#maxUs;
+    // The exact extremes are known; a bucket's edge must not report beyond them.
+    return Math.min(this.#maxUs, Math.max(this.#minUs, this.#hdr.getValueAtPercentile(p)));
+  }
+
+  /** HdrHistogram's compressed base64 form, for a report to keep the whole distribution. */
+  encode(): string {
+    return encodeIntoCompressedBase64(this.#hdr);
   }
 
   toData(): HistogramData {
-    return { counts: this.#counts.slice(), count: this.#count, sumUs: this.#sumUs, minUs: this.#minUs, maxUs: this.#maxUs };
+    return { encoded: this.encode(), count: this.#count, sumUs: this.#sumUs, minUs: this.#minUs, maxUs: this.#maxUs };
   }
 }

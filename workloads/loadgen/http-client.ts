@@ -38,23 +38,28 @@ export function httpTarget(url: string): { host: string; port: number; request: 
   return { host, port, request: `GET ${u.pathname}${u.search} HTTP/1.1\r\nHost: ${u.host}\r\n\r\n` };
 }
 
-export async function runHttpLoad(options: HttpLoadOptions): Promise<WrkRun[]> {
+/** A wrk-shaped run with the whole latency distribution (HdrHistogram's compressed base64) wrk does not give. */
+export interface HttpLoadRun extends WrkRun {
+  readonly histogram: string;
+}
+
+export async function runHttpLoad(options: HttpLoadOptions): Promise<HttpLoadRun[]> {
   const target = httpTarget(options.url);
   for (const [name, value, max] of [['connections', options.connections, 10_000], ['durationS', options.durationS, 86_400], ['runs', options.runs, 1000]] as const) {
     if (!(value > 0 && value <= max) || (name !== 'durationS' && !Number.isInteger(value))) throw new RangeError(`${name} must be a positive ${name === 'durationS' ? 'number' : 'integer'} up to ${max}, got ${value}`);
   }
   const threads = Math.min(options.threads ?? defaultThreads(options.cpu, options.connections), options.connections);
   const around = options.around ?? (<T>(body: () => Promise<T>) => body());
-  const runs: WrkRun[] = [];
+  const runs: HttpLoadRun[] = [];
   const pool = await LoadPool.start({ threads, cpu: options.cpu });
   try {
     for (let i = 0; i < options.runs; i++) {
       const shares: HttpShare[] = splitEvenly(options.connections, threads).map((connections) => ({ ...target, connections, durationMs: options.durationS * 1000 }));
       const totals = await around(() => pool.run('http', shares));
       const ms = (us: number): number => Math.round(us) / 1000;
-      const run: WrkRun = {
+      const run: HttpLoadRun = {
         test: 'get', rps: totals.requests / (totals.elapsedMs / 1000), requests: totals.requests, errors: totals.errors,
-        p50Ms: ms(totals.histogram.percentileUs(50)), p99Ms: ms(totals.histogram.percentileUs(99)),
+        p50Ms: ms(totals.histogram.percentileUs(50)), p99Ms: ms(totals.histogram.percentileUs(99)), histogram: totals.histogram.encode(),
       };
       runs.push(run);
       options.onRun?.(run, i + 1, options.runs);

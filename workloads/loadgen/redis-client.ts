@@ -25,6 +25,8 @@ export interface RedisLoadOptions extends RedisBenchOptions {
 export interface RedisLoadRun extends RedisBenchRun {
   /** Error replies (redis-benchmark prints these; it does not count them apart). */
   readonly errors: number;
+  /** The run's whole latency distribution, HdrHistogram's compressed base64 (the run report plots it). */
+  readonly histogram: string;
 }
 
 /** One thread's part of a run: its connections, and the run's shared request budget. */
@@ -74,7 +76,7 @@ export async function runRedisLoad(options: RedisLoadOptions): Promise<RedisLoad
         const ms = (us: number): number => Math.round(us) / 1000; // redis-benchmark prints ms to 3 decimals
         const run: RedisLoadRun = {
           test, size, rps: totals.requests / (totals.elapsedMs / 1000), requests: totals.requests, errors: totals.errors,
-          avgMs: ms(totals.histogram.meanUs), p50Ms: ms(totals.histogram.percentileUs(50)), p99Ms: ms(totals.histogram.percentileUs(99)),
+          avgMs: ms(totals.histogram.meanUs), p50Ms: ms(totals.histogram.percentileUs(50)), p99Ms: ms(totals.histogram.percentileUs(99)), histogram: totals.histogram.encode(),
         };
         runs.push(run);
         options.onRun?.(run, runs.length, total);

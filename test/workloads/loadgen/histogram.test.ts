@@ -1,9 +1,9 @@
-// The load generators' latency histogram: percentiles within its stated precision of the exact
+// The load generators' latency histogram (on HdrHistogram): percentiles within the stated precision of the exact
 // ones, and merging buckets from several threads equals recording every sample in one.
 
 import t from 'tap';
 import fc from 'fast-check';
-import { LatencyHistogram } from '../../../workloads/loadgen/histogram.js';
+import { decodeHdr, LatencyHistogram } from '../../../workloads/loadgen/histogram.js';
 
 const exact = (sorted: number[], p: number): number => sorted[Math.max(0, Math.ceil((p / 100) * sorted.length) - 1)]!;
 
@@ -44,5 +44,17 @@ t.test('recordMany counts n samples of one latency; an empty histogram has no pe
   t.equal(h.meanUs, 250);
   t.equal(h.percentileUs(99), 250, 'clamped to the exact min/max');
   t.throws(() => h.percentileUs(101), RangeError);
+  t.end();
+});
+
+t.test("a thread's data is HdrHistogram's own encoding and survives structured cloning", (t) => {
+  const h = new LatencyHistogram();
+  for (const us of [90, 110, 5000, 5000, 120_000]) h.record(us);
+  const data = structuredClone(h.toData());
+  const decoded = decodeHdr(data.encoded);
+  t.equal(decoded.totalCount, 5);
+  t.ok(Math.abs(decoded.getValueAtPercentile(50) - 5000) <= 5, 'the median bucket holds 5000 µs to 0.1%');
+  t.equal(LatencyHistogram.from(data).percentileUs(100), 120_000);
+  t.throws(() => h.merge({ ...data, count: 4 }), RangeError, 'a count that disagrees with the buckets is refused');
   t.end();
 });
