@@ -112,6 +112,7 @@ t.test('yield beside a CPU hog on the same CPU: the waiters back off to parking,
   const usPerRound = ((performance.now() - started) * 1000) / rounds;
   const view = new Int32Array(words);
   t.same([view[doorbellOf(0)], view[doorbellOf(1)]], [rounds, rounds], 'every turn arrived');
-  // A yield to the hog costs its time slice (~3 ms here); parked, a woken waiter preempts it.
-  t.ok(usPerRound < 1_000, `${usPerRound.toFixed(0)} µs per round trip beside the hog`);
+  // A yield to the hog costs its time slice (~3 ms here); parked, a woken waiter preempts it. Half a
+  // slice leaves room for other work on the machine and still fails if every turn paid a slice.
+  t.ok(usPerRound < 1_500, `${usPerRound.toFixed(0)} µs per round trip beside the hog`);
 });
