@@ -16,7 +16,7 @@ export interface PictureInput {
 const NODE_R = 9;
 const FONT_PX = 9;
 /** A label's width, generous for capitals and digits in any sans-serif (DejaVu's run about 0.65 em). */
-export const labelWidth = (label: string): number => label.length * FONT_PX * 0.75;
+const labelWidth = (label: string): number => label.length * FONT_PX * 0.75;
 /** Between two levels: room for the safety order's lines to be told apart. */
 const LEVEL_GAP = 56;
 /** Between two rows of one wrapped level: a node, its label under it, and a margin. */
