@@ -54,6 +54,8 @@ export function createProgress(name: string, options: ProgressOptions = {}): Pro
         // The steps of these commands last seconds to minutes: redraw for the ETA's countdown too.
         etaAsynchronousUpdate: true,
         fps: 2,
+        // Before the first step there is no rate: cli-progress's 'INF' would print as "NFs".
+        formatTime: (t, options, round) => (typeof t === 'number' && Number.isFinite(t) ? cliProgress.Format.TimeFormat(t, options, round) : '--'),
       }, cliProgress.Presets.shades_classic);
       bar = bars.create(Math.max(1, total), 0, { status });
       // A command that ends by an error mid-run still gives the terminal its cursor back.

@@ -38,6 +38,7 @@ t.test('on a terminal: a bar with the count and ETA, and the lines above it', as
   t.match(text, /^paper: before the bar\n/, 'a line before the bar is plain');
   t.match(text, /paper .*\d+% \| 1\/4 \| ETA [^|]+\| second/, 'the bar: name, percentage, count, ETA, what runs now');
   t.match(text, /paper: \[1\/4\] first: measured\n/, 'a line said while the bar runs is printed whole');
+  t.notMatch(text, /ETA N?F|ETA INF|ETA NULL/, 'no rate yet reads as "--", never as cli-progress\'s INF');
   progress.say('after');
   t.match(out.text(), /paper: after\n$/, 'after stop, lines are plain again');
 });
