@@ -14,6 +14,7 @@ import { APPS, libraryRegistry } from '../workloads/registry.js';
 import { launch } from '../workloads/launch.js';
 import type { App, RealServer } from '../workloads/app.js';
 import { numberOption, parseCommandLine, runCommand, UsageError } from './cli.js';
+import { createProgress } from './progress.js';
 import { printTable } from './table.js';
 import { freePort } from './ports.js';
 import { mean, median } from './stats.js';
@@ -50,7 +51,9 @@ interface Row {
   verdict?: string;
 }
 
-const say = (text: string): void => void process.stderr.write(text + '\n');
+/** The `round i/n` lines, and on a terminal a bar with ETA over every server of every round. */
+const progress = createProgress('bench-vs-real');
+const say = progress.say;
 
 /** Runs `rounds` rounds of (the real server, then each image), pairing each image with its round's real figure. */
 async function inRounds(
@@ -66,15 +69,22 @@ async function inRounds(
     if (r.set !== undefined) entry.set.push(r.set);
     if (ratio !== undefined) entry.ratio.push(ratio);
   };
-  for (let round = 1; round <= rounds; round++) {
-    say(`round ${round}/${rounds}: ${real.name} ...`);
-    const base = await real.measure();
-    note(real.name, base);
-    for (const image of images) {
-      say(`round ${round}/${rounds}: ${image.name} ...`);
-      const r = await image.measure();
-      note(image.name, r, r.get / base.get);
+  progress.start(rounds * (1 + images.length), `round 1/${rounds}: ${real.name}`);
+  try {
+    for (let round = 1; round <= rounds; round++) {
+      say(`round ${round}/${rounds}: ${real.name} ...`);
+      const base = await real.measure();
+      note(real.name, base);
+      for (const image of images) {
+        progress.advance(1, `round ${round}/${rounds}: ${image.name}`);
+        say(`round ${round}/${rounds}: ${image.name} ...`);
+        const r = await image.measure();
+        note(image.name, r, r.get / base.get);
+      }
+      progress.advance(1, round < rounds ? `round ${round + 1}/${rounds}: ${real.name}` : '');
     }
+  } finally {
+    progress.stop();
   }
   return [...seen].map(([server, e]) => ({
     server,

@@ -7,6 +7,7 @@ import { writeFileSync } from 'node:fs';
 import { expandSpace } from '../compartments/config/space.js';
 import { findApp, libraryRegistry } from '../workloads/registry.js';
 import { numberOption, parseCommandLine, runCommand, UsageError } from './cli.js';
+import { createProgress } from './progress.js';
 import { formatTable } from './table.js';
 import { buildPoset } from './explore/poset.js';
 import { searchBudget, type Oracle, type SearchResult } from './explore/search.js';
@@ -89,6 +90,9 @@ async function main(): Promise<number> {
   const space = loadSpace(positionals[0]!);
   const points = expandSpace(space, { registry: libraryRegistry });
   const poset = buildPoset(points);
+  // The bar counts configurations measured against the whole space: the search measures fewer, so its ETA is an upper bound.
+  const progress = createProgress('explore');
+  const say = progress.say;
   const lowerIsBetter = values['lower-is-better'] === true || space.lowerIsBetter;
   const margin = numberOption(values, 'margin', 0.05, { min: 0, max: 1 });
   const repeats = numberOption(values, 'repeats', 3, { min: 0, max: 100, integer: true });
@@ -98,7 +102,6 @@ async function main(): Promise<number> {
   if (typeof values['queue'] === 'string') {
     // The workers measure (and read --from on their machines); bad options are refused here, up front.
     if (metric !== 'file') runSettings(space, values);
-    const say = (text: string): void => void process.stderr.write(text + '\n');
     const q = await queueOracle(values['queue'], { space: positionals[0]!, metric, values, say });
     // Interrupted: take back the jobs no worker took rather than leave them for nobody.
     for (const signal of ['SIGINT', 'SIGTERM'] as const) {
@@ -110,7 +113,7 @@ async function main(): Promise<number> {
     queue = q;
     oracle = q.measure;
   } else {
-    oracle = metric === 'file' ? fileOracle(values['from'] as string) : runOracle(space, points, metric, values);
+    oracle = metric === 'file' ? fileOracle(values['from'] as string) : runOracle(space, points, metric, values, { say });
   }
   const results = typeof values['results'] === 'string' ? resumable(oracle, { path: values['results'], space: space.name, metric, settings: settingsFingerprint(space, metric, values) }) : undefined;
   if (results) oracle = results.measure;
@@ -121,10 +124,18 @@ async function main(): Promise<number> {
     if (queue && concurrencyGiven === undefined) {
       const workers = await queue.workers();
       concurrency = Math.max(1, workers);
-      process.stderr.write(`queue ${queue.address}: ${workers} worker(s) connected; ${concurrency} measurement(s) at a time${workers === 0 ? ' (jobs wait until a worker starts)' : ''}\n`);
+      say(`queue ${queue.address}: ${workers} worker(s) connected; ${concurrency} measurement(s) at a time${workers === 0 ? ' (jobs wait until a worker starts)' : ''}`);
     }
-    result = await searchBudget(poset, oracle, { budget, lowerIsBetter, margin, repeats, concurrency });
+    const measured = new Set<string>();
+    progress.start(poset.size, 'first measurement');
+    const onSample = (label: string): void => {
+      if (measured.has(label)) return progress.update(measured.size, `${label} again`);
+      measured.add(label);
+      progress.update(measured.size, `measured ${label}`);
+    };
+    result = await searchBudget(poset, oracle, { budget, lowerIsBetter, margin, repeats, concurrency, onSample });
   } finally {
+    progress.stop();
     await queue?.close();
   }
 

@@ -13,6 +13,7 @@ import { loadGeneratorCpu } from '../compartments/runtime/pinning.js';
 import { modelPricing, modelWindow, type ModelPricing } from './report.js';
 import { describePricing } from '../compartments/model/pricing.js';
 import { numberOption, parseCommandLine, runCommand, UsageError } from './cli.js';
+import { createProgress } from './progress.js';
 import { printTable } from './table.js';
 
 export const PAPER_PRESETS = ['iperf-none', 'iperf-mpk2-light', 'iperf-mpk2-dss', 'iperf-ept2'];
@@ -63,6 +64,8 @@ async function main(): Promise<number> {
   const rows: (string | number)[][] = [];
   const total = presets.length * sizes.length;
   let done = 0;
+  const progress = createProgress('iperf-sweep');
+  progress.start(total, `${presets[0]} ${sizes[0]} B`);
   for (const preset of presets) {
     const config = loadPreset(preset, { registry: libraryRegistry });
     const pricing = modelPricing(config); // before the image boots: a first run times the model's C kernels
@@ -71,11 +74,13 @@ async function main(): Promise<number> {
       const point = await measureIperfPoint(config, size, { durationS, pricing });
       const { measured, modelled, crossings } = point;
       done++;
-      process.stderr.write(`[${done}/${total}] ${preset} ${size} B: ${measured.toFixed(3)} Gb/s measured, ${modelled.toFixed(3)} modelled\n`);
+      progress.say(`[${done}/${total}] ${preset} ${size} B: ${measured.toFixed(3)} Gb/s measured, ${modelled.toFixed(3)} modelled`);
+      progress.advance(1, done < total ? `${presets[Math.floor(done / sizes.length)]} ${sizes[done % sizes.length]} B` : '');
       if (values['json']) process.stdout.write(JSON.stringify({ preset, buffer_bytes: size, gbps: { measured, modelled }, crossings, bytes: point.bytes }) + '\n');
       rows.push([preset, size, measured, modelled, crossings]);
     }
   }
+  progress.stop();
   if (!values['json']) {
     printTable(['preset', 'buffer B', 'Gb/s measured', 'Gb/s modelled', 'crossings'], rows);
     for (const [ghz, config] of configs) process.stdout.write(`modelled${configs.size > 1 ? ` at ${ghz} GHz` : ''}: ${describePricing(modelPricing(config), config).join('\n')}\n`);

@@ -1,19 +1,22 @@
 // `node scripts/paper.js <figure>`: the paper's evaluation in simulation, one command per figure
 // (fig6 Redis/Nginx configurations, fig9 iPerf, fig10 SQLite, fig11 gates). Prints a table or JSON
-// lines, keeps every result in results/paper/ so a long run resumes, and draws the figure as SVG.
+// lines, keeps every result in results/paper/ so a long run resumes, and draws the figure (Vega-Lite: spec, SVG, PNG).
 
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { findIperf } from '../workloads/iperf/benchmark.js';
 import { appNamed } from '../workloads/registry.js';
 import { numberOption, parseCommandLine, runCommand, UsageError, type Parsed } from './cli.js';
+import { createProgress } from './progress.js';
 import { formatTable } from './table.js';
-import { FIG6_APPS, FIG6_FULL, FIG6_QUICK, fig6Points, fig6Rows, plotFig6, runFig6, type Fig6App } from './paper/fig6.js';
-import { FIG9_PRESETS, FIG9_SIZES, fig9Label, fig9Rows, plotFig9, runFig9 } from './paper/fig9.js';
-import { FIG10_PRESETS, fig10Rows, plotFig10, runFig10 } from './paper/fig10.js';
-import { BASELINE_PRESETS, baselinesRows, plotBaselines, runBaselines } from './paper/baselines.js';
-import { FIG11_GATES, fig11Rows, plotFig11, runFig11 } from './paper/fig11.js';
+import { FIG6_APPS, FIG6_FULL, FIG6_QUICK, fig6Points, fig6Rows, fig6Spec, runFig6, type Fig6App } from './paper/fig6.js';
+import { FIG9_PRESETS, FIG9_SIZES, fig9Label, fig9Rows, fig9Spec, runFig9 } from './paper/fig9.js';
+import { FIG10_PRESETS, fig10Rows, fig10Spec, runFig10 } from './paper/fig10.js';
+import { BASELINE_PRESETS, baselinesRows, baselinesSpec, runBaselines } from './paper/baselines.js';
+import { FIG11_GATES, fig11Rows, fig11Spec, runFig11 } from './paper/fig11.js';
+import type { TopLevelSpec } from 'vega-lite';
+import { writeFigure } from './paper/chart.js';
 import type { FigureOptions } from './paper/measure.js';
 import { ResultStore, type PaperRecord } from './paper/store.js';
 
@@ -53,7 +56,8 @@ options:
   --count <n>         fig10: INSERTs per preset
   --calls <n>         fig11: calls per measurement (default 20000; the paper: 1000000)
   --fresh             measure the selected configurations again (drops their stored results)
-  --plot              also write the figure as an SVG chart: <results>/<figure>.svg
+  --plot              also draw the figure: <results>/<figure>.vl.json (its Vega-Lite spec, to
+                      restyle), <figure>.svg and <figure>.png
   --results <dir>     where results go (default results/paper at the repository root)
   --json              one JSON object per configuration on stdout instead of the table
   --help              this text
@@ -77,7 +81,9 @@ const OPTIONS = {
   help: { type: 'boolean', short: 'h' },
 } as const;
 
-const say = (text: string): void => void process.stderr.write(`paper: ${text}\n`);
+/** Progress on stderr: the `paper: ` lines, and on a terminal a bar with ETA over the configurations. */
+const progress = createProgress('paper', { prefix: 'paper: ' });
+const say = progress.say;
 
 function sizesOption(values: Parsed['values'], fallback: readonly number[], max: number): number[] {
   const raw = values['sizes'];
@@ -114,8 +120,8 @@ interface Table {
 
 interface Outcome {
   readonly tables: Table[];
-  /** The SVG chart, or null when nothing is measured yet. */
-  readonly svg: () => string | null;
+  /** The figure as a Vega-Lite spec, or null when nothing is measured yet. */
+  readonly spec: () => TopLevelSpec | null;
 }
 
 function openStore(dir: string, name: string, fresh: boolean, selected: (label: string) => boolean): ResultStore {
@@ -143,8 +149,9 @@ async function main(): Promise<number> {
   mkdirSync(dir, { recursive: true });
   const onRecord = json ? (r: PaperRecord): void => void process.stdout.write(JSON.stringify(r) + '\n') : undefined;
   const failed: string[] = [];
-  const common: FigureOptions = { say, onFailure: (label) => void failed.push(label), ...(onRecord ? { onRecord } : {}) };
+  const common: FigureOptions = { say, progress, onFailure: (label) => void failed.push(label), ...(onRecord ? { onRecord } : {}) };
   process.once('SIGINT', () => {
+    progress.stop();
     say(`interrupted: every result measured so far is kept in ${dir}; run the same command again to resume`);
     process.exit(130);
   });
@@ -155,7 +162,7 @@ async function main(): Promise<number> {
     const calls = numberOption(values, 'calls', quick ? 2000 : 20_000, { min: 100, max: 10_000_000, integer: true });
     const store = openStore(dir, 'fig11', fresh, () => true);
     const records = await runFig11(store, { ...common, calls });
-    outcome = { tables: [{ title: 'Fig. 11: gate latency, empty function', ...fig11Rows(records) }], svg: () => (records.length ? plotFig11(records) : null) };
+    outcome = { tables: [{ title: 'Fig. 11: gate latency, empty function', ...fig11Rows(records) }], spec: () => (records.length ? fig11Spec(records) : null) };
   } else if (figure === 'baselines') {
     refuse(values, figure, ['only', 'duration', 'runs', 'count', 'calls']);
     const base = quick ? FIG6_QUICK : FIG6_FULL;
@@ -163,14 +170,14 @@ async function main(): Promise<number> {
     const presets = labelsOption(values, BASELINE_PRESETS);
     const store = openStore(dir, 'baselines', fresh, (l) => !presets || presets.includes(l));
     const records = await runBaselines(store, { ...common, workload, ...(presets ? { presets } : {}) });
-    outcome = { tables: [{ title: 'Redis against its baselines', ...baselinesRows(records) }], svg: () => (records.length ? plotBaselines(records) : null) };
+    outcome = { tables: [{ title: 'Redis against its baselines', ...baselinesRows(records) }], spec: () => (records.length ? baselinesSpec(records) : null) };
   } else if (figure === 'fig10') {
     refuse(values, figure, ['only', 'requests', 'sizes', 'duration', 'runs', 'calls']);
     const count = numberOption(values, 'count', quick ? 500 : 5000, { min: 1, max: 1e7, integer: true });
     const presets = labelsOption(values, FIG10_PRESETS);
     const store = openStore(dir, 'fig10', fresh, (l) => !presets || presets.includes(l));
     const records = await runFig10(store, { ...common, count, ...(presets ? { presets } : {}) });
-    outcome = { tables: [{ title: 'Fig. 10: SQLite INSERTs', ...fig10Rows(records) }], svg: () => (records.length ? plotFig10(records) : null) };
+    outcome = { tables: [{ title: 'Fig. 10: SQLite INSERTs', ...fig10Rows(records) }], spec: () => (records.length ? fig10Spec(records) : null) };
   } else if (figure === 'fig9') {
     refuse(values, figure, ['only', 'requests', 'runs', 'count', 'calls']);
     if (!findIperf()) throw new UsageError('fig9 needs iperf (Debian package iperf; scripts/install.sh installs it)');
@@ -182,7 +189,7 @@ async function main(): Promise<number> {
     const presets = FIG9_PRESETS.filter((p) => chosen.some((l) => l.startsWith(p + '/')));
     const store = openStore(dir, 'fig9', fresh, (l) => chosen.includes(l));
     const records = (await runFig9(store, { ...common, durationS, presets, sizes })).filter((r) => chosen.includes(r.label));
-    outcome = { tables: [{ title: 'Fig. 9: iPerf bandwidth by receive buffer size', ...fig9Rows(records) }], svg: () => (records.length ? plotFig9(records) : null) };
+    outcome = { tables: [{ title: 'Fig. 9: iPerf bandwidth by receive buffer size', ...fig9Rows(records) }], spec: () => (records.length ? fig9Spec(records) : null) };
   } else {
     refuse(values, figure, ['count', 'calls']);
     const only = values['only'];
@@ -203,7 +210,7 @@ async function main(): Promise<number> {
     }
     outcome = {
       tables: byApp.map(({ app, records }) => ({ title: `Fig. 6: ${appNamed(app).title} GET throughput`, ...fig6Rows(app, records) })),
-      svg: () => (byApp.some((a) => a.records.length) ? plotFig6(byApp) : null),
+      spec: () => (byApp.some((a) => a.records.length) ? fig6Spec(byApp) : null),
     };
   }
 
@@ -217,12 +224,11 @@ async function main(): Promise<number> {
     }
   }
   if (values['plot'] === true) {
-    const svg = outcome.svg();
-    if (svg === null) say('--plot: nothing measured, no chart written');
+    const spec = outcome.spec();
+    if (spec === null) say('--plot: nothing measured, no chart written');
     else {
-      const path = join(dir, `${figure}.svg`);
-      writeFileSync(path, svg);
-      say(`chart written to ${path}`);
+      const written = await writeFigure(dir, figure, spec);
+      say(`chart written to ${written.svg} and ${written.png}; its Vega-Lite spec (restyle it, e.g. in the Vega editor) to ${written.spec}`);
     }
   }
   if (failed.length > 0) {

@@ -1,26 +1,31 @@
 // `node scripts/profile.js <preset>`: runs the preset under load with `node --cpu-prof` (one profile
-// per thread: the host and every compartment) and writes one flame graph per compartment and one for
-// the host, gate crossings labelled with their target, plus an index.html linking them.
+// per thread: the host and every compartment) and writes them as one speedscope file (a profile per
+// thread, gate crossings labelled with their target), the Chrome .cpuprofiles, and an index page that
+// opens them in the speedscope viewer copied beside them, offline.
 
 import { spawn } from 'node:child_process';
-import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { copyFileSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isPreset, PRESETS } from '../workloads/presets.js';
 import { THREAD_MAP_FILE } from '../compartments/runtime/profile-names.js';
 import { numberOption, parseCommandLine, runCommand, UsageError } from './cli.js';
-import { escapeXml, flameSvg, foldedText, foldProfile, gateSamples, type CpuProfile } from './flame.js';
+import { escapeXml } from './report/compartment-diagram.js';
+import { gateShare, toSpeedscope, type CpuProfile } from './speedscope.js';
 
 const USAGE = `usage: node scripts/profile.js <preset> [options]
 
 Runs the preset under load (scripts/run.js <preset> --sizes 1) with node --cpu-prof, which writes one
-profile per thread, and draws a flame graph per compartment and one for the host thread. Frames of
-gate crossings read "gate -> <library>.<function>" (under "gate:<library>.<function>"), direct calls
-between libraries "call:<library>.<function>".
+profile per thread, and writes them for the viewers people use: <out>/profile.speedscope.json (one
+profile per compartment and one for the host thread) and <out>/<thread>.cpuprofile (Chrome DevTools,
+VS Code). <out>/index.html opens them in speedscope, copied into <out>/speedscope/, with no network.
+Frames of gate crossings read "gate -> <library>.<function>" (under "gate:<library>.<function>"),
+direct calls between libraries "call:<library>.<function>".
 
 options:
   --requests <n>      requests per redis-benchmark run (default 20000)
-  --out <dir>         where the flame graphs go (default profiles/<preset>)
+  --out <dir>         where the profiles go (default profiles/<preset>)
   --interval <us>     sampling interval in microseconds (default 200)
   --help              this text
 
@@ -35,18 +40,24 @@ const OPTIONS = {
 
 const RUN_JS = fileURLToPath(new URL('../../scripts/run.js', import.meta.url));
 const PROFILE_FILE = /^CPU\.\d+\.\d+\.(\d+)\.(\d+)\.(\d+)\.cpuprofile$/;
+/** The speedscope file of all threads, and the script that hands it to the viewer opened from disk. */
+export const SPEEDSCOPE_FILE = 'profile.speedscope.json';
+const SPEEDSCOPE_SCRIPT = 'profile.speedscope.js';
+/** speedscope's built viewer (node_modules/speedscope/dist/release): a static page that runs offline. */
+const VIEWER = join(dirname(createRequire(import.meta.url).resolve('speedscope/package.json')), 'dist', 'release');
 
 export interface ThreadProfile {
   /** `host` or the compartment's name. */
   readonly thread: string;
-  readonly file: string;
+  /** The .cpuprofile written for it in the output folder. */
+  readonly cpuprofile: string;
   readonly samples: number;
-  readonly gateSamples: number;
-  readonly svg: string;
+  /** Of its sampled time (microseconds), how much had a gate on the stack. */
+  readonly gateShare: number;
 }
 
-/** Turns the .cpuprofile files of one process in `dir` into flame graphs in `out`; returns what it wrote. */
-export function drawProfiles(dir: string, out: string, options: { title: string; pid?: number }): ThreadProfile[] {
+/** Reads the .cpuprofile files of one process in `dir` and writes the viewers' files to `out`; returns the threads. */
+export function writeProfiles(dir: string, out: string, options: { title: string; pid?: number }): ThreadProfile[] {
   const names = new Map<string, string>();
   if (existsSync(join(dir, THREAD_MAP_FILE))) {
     for (const line of readFileSync(join(dir, THREAD_MAP_FILE), 'utf8').split('\n')) {
@@ -55,8 +66,8 @@ export function drawProfiles(dir: string, out: string, options: { title: string;
       names.set(`${entry.pid}.${entry.threadId}`, entry.compartment);
     }
   }
-  const written: ThreadProfile[] = [];
-  const threads: Record<string, string> = {};
+  const threads: { name: string; profile: CpuProfile; cpuprofile: string }[] = [];
+  const threadIds: Record<string, string> = {};
   for (const file of readdirSync(dir).sort()) {
     const m = PROFILE_FILE.exec(file);
     if (!m || (options.pid !== undefined && Number(m[1]) !== options.pid)) continue;
@@ -64,29 +75,61 @@ export function drawProfiles(dir: string, out: string, options: { title: string;
     const thread = threadId === 0 ? 'host' : names.get(`${m[1]}.${threadId}`);
     // Threads no compartment claimed (loader hooks, load-generator clients) are not the image.
     if (thread === undefined) continue;
-    threads[String(threadId)] = thread;
-    const folded = foldProfile(JSON.parse(readFileSync(join(dir, file), 'utf8')) as CpuProfile);
-    const samples = [...folded.values()].reduce((a, b) => a + b, 0);
-    const svg = join(out, `flame-${thread}.svg`);
-    writeFileSync(join(out, `${thread}.folded`), foldedText(folded));
-    writeFileSync(svg, flameSvg(folded, { title: `${options.title}: ${thread === 'host' ? 'host thread' : `compartment ${thread}`}` }));
-    written.push({ thread, file, samples, gateSamples: gateSamples(folded), svg });
+    threadIds[String(threadId)] = thread;
+    const cpuprofile = join(out, `${thread}.cpuprofile`);
+    copyFileSync(join(dir, file), cpuprofile);
+    threads.push({ name: thread, profile: JSON.parse(readFileSync(join(dir, file), 'utf8')) as CpuProfile, cpuprofile });
   }
-  writeFileSync(join(dir, 'threads.json'), JSON.stringify(threads, null, 2) + '\n');
+  writeFileSync(join(dir, 'threads.json'), JSON.stringify(threadIds, null, 2) + '\n');
+  // Compartments first, so the viewer opens on one (the host thread mostly waits on gates).
+  threads.sort((a, b) => Number(a.name === 'host') - Number(b.name === 'host') || (a.name < b.name ? -1 : 1));
+  const speedscope = toSpeedscope(options.title, threads.map((t) => ({ name: t.name === 'host' ? 'host thread' : `compartment ${t.name}`, profile: t.profile })));
+  const json = JSON.stringify(speedscope);
+  writeFileSync(join(out, SPEEDSCOPE_FILE), json);
+  // Opened from disk the viewer cannot fetch a file (file:// has no fetch); it loads a script instead,
+  // as speedscope's own command line does (bin/cli.mjs).
+  writeFileSync(join(out, SPEEDSCOPE_SCRIPT), `speedscope.loadFileFromBase64(${JSON.stringify(SPEEDSCOPE_FILE)}, ${JSON.stringify(Buffer.from(json).toString('base64'))});\n`);
+  rmSync(join(out, 'speedscope'), { recursive: true, force: true });
+  cpSync(VIEWER, join(out, 'speedscope'), { recursive: true });
+  const written = threads.map((t, i) => {
+    const p = speedscope.profiles[i]!;
+    const share = gateShare(speedscope, p);
+    return { thread: t.name, cpuprofile: t.cpuprofile, samples: p.samples.length, gateShare: share.total ? share.gate / share.total : 0 };
+  });
   writeFileSync(join(out, 'index.html'), indexHtml(options.title, written));
   return written;
 }
 
+/**
+ * The page that opens the profiles: from disk through speedscope's localProfilePath (a script tag,
+ * which file:// allows), over HTTP through profileURL.
+ */
 function indexHtml(title: string, profiles: readonly ThreadProfile[]): string {
   const rows = profiles
     .map((p) => {
-      const share = p.samples ? ((100 * p.gateSamples) / p.samples).toFixed(1) : '0.0';
-      const svg = p.svg.slice(p.svg.lastIndexOf('/') + 1);
-      return `<tr><td><a href="${escapeXml(svg)}">${escapeXml(p.thread)}</a></td><td>${p.samples}</td><td>${share}%</td></tr>`;
+      const cpuprofile = p.cpuprofile.slice(p.cpuprofile.lastIndexOf('/') + 1);
+      return `<tr><td>${escapeXml(p.thread)}</td><td>${p.samples}</td><td>${(100 * p.gateShare).toFixed(1)}%</td><td><a href="${escapeXml(cpuprofile)}">${escapeXml(cpuprofile)}</a></td></tr>`;
     })
     .join('\n');
-  const frames = profiles.map((p) => `<h2>${escapeXml(p.thread)}</h2>\n<object type="image/svg+xml" data="${escapeXml(p.svg.slice(p.svg.lastIndexOf('/') + 1))}"></object>`).join('\n');
-  return `<!doctype html>\n<meta charset="utf-8">\n<title>${escapeXml(title)}</title>\n<style>body{font:14px sans-serif;margin:1em}td,th{padding:2px 10px;text-align:right}td:first-child{text-align:left}object{width:100%}</style>\n<h1>${escapeXml(title)}</h1>\n<table><tr><th>thread</th><th>samples</th><th>in gates</th></tr>\n${rows}\n</table>\n${frames}\n`;
+  const open = `for (const a of document.querySelectorAll('a.speedscope')) {
+  if (location.protocol !== 'file:') continue;
+  const script = decodeURIComponent(new URL(${JSON.stringify(SPEEDSCOPE_SCRIPT)}, location.href).pathname);
+  a.href = 'speedscope/index.html#localProfilePath=' + encodeURIComponent(script.replace(/^\\//, ''));
+}`;
+  return `<!doctype html>
+<meta charset="utf-8">
+<title>${escapeXml(title)}</title>
+<style>body{font:14px sans-serif;margin:1em}td,th{padding:2px 10px;text-align:right}td:first-child{text-align:left}</style>
+<h1>${escapeXml(title)}</h1>
+<p><a class="speedscope" id="open" href="speedscope/index.html#profileURL=../${SPEEDSCOPE_FILE}">Open the profiles in speedscope</a> (bundled, no network; one profile per thread, pick it at the top of the viewer). Gate crossings read <code>gate -&gt; library.function</code>.</p>
+<table><tr><th>thread</th><th>samples</th><th>in gates</th><th>Chrome DevTools / VS Code</th></tr>
+${rows}
+</table>
+<p>Files: <a href="${SPEEDSCOPE_FILE}">${SPEEDSCOPE_FILE}</a> (speedscope's format), one <code>.cpuprofile</code> per thread (DevTools: Performance, load profile).</p>
+<script>
+${open}
+</script>
+`;
 }
 
 async function main(): Promise<number> {
@@ -116,15 +159,14 @@ async function main(): Promise<number> {
     process.stderr.write(`error: the profiled run exited with code ${code}\n`);
     return 1;
   }
-  const profiles = drawProfiles(dir, out, { title: `${preset}, ${requests} requests`, ...(child.pid === undefined ? {} : { pid: child.pid }) });
+  const profiles = writeProfiles(dir, out, { title: `${preset}, ${requests} requests`, ...(child.pid === undefined ? {} : { pid: child.pid }) });
   if (profiles.length === 0) {
     process.stderr.write(`error: no .cpuprofile was written in ${dir}\n`);
     return 1;
   }
-  process.stdout.write(`\nflame graphs (${interval} µs sampling):\n`);
+  process.stdout.write(`\nprofiles (${interval} µs sampling), ${join(out, SPEEDSCOPE_FILE)} and one .cpuprofile per thread:\n`);
   for (const p of profiles) {
-    const share = p.samples ? ((100 * p.gateSamples) / p.samples).toFixed(1) : '0.0';
-    process.stdout.write(`  ${p.thread.padEnd(10)} ${String(p.samples).padStart(7)} samples, ${share.padStart(5)}% in gates  ${p.svg}\n`);
+    process.stdout.write(`  ${p.thread.padEnd(10)} ${String(p.samples).padStart(7)} samples, ${(100 * p.gateShare).toFixed(1).padStart(5)}% in gates  ${p.cpuprofile}\n`);
   }
   process.stdout.write(`open ${join(out, 'index.html')}\n`);
   return 0;

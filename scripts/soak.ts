@@ -12,6 +12,7 @@ import { encodeCommand } from '../workloads/redis/resp.js';
 import { RegionHeap } from '../shm/heap.js';
 import { collectGarbage } from '../compartments/runtime/collect.js';
 import { numberOption, parseCommandLine, runCommand, UsageError } from './cli.js';
+import { createProgress, type Progress } from './progress.js';
 
 const USAGE = `usage: node scripts/soak.js [options]
 
@@ -149,7 +150,7 @@ function churnOnce(port: number, big: string): Promise<void> {
   });
 }
 
-async function soakPreset(preset: string, options: { minutes: number; sampleMs: number; threshold: number; keys: number; say: (text: string) => void }): Promise<SoakResult> {
+async function soakPreset(preset: string, options: { minutes: number; sampleMs: number; threshold: number; keys: number; say: (text: string) => void; progress?: Pick<Progress, 'start' | 'update' | 'stop'> }): Promise<SoakResult> {
   const config = loadPreset(preset, { registry: libraryRegistry });
   if (appOf(config) !== SOAKED) throw new UsageError(`--presets: ${preset} is not a ${SOAKED.title} image`);
   const image: RunningImage = await launch(config, { registry: libraryRegistry, port: 0 });
@@ -159,8 +160,13 @@ async function soakPreset(preset: string, options: { minutes: number; sampleMs: 
   const started = Date.now();
   const deadline = started + options.minutes * 60_000;
   const running = (): boolean => Date.now() < deadline && errors.length === 0;
+  let clock: NodeJS.Timeout | undefined;
   try {
     options.say(`${preset}: listening on ${image.port}; soaking for ${options.minutes} min`);
+    // The bar counts the soak's seconds: its length is fixed by the clock, not by work done.
+    const seconds = Math.max(1, Math.round(options.minutes * 60));
+    options.progress?.start(seconds, preset);
+    clock = setInterval(() => options.progress?.update(Math.min(seconds, Math.round((Date.now() - started) / 1000)), `${preset}: ${requests.toLocaleString('en-US')} requests`), 1000);
     const writer = await RespClient.open(image.port);
     // A large value, so a dropping client's GET is cut mid-reply.
     await writer.command(['SET', 'soak:big', 'b'.repeat(32 * 1024)]);
@@ -223,6 +229,8 @@ async function soakPreset(preset: string, options: { minutes: number; sampleMs: 
     if (image.machine.failure) errors.push(`compartment failure: ${image.machine.failure.message}`);
     return { preset, samples, requests, written, errors, wrongKeys, grown: growth(samples, options.threshold) };
   } finally {
+    clearInterval(clock);
+    options.progress?.stop();
     await image.stop();
   }
 }
@@ -285,11 +293,12 @@ async function main(): Promise<number> {
   const presets = String(values['presets'] ?? 'redis-mpk2,redis-ept2').split(',').map((p) => p.trim()).filter(Boolean);
   for (const p of presets) if (!isPreset(p)) throw new UsageError(`--presets: unknown preset ${JSON.stringify(p)}`);
   const print = (line: string): void => void process.stdout.write(line + '\n');
-  const say = (text: string): void => void process.stderr.write(text + '\n');
+  const progress = createProgress('soak');
+  const say = progress.say;
   let failed = false;
   const summary: object[] = [];
   for (const preset of presets) {
-    const result = await soakPreset(preset, { minutes, sampleMs, threshold, keys, say });
+    const result = await soakPreset(preset, { minutes, sampleMs, threshold, keys, say, progress });
     printCurve(result, print);
     for (const e of result.errors) print(`  error: ${e}`);
     for (const k of result.wrongKeys) print(`  wrong key: ${k}`);

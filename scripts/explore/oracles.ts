@@ -69,9 +69,9 @@ export function settingsFingerprint(space: Space, metric: 'measured' | 'modelled
 }
 
 /** Boots each configuration and runs its app's workload; the measured or the modelled figure. */
-export function runOracle(space: Space, points: readonly SpacePoint[], which: 'measured' | 'modelled', values: Values): Oracle {
+export function runOracle(space: Space, points: readonly SpacePoint[], which: 'measured' | 'modelled', values: Values, options: { readonly say?: (text: string) => void } = {}): Oracle {
   const { requests, sizes, durationS, runs, count, forceBuiltin } = runSettings(space, values);
-  const say = (text: string): void => void process.stderr.write(text + '\n');
+  const say = options.say ?? ((text: string): void => void process.stderr.write(text + '\n'));
   return async (label) => {
     const point = points.find((p) => p.label === label);
     if (!point) throw new UsageError(`no configuration ${JSON.stringify(label)} in space ${space.name}`);

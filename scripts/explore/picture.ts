@@ -1,6 +1,7 @@
 // The picture of an exploration: the safety poset as inline SVG (Hasse levels bottom to top, less
-// safe below), nodes coloured by the metric, skipped ones hollow, the chosen ones ringed, the budget
-// in the title, and a table beside it. One self-contained HTML file, opened without a server.
+// safe below, a wide level wrapped into rows so labels never overlap), nodes coloured by the metric,
+// skipped ones hollow, the chosen ones ringed, the budget in the title, and a table beside it. One
+// self-contained HTML file, opened without a server.
 
 import type { Poset } from './poset.js';
 import type { SearchResult } from './search.js';
@@ -13,9 +14,56 @@ export interface PictureInput {
 }
 
 const NODE_R = 9;
-const GAP_X = 64;
-const GAP_Y = 90;
+const FONT_PX = 9;
+/** A label's width, generous for capitals and digits in any sans-serif (DejaVu's run about 0.65 em). */
+const labelWidth = (label: string): number => label.length * FONT_PX * 0.75;
+/** Between two levels: room for the safety order's lines to be told apart. */
+const LEVEL_GAP = 56;
+/** Between two rows of one wrapped level: a node, its label under it, and a margin. */
+const ROW_GAP = 2 * NODE_R + 11 + FONT_PX;
+/** The picture's width budget: a wide level wraps into rows rather than run past it. */
+const MAX_WIDTH = 1400;
 const PAD = 40;
+const TITLE_ROOM = 40;
+
+export interface Layout {
+  readonly width: number;
+  readonly height: number;
+  /** Node centres by configuration index; each label is drawn centred under its node. */
+  readonly pos: ReadonlyMap<number, { readonly x: number; readonly y: number }>;
+}
+
+/**
+ * A layered layout that fits: Hasse levels bottom to top (less safe below), every column one label
+ * wide, a level wider than the picture wrapped into rows (alternate rows shifted by half a column,
+ * so lines from below pass between nodes), so no two labels overlap whatever the space.
+ */
+export function layoutPoset(poset: Poset): Layout {
+  const byLevel = new Map<number, number[]>();
+  poset.levels.forEach((level, i) => byLevel.set(level, [...(byLevel.get(level) ?? []), i]));
+  const pitch = Math.max(2 * NODE_R + 8, ...poset.labels.map(labelWidth)) + 10;
+  const perRow = Math.max(1, Math.floor((MAX_WIDTH - 2 * PAD - pitch / 2) / pitch));
+  const widest = Math.max(1, ...[...byLevel.values()].map((v) => v.length));
+  const columns = Math.min(widest, perRow);
+  const width = PAD * 2 + columns * pitch + (widest > perRow ? pitch / 2 : 0);
+  const levels = [...byLevel.keys()].sort((a, b) => a - b);
+  const rowsOf = (level: number): number => Math.ceil(byLevel.get(level)!.length / perRow);
+  const height = PAD * 2 + TITLE_ROOM + levels.reduce((h, level) => h + (rowsOf(level) - 1) * ROW_GAP, 0) + Math.max(0, levels.length - 1) * LEVEL_GAP;
+  const pos = new Map<number, { x: number; y: number }>();
+  let y = height - PAD;
+  for (const level of levels) {
+    const nodes = byLevel.get(level)!.sort((a, b) => poset.labels[a]!.localeCompare(poset.labels[b]!));
+    for (let row = 0; row * perRow < nodes.length; row++) {
+      const inRow = nodes.slice(row * perRow, (row + 1) * perRow);
+      // A full row starts at the left edge (odd rows half a column in); a short one is centred.
+      const offset = inRow.length === perRow ? PAD + pitch / 2 + (row % 2) * (pitch / 2) : (width - inRow.length * pitch) / 2 + pitch / 2;
+      inRow.forEach((i, k) => pos.set(i, { x: offset + k * pitch, y }));
+      if ((row + 1) * perRow < nodes.length) y -= ROW_GAP;
+    }
+    y -= LEVEL_GAP;
+  }
+  return { width, height, pos };
+}
 
 const escape = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 const fmt = (v: number): string => (Math.abs(v) >= 100 ? Math.round(v).toLocaleString('en-US') : v.toPrecision(4));
@@ -29,25 +77,14 @@ function colour(value: number, lo: number, hi: number, lowerIsBetter: boolean): 
 
 export function renderSvg(input: PictureInput): string {
   const { poset, result } = input;
-  const byLevel = new Map<number, number[]>();
-  poset.levels.forEach((level, i) => byLevel.set(level, [...(byLevel.get(level) ?? []), i]));
-  const maxLevel = Math.max(0, ...poset.levels);
-  const widest = Math.max(1, ...[...byLevel.values()].map((v) => v.length));
-  const width = PAD * 2 + widest * GAP_X;
-  const height = PAD * 2 + 40 + maxLevel * GAP_Y;
-  const pos = new Map<number, { x: number; y: number }>();
-  for (const [level, nodes] of byLevel) {
-    nodes.sort((a, b) => poset.labels[a]!.localeCompare(poset.labels[b]!));
-    const offset = (width - nodes.length * GAP_X) / 2 + GAP_X / 2;
-    nodes.forEach((i, k) => pos.set(i, { x: offset + k * GAP_X, y: height - PAD - level * GAP_Y }));
-  }
+  const { width, height, pos } = layoutPoset(poset);
   const values = result.outcomes.flatMap((o) => (o.value === undefined ? [] : [o.value]));
   const lo = Math.min(...values);
   const hi = Math.max(...values);
   const chosen = new Set(result.safest);
   const dir = result.lowerIsBetter ? '<=' : '>=';
   const parts: string[] = [
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="9">`,
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="${FONT_PX}">`,
     `<text x="${PAD}" y="24" font-size="14">${escape(input.title)}: budget ${escape(input.metric)} ${escape(dir)} ${escape(fmt(result.budget))}; measured ${result.measuredCount} of ${result.total}; safest: ${escape(result.safest.join(', ') || 'none')}</text>`,
   ];
   for (const [a, b] of poset.edges) {

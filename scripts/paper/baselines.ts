@@ -11,7 +11,8 @@ import { runAppWorkload } from '../../workloads/drive.js';
 import { launch } from '../../workloads/launch.js';
 import { lastSyscallMeasurement } from '../../compartments/baselines/syscall-clock.js';
 import { buildReport, modelPricing } from '../report.js';
-import { barChartSvg } from './svg.js';
+import type { TopLevelSpec } from 'vega-lite';
+import { bySource, sourceBars } from './chart.js';
 import { measureEach, withDeadline, type FigureOptions } from './measure.js';
 import type { Fig6Workload } from './fig6.js';
 import type { PaperRecord, ResultStore } from './store.js';
@@ -63,11 +64,7 @@ export function baselinesRows(records: readonly PaperRecord[]): { header: string
   };
 }
 
-export function plotBaselines(records: readonly PaperRecord[]): string {
-  return barChartSvg([{
-    title: 'Redis GET throughput: FlexOS beside its baselines',
-    yLabel: 'GET requests/s',
-    series: ['measured', 'modelled'],
-    groups: [{ name: '', bars: records.map((r) => ({ label: r.label, values: [r.measured, r.modelled] })) }],
-  }]);
+/** Redis on FlexOS beside its baselines: GET throughput, measured beside modelled (log scale). */
+export function baselinesSpec(records: readonly PaperRecord[]): TopLevelSpec {
+  return sourceBars(bySource(records, () => ({})), { title: 'Redis GET throughput: FlexOS beside its baselines (log scale)', xTitle: 'preset', yTitle: 'GET requests/s (log)', log: true });
 }

@@ -9,7 +9,8 @@ import { loadPreset } from '../../workloads/presets.js';
 import { libraryRegistry } from '../../workloads/registry.js';
 import { modelBench, SqliteImage } from '../../workloads/sqlite/drive.js';
 import { modelPricing } from '../report.js';
-import { barChartSvg } from './svg.js';
+import type { TopLevelSpec } from 'vega-lite';
+import { bySource, sourceBars } from './chart.js';
 import { measureEach, type FigureOptions } from './measure.js';
 import type { PaperRecord, ResultStore } from './store.js';
 
@@ -83,11 +84,12 @@ function baselineNotes(records: readonly PaperRecord[]): string[] {
   return notes;
 }
 
-export function plotFig10(records: readonly PaperRecord[]): string {
-  return barChartSvg([{
-    title: `Fig. 10: SQLite, time for ${String(records[0]?.['inserts'] ?? '?')} INSERTs`,
-    yLabel: 'seconds',
-    series: ['measured', 'modelled'],
-    groups: [{ name: '', bars: records.map((r) => ({ label: r.label, values: [r.measured, r.modelled] })) }],
-  }]);
+/** Fig. 10: the seconds of each preset, FlexOS's first and then the baselines, measured beside modelled. */
+export function fig10Spec(records: readonly PaperRecord[]): TopLevelSpec {
+  return sourceBars(bySource(records, () => ({})), {
+    title: `Fig. 10: SQLite, time for ${String(records[0]?.['inserts'] ?? '?')} INSERTs (log scale)`,
+    xTitle: 'preset (FlexOS NONE, MPK3, EPT2, then the baselines)',
+    yTitle: 'seconds (log)',
+    log: true,
+  });
 }

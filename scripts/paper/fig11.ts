@@ -4,7 +4,8 @@
 import { DEFAULTS, DEFAULT_GATE_CYCLES } from '../../kernel/abi/schema.js';
 import type { FlexosGateKind as GateKind } from '../../compartments/gates/crossings.js';
 import { runGateBench } from '../gate-bench.js';
-import { barChartSvg } from './svg.js';
+import type { TopLevelSpec } from 'vega-lite';
+import { bySource, sourceBars } from './chart.js';
 import { describeRecord, sameParams, type FigureOptions } from './measure.js';
 import type { PaperRecord, ResultStore } from './store.js';
 
@@ -60,12 +61,7 @@ export function fig11Rows(records: readonly PaperRecord[]): { header: string[]; 
   };
 }
 
-export function plotFig11(records: readonly PaperRecord[]): string {
-  return barChartSvg([{
-    title: 'Fig. 11: gate latency, empty function (log scale)',
-    yLabel: 'ns per call',
-    series: ['measured (simulator)', 'modelled (paper cycles)'],
-    groups: [{ name: '', bars: records.map((r) => ({ label: r.label, values: [r.measured, r.modelled] })) }],
-    log: true,
-  }]);
+/** Fig. 11a: each gate's latency, the simulator's measured median beside the paper's cycles (log scale). */
+export function fig11Spec(records: readonly PaperRecord[]): TopLevelSpec {
+  return sourceBars(bySource(records, () => ({})), { title: 'Fig. 11: gate latency, empty function (log scale)', xTitle: 'gate', yTitle: 'ns per call (log)', log: true });
 }

@@ -7,7 +7,8 @@ import { libraryRegistry } from '../../workloads/registry.js';
 import { IPERF_BUFFER_SIZES } from '../../workloads/iperf/exports.js';
 import { measureIperfPoint, PAPER_PRESETS } from '../iperf-sweep.js';
 import { modelPricing } from '../report.js';
-import { lineChartSvg } from './svg.js';
+import type { TopLevelSpec } from 'vega-lite';
+import { bySource, FIGURE_CONFIG, VEGA_LITE_SCHEMA } from './chart.js';
 import { measureEach, type FigureOptions } from './measure.js';
 import type { PaperRecord, ResultStore } from './store.js';
 
@@ -41,18 +42,30 @@ export function fig9Rows(records: readonly PaperRecord[]): { header: string[]; r
   };
 }
 
-export function plotFig9(records: readonly PaperRecord[]): string {
-  const presets = [...new Set(records.map((r) => String(r['preset'] ?? r.label.split('/')[0])))];
-  const pointsOf = (preset: string, key: 'measured' | 'modelled') =>
-    records.filter((r) => String(r['preset'] ?? r.label.split('/')[0]) === preset).map((r) => ({ x: Math.log2(Number(r['buffer_bytes'] ?? r.label.split('/')[1])), y: r[key] }));
-  return lineChartSvg({
+/**
+ * Fig. 9: one line per preset over the buffer size on a log-2 axis, measured and modelled in two
+ * panels side by side (each on its own scale: they differ by orders of magnitude), one colour per preset.
+ */
+export function fig9Spec(records: readonly PaperRecord[]): TopLevelSpec {
+  const presetOf = (r: PaperRecord): string => String(r['preset'] ?? r.label.split('/')[0]);
+  const values = bySource(records, (r) => ({ preset: presetOf(r), buffer: Number(r['buffer_bytes'] ?? r.label.split('/')[1]) }));
+  const sizes = [...new Set(values.map((v) => v.buffer))].sort((a, b) => a - b);
+  return {
+    $schema: VEGA_LITE_SCHEMA,
     title: 'Fig. 9: iPerf throughput against the receive buffer size',
-    xLabel: 'receive buffer size (bytes, log2)',
-    yLabel: 'Gb/s',
-    xTick: (x) => `2^${x}`,
-    series: presets.flatMap((preset) => [
-      { name: `${preset} measured`, key: preset, dashed: false, points: pointsOf(preset, 'measured') },
-      { name: `${preset} modelled`, key: preset, dashed: true, points: pointsOf(preset, 'modelled') },
-    ]),
-  });
+    config: FIGURE_CONFIG,
+    data: { values },
+    facet: { column: { field: 'source', type: 'nominal', sort: ['measured', 'modelled'], title: null, header: { labelFontSize: 12, labelFontWeight: 'bold' } } },
+    spec: {
+      width: 360,
+      height: 260,
+      mark: { type: 'line', point: true, tooltip: true },
+      encoding: {
+        x: { field: 'buffer', type: 'quantitative', title: 'receive buffer size (bytes, log2)', scale: { type: 'log', base: 2 }, axis: { values: sizes, labelExpr: "'2^' + round(log(datum.value) / LN2)", labelAngle: 0 } },
+        y: { field: 'value', type: 'quantitative', title: 'Gb/s' },
+        color: { field: 'preset', type: 'nominal', title: 'preset', sort: [...new Set(values.map((v) => v.preset))] },
+      },
+    },
+    resolve: { scale: { y: 'independent' } },
+  } as unknown as TopLevelSpec;
 }

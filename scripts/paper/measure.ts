@@ -3,6 +3,7 @@
 // append each result the moment it exists, and say how far along the run is.
 
 import { FlexosError } from '../../kernel/abi/errors.js';
+import type { Progress } from '../progress.js';
 import type { PaperRecord, ResultStore } from './store.js';
 
 export interface FigureOptions {
@@ -15,6 +16,8 @@ export interface FigureOptions {
    * should not end at its 73rd image). Without it, the first failure rejects.
    */
   readonly onFailure?: (label: string, error: Error) => void;
+  /** The live bar on a terminal: one step per configuration measured now. */
+  readonly progress?: Pick<Progress, 'start' | 'advance' | 'stop'>;
 }
 
 /** A kept record counts only if it was measured with the same workload parameters. */
@@ -43,37 +46,45 @@ export async function measureEach<T extends { readonly label: string }>(
   options: FigureOptions & { readonly params: unknown },
 ): Promise<PaperRecord[]> {
   const out: PaperRecord[] = [];
-  const todo = items.filter((item) => !(store.get(item.label) && sameParams(store.get(item.label)!, options.params))).length;
+  const pending = items.filter((item) => !(store.get(item.label) && sameParams(store.get(item.label)!, options.params)));
+  const todo = pending.length;
   if (todo < items.length) options.say(`${items.length - todo} of ${items.length} already measured in ${store.path}: kept (--fresh measures them again)`);
   let done = 0;
   let spentMs = 0;
-  for (const [i, item] of items.entries()) {
-    const kept = store.get(item.label);
-    if (kept && sameParams(kept, options.params)) {
-      out.push(kept);
-      options.onRecord?.(kept, true);
-      continue;
-    }
-    const started = performance.now();
-    let measured: PaperRecord;
-    try {
-      measured = await measure(item);
-    } catch (error) {
-      if (!options.onFailure) throw error;
+  if (todo > 0) options.progress?.start(todo, pending[0]?.label ?? '');
+  try {
+    for (const [i, item] of items.entries()) {
+      const kept = store.get(item.label);
+      if (kept && sameParams(kept, options.params)) {
+        out.push(kept);
+        options.onRecord?.(kept, true);
+        continue;
+      }
+      const started = performance.now();
+      let measured: PaperRecord;
+      try {
+        measured = await measure(item);
+      } catch (error) {
+        if (!options.onFailure) throw error;
+        spentMs += performance.now() - started;
+        done++;
+        options.say(`[${i + 1}/${items.length}] ${item.label}: FAILED: ${(error as Error).message}`);
+        options.onFailure(item.label, error as Error);
+        options.progress?.advance(1, pending[done]?.label ?? '');
+        continue;
+      }
+      const record = { ...measured, params: options.params };
       spentMs += performance.now() - started;
       done++;
-      options.say(`[${i + 1}/${items.length}] ${item.label}: FAILED: ${(error as Error).message}`);
-      options.onFailure(item.label, error as Error);
-      continue;
+      store.append(record);
+      out.push(record);
+      const eta = done < todo ? `, ~${clock((spentMs / done) * (todo - done))} left` : '';
+      options.say(`[${i + 1}/${items.length}] ${item.label}: ${describeRecord(record)} (${clock(spentMs)} so far${eta})`);
+      options.progress?.advance(1, pending[done]?.label ?? '');
+      options.onRecord?.(record, false);
     }
-    const record = { ...measured, params: options.params };
-    spentMs += performance.now() - started;
-    done++;
-    store.append(record);
-    out.push(record);
-    const eta = done < todo ? `, ~${clock((spentMs / done) * (todo - done))} left` : '';
-    options.say(`[${i + 1}/${items.length}] ${item.label}: ${describeRecord(record)} (${clock(spentMs)} so far${eta})`);
-    options.onRecord?.(record, false);
+  } finally {
+    options.progress?.stop();
   }
   return out;
 }

@@ -11,15 +11,19 @@ import { perUnit, type RunReportJson } from './run-json.js';
 const SOURCE_SCALE = { domain: ['measured', 'modelled'], range: ['#4c78a8', '#f58518'] };
 const FONT = { font: 'sans-serif', labelFont: 'sans-serif', titleFont: 'sans-serif' };
 
-/** Renders a Vega-Lite spec to an SVG element string, without the XML namespaces an inline SVG does not need. */
-export async function renderSvg(spec: TopLevelSpec): Promise<string> {
+/** Renders a Vega-Lite spec to a standalone SVG document (a file of its own, or resvg's input). */
+export async function renderSvgDocument(spec: TopLevelSpec): Promise<string> {
   const view = new vega.View(vega.parse(compile(spec).spec), { renderer: 'none' });
   try {
-    const svg = await view.toSVG();
-    return svg.replace(/ xmlns(:xlink)?="[^"]*"/g, '');
+    return await view.toSVG();
   } finally {
     view.finalize();
   }
+}
+
+/** Renders a Vega-Lite spec to an SVG element string, without the XML namespaces an inline SVG does not need. */
+export async function renderSvg(spec: TopLevelSpec): Promise<string> {
+  return (await renderSvgDocument(spec)).replace(/ xmlns(:xlink)?="[^"]*"/g, '');
 }
 
 const base = (title: string): Pick<TopLevelSpec, 'title' | 'config'> => ({

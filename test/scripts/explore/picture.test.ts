@@ -32,6 +32,27 @@ t.test('the HTML has one node per configuration, marks the chosen ones and shows
   t.equal((html.match(/<tr class=/g) ?? []).length, 80, 'a table row per configuration');
 });
 
+t.test('no two labels overlap, even on the widest levels of the 80-configuration Redis space', async (t) => {
+  const svg = renderSvg(input);
+  const size = /<svg [^>]*width="([\d.]+)" height="([\d.]+)"/.exec(svg)!;
+  const [width, height] = [Number(size[1]), Number(size[2])];
+  // Each label's box: centred on its x, 9 px type from its baseline up, 0.75 em a character (the
+  // widest capitals of these labels, H and N, in DejaVu Sans; digits and R, S, L are narrower).
+  const boxes = [...svg.matchAll(/data-label="([^"]+)"[^]*?<text x="([\d.]+)" y="([\d.]+)" text-anchor="middle">([^<]+)<\/text>/g)].map((m) => {
+    const [x, y, w] = [Number(m[2]), Number(m[3]), m[4]!.length * 9 * 0.75];
+    return { label: m[1]!, left: x - w / 2, right: x + w / 2, top: y - 9, bottom: y + 3 };
+  });
+  t.equal(boxes.length, 80, 'a label per configuration');
+  t.same(boxes.map((b) => b.label).sort(), poset.labels.slice().sort(), 'each under its own node');
+  const overlaps: string[] = [];
+  for (const [i, a] of boxes.entries()) {
+    for (const b of boxes.slice(i + 1)) if (a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom) overlaps.push(`${a.label} / ${b.label}`);
+  }
+  t.same(overlaps, [], 'no two label boxes overlap');
+  t.ok(boxes.every((b) => b.left >= 0 && b.right <= width && b.top >= 0 && b.bottom <= height), 'every label inside the picture');
+  t.ok(width <= 1400, `the picture fits a screen's width (${width} px): wide levels wrap into rows`);
+});
+
 t.test('the SVG alone is a standalone document', async (t) => {
   const svg = renderSvg(input);
   t.match(svg, /^<svg xmlns="http:\/\/www.w3.org\/2000\/svg"/);

@@ -56,7 +56,8 @@ t.test('fig10, a tiny real run: JSON per preset, stored, plotted, resumed, --fre
   }
   t.equal(readFileSync(join(dir, 'fig10.jsonl'), 'utf8').trim().split('\n').length, 7, 'one stored line per preset');
   const svg = readFileSync(join(dir, 'fig10.svg'), 'utf8');
-  t.equal((svg.match(/<g class="config"/g) ?? []).length, 7, 'one bar group per preset');
+  for (const l of lines) t.match(svg, `>${String(l['label'])}</text>`, `a bar pair for ${String(l['label'])}`);
+  t.ok(existsSync(join(dir, 'fig10.vl.json')) && existsSync(join(dir, 'fig10.png')), 'the Vega-Lite spec and the PNG beside the SVG');
 
   const again = await paper(args);
   t.equal(again.code, 0);
