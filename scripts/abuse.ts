@@ -30,8 +30,10 @@ Boots each preset and points hostile clients at it over loopback, one attack at 
 For each it checks that the image stays up, that a well-behaved client is answered correctly
 meanwhile (its worst latency), that what was written before reads back intact, and the peak growth
 of the app compartment's memory (its TLSF heap, read by the host from the heap's header, plus the JS
-heap its thread publishes) against the bound of the app's limits. Prints a table; exits 1 if any
-check of any preset failed.
+heap its thread publishes) against the bound of the app's limits. The "attacker got" column is what
+the hostile sockets read: the first line of the reply and how each connection ended (closed or reset
+by the server after so many bytes, reset by the attacker, timed out waiting, still open). Prints a
+table; exits 1 if any check of any preset failed.
 
 options:
   --presets <list>    comma-separated presets (default redis-none,nginx-none,redis-mpk2,nginx-mpk2)
@@ -68,12 +70,19 @@ interface Target {
   readonly requests: { readonly flood: Buffer; readonly slow: Buffer; readonly oversized: readonly { bytes: Buffer; stores: number }[]; readonly half: Buffer; readonly loris: Buffer };
 }
 
-/** A client connection that keeps what it receives. */
+/** How an attacker's connection ended, as its socket saw it; null: still open. */
+type Ending = 'closed' | 'reset' | 'reset by the attacker' | string | null;
+
+/** A client connection that keeps what it receives, and how it ended. */
 class Conn {
   readonly socket: net.Socket;
   received = Buffer.alloc(0);
   total = 0;
   closed = false;
+  /** The server's FIN ('closed'), an RST ('reset'), the attacker's own RST, another socket error's code. */
+  ending: Ending = null;
+  /** The first bytes ever received (up to 256), kept apart from `received`, which a probe resets. */
+  head = Buffer.alloc(0);
   #wake: (() => void) | null = null;
 
   constructor(port: number) {
@@ -81,14 +90,20 @@ class Conn {
     this.socket.on('data', (d: Buffer) => {
       this.total += d.length;
       if (this.received.length < 256 * 1024) this.received = Buffer.concat([this.received, d]);
+      if (this.head.length < 256) this.head = Buffer.concat([this.head, d.subarray(0, 256 - this.head.length)]);
       this.#wake?.();
     });
+    this.socket.on('end', () => void (this.ending ??= 'closed'));
     const end = (): void => {
       this.closed = true;
       this.#wake?.();
     };
     this.socket.on('close', end);
-    this.socket.on('error', end);
+    this.socket.on('error', (e: NodeJS.ErrnoException) => {
+      // A write into a socket the server closed is EPIPE: for the attacker, a close.
+      this.ending ??= e.code === 'ECONNRESET' ? 'reset' : e.code === 'EPIPE' ? 'closed' : (e.code ?? e.message);
+      end();
+    });
   }
 
   connected(): Promise<void> {
@@ -110,6 +125,12 @@ class Conn {
       });
     }
     return true;
+  }
+
+  /** The attacker's RST (SO_LINGER 0), as a client that vanishes mid-reply sends it. */
+  reset(): void {
+    this.ending ??= 'reset by the attacker';
+    if (!this.socket.destroyed) this.socket.resetAndDestroy();
   }
 
   destroy(): void {
@@ -265,11 +286,15 @@ function targetOf(preset: string, app: App): Target {
   return make();
 }
 
-/** A running attack: its connections, released by stop(), which says what the attacker got. */
+/** A running attack: its connections, released by stop(), which says what the attack did. */
 interface Attack {
   readonly conns: Conn[];
   /** Bytes the attack may legitimately make the app store (a huge value). */
   readonly stores: number;
+  /** Connections the attack holds at once, for the memory bound; absent: all of `conns`. */
+  readonly atOnce?: number;
+  /** The attacker waited for an answer: an open connection that got nothing had timed out. */
+  readonly awaited?: boolean;
   stop(): Promise<string>;
 }
 
@@ -286,24 +311,48 @@ function randomBytes(n: number, seed: number): Buffer {
   return out;
 }
 
-/** What the attackers received, in short: the distinct first lines of their answers, and how many were closed. */
-function outcome(conns: readonly Conn[]): string {
-  const lines = new Set(
-    conns
-      .filter((c) => c.received.length > 0)
-      .map((c) => {
-        const eol = c.received.indexOf('\r\n');
-        return c.received.subarray(0, eol < 0 ? 40 : eol).toString('latin1').slice(0, 40) || 'bytes';
-      }),
-  );
-  const closed = conns.filter((c) => c.closed).length;
-  return `${lines.size === 0 ? 'nothing' : [...lines].join(' | ')}; ${closed}/${conns.length} closed`;
+const size = (bytes: number): string => (bytes < 1024 ? `${bytes} B` : bytes < MiB ? `${Math.round(bytes / 1024)} KiB` : `${(bytes / MiB).toFixed(1)} MiB`);
+
+/** The first line of what a connection received, printable and short; 'nothing' if it received nothing. */
+export function firstLine(head: Buffer): string {
+  if (head.length === 0) return 'nothing';
+  const eol = head.indexOf('\r\n');
+  const line = head.subarray(0, eol < 0 ? head.length : eol).toString('latin1').replace(/[^\x20-\x7e]/g, '.');
+  return line.length > 48 ? `${line.slice(0, 47)}…` : line || 'an empty line';
+}
+
+/**
+ * What the attackers' sockets received, grouped: the first line of the reply and how the connection
+ * ended (the server's close or reset after so many bytes, the attacker's own reset, timed out
+ * waiting, still open), with how many connections saw each.
+ */
+export function attackerGot(conns: readonly Conn[], awaited = false): string {
+  const groups = new Map<string, { count: number; min: number; max: number }>();
+  for (const c of conns) {
+    const ended = c.ending === null ? (awaited && c.total === 0 ? 'timed out' : 'open') : c.ending;
+    const key = `${firstLine(c.head)}, ${ended}`;
+    const g = groups.get(key) ?? { count: 0, min: Infinity, max: 0 };
+    groups.set(key, { count: g.count + 1, min: Math.min(g.min, c.total), max: Math.max(g.max, c.total) });
+  }
+  return [...groups]
+    .map(([key, g]) => {
+      const bytes = g.min === g.max ? size(g.max) : `${size(g.min)}-${size(g.max)}`;
+      const after = key.endsWith(', timed out') || (key.endsWith(', open') && g.max === 0) ? '' : key.endsWith(', open') ? `, ${bytes} received` : ` after ${bytes}`;
+      return `${key}${after}${conns.length > 1 ? ` (${g.count})` : ''}`;
+    })
+    .join(' | ');
 }
 
 async function opened(port: number, count: number): Promise<Conn[]> {
   const conns = Array.from({ length: count }, () => new Conn(port));
   await Promise.all(conns.map((c) => c.connected().catch(() => undefined)));
   return conns;
+}
+
+/** Reads what the server had sent a connection that did not read, for at most `ms`, to see how it stands. */
+async function drain(c: Conn, ms: number): Promise<void> {
+  c.socket.resume();
+  await c.until(() => false, ms);
 }
 
 /**
@@ -317,7 +366,8 @@ const ATTACKS: Readonly<Record<string, (port: number, target: Target) => Promise
     const conns = await opened(port, 1);
     conns[0]!.socket.pause();
     conns[0]!.socket.write(target.requests.flood);
-    return { conns, stores: 0, stop: async () => `${outcome(conns)}, unread` };
+    // What the attacker would find if it read at last (300 ms of it): replies, or a close.
+    return { conns, stores: 0, stop: async () => (await drain(conns[0]!, 300), 'unread for the attack') };
   },
   async 'slow-reader'(port, target) {
     const conns = await opened(port, 1);
@@ -329,20 +379,20 @@ const ATTACKS: Readonly<Record<string, (port: number, target: Target) => Promise
       c.socket.resume();
       setTimeout(() => c.socket.pause(), 1);
     }, 100);
-    return { conns, stores: 0, stop: async () => (clearInterval(timer), `${(c.total / 1024).toFixed(0)} KiB read slowly; ${c.closed ? 'closed' : 'open'}`) };
+    return { conns, stores: 0, stop: async () => (clearInterval(timer), `${(c.total / 1024).toFixed(0)} KiB read slowly`) };
   },
   async oversized(port, target) {
     const conns = await opened(port, target.requests.oversized.length);
     target.requests.oversized.forEach((r, i) => conns[i]!.socket.write(r.bytes));
     const stores = target.requests.oversized.reduce((s, r) => s + r.stores, 0);
     // A huge value takes a while to cross into the image: its answer belongs to this attack's window.
-    const answered = async (): Promise<string> => (await Promise.all(conns.map((c) => c.until((r) => r.length > 0, 15_000))), outcome(conns));
-    return { conns, stores, stop: answered };
+    const answered = async (): Promise<string> => (await Promise.all(conns.map((c) => c.until((r) => r.length > 0, 15_000))), '-');
+    return { conns, stores, awaited: true, stop: answered };
   },
   async malformed(port) {
     const conns = await opened(port, 4);
     conns.forEach((c, i) => c.socket.write(randomBytes(64 * 1024, 0x9e3779b9 + i)));
-    return { conns, stores: 0, stop: async () => outcome(conns) };
+    return { conns, stores: 0, stop: async () => '-' };
   },
   async 'idle-conns'(port, target) {
     const conns = await opened(port, 100);
@@ -377,6 +427,7 @@ const ATTACKS: Readonly<Record<string, (port: number, target: Target) => Promise
         const answered = conns.filter((c) => c.received.length > 0).length;
         return `${answered}/20 answered; ${conns.filter((c) => c.closed).length}/20 closed`;
       },
+      awaited: true,
     };
   },
 };
@@ -388,7 +439,10 @@ export interface AttackResult {
   readonly served: number;
   readonly probes: number;
   readonly worstMs: number;
+  /** What the attackers' sockets received: first line of the reply and how each connection ended, grouped. */
   readonly attacker: string;
+  /** What the attack did, in its own terms (connections held, bytes read slowly). */
+  readonly note: string;
   /** Peak growth of the app compartment's memory over its level before the attack: TLSF heap and JS heap. */
   readonly peakTlsf: number;
   /** null: the compartment published no new figure during the attack. */
@@ -421,7 +475,7 @@ async function attackPreset(preset: string, options: { seconds: number; say: (te
     const memory = memoryReader(image, app.name);
     for (const [name, start] of Object.entries(ATTACKS)) {
       if (down !== null) {
-        results.push({ preset, attack: name, up: false, served: 0, probes: 0, worstMs: 0, attacker: 'not run: the image is down', peakTlsf: 0, peakJs: null, bound: 0, intact: down, ok: false });
+        results.push({ preset, attack: name, up: false, served: 0, probes: 0, worstMs: 0, attacker: '-', note: 'not run: the image is down', peakTlsf: 0, peakJs: null, bound: 0, intact: down, ok: false });
         continue;
       }
       options.say(`${preset}: ${name}`);
@@ -455,7 +509,8 @@ async function attackPreset(preset: string, options: { seconds: number; say: (te
         await new Promise((r) => setTimeout(r, 100));
       }
       client.close();
-      const attacker = await attack.stop();
+      const note = await attack.stop();
+      const attacker = attackerGot(attack.conns, attack.awaited);
       for (const c of attack.conns) c.destroy();
       clearInterval(sampler);
       const failure = image.machine.failure;
@@ -467,9 +522,9 @@ async function attackPreset(preset: string, options: { seconds: number; say: (te
         await new Promise((r) => setTimeout(r, 200));
         intact = await target.intact(image.port);
       }
-      const bound = attack.conns.length * target.perConnection + attack.stores;
+      const bound = (attack.atOnce ?? attack.conns.length) * target.perConnection + attack.stores;
       const ok = up && served === probes && intact === null && peakTlsf <= bound && (peakJs ?? 0) <= bound + JS_SLACK;
-      results.push({ preset, attack: name, up, served, probes, worstMs, attacker, peakTlsf, peakJs, bound, intact, ok });
+      results.push({ preset, attack: name, up, served, probes, worstMs, attacker, note, peakTlsf, peakJs, bound, intact, ok });
       // Let closed connections be reaped before the next attack measures its own baseline.
       await new Promise((r) => setTimeout(r, 300));
     }
@@ -483,8 +538,8 @@ const mib = (bytes: number): string => (bytes / MiB).toFixed(2);
 
 export function resultTable(results: readonly AttackResult[]): string[] {
   return formatTable(
-    ['preset', 'attack', 'up', 'served', 'worst ms', 'attacker got', 'peak tlsf MiB', 'peak js MiB', 'bound MiB', 'intact', 'result'],
-    results.map((r) => [r.preset, r.attack, r.up ? 'yes' : 'NO', `${r.served}/${r.probes}`, Math.round(r.worstMs), r.attacker, mib(r.peakTlsf), r.peakJs === null ? '-' : mib(r.peakJs), mib(r.bound), r.intact === null ? 'yes' : r.intact, r.ok ? 'ok' : 'FAILED']),
+    ['preset', 'attack', 'up', 'served', 'worst ms', 'attacker got', 'attack did', 'peak tlsf MiB', 'peak js MiB', 'bound MiB', 'intact', 'result'],
+    results.map((r) => [r.preset, r.attack, r.up ? 'yes' : 'NO', `${r.served}/${r.probes}`, Math.round(r.worstMs), r.attacker, r.note, mib(r.peakTlsf), r.peakJs === null ? '-' : mib(r.peakJs), mib(r.bound), r.intact === null ? 'yes' : r.intact, r.ok ? 'ok' : 'FAILED']),
   );
 }
 

@@ -1,5 +1,6 @@
 // `scripts/abuse.js`: its help, its refusal of bad options, and a short run of every attack on
-// nginx-none: a table with one row per attack, each ok, the images' log on stderr, exit 0; --json.
+// nginx-none: a table with one row per attack, each ok, what the attackers' sockets read, the
+// images' log on stderr, exit 0; --json.
 
 import t from 'tap';
 import { runScript } from '../fixtures/node-script.js';
@@ -29,13 +30,19 @@ t.test('bad options are refused naming what is valid, exit 2', async (t) => {
 t.test('a short run on nginx-none: a row per attack, all ok, exit 0', async (t) => {
   const { code, stdout, stderr } = await runScript('abuse.js', ['--presets', 'nginx-none', '--seconds', '0.5']);
   const lines = stdout.split('\n');
-  t.match(lines[0] ?? '', /^preset +attack +up +served +worst ms +attacker got +peak tlsf MiB +peak js MiB +bound MiB +intact +result$/);
+  t.match(lines[0] ?? '', /^preset +attack +up +served +worst ms +attacker got +attack did +peak tlsf MiB +peak js MiB +bound MiB +intact +result$/);
   for (const attack of ATTACKS) {
     const row = lines.find((l) => l.startsWith('nginx-none') && l.split(/ {2,}/)[1] === attack);
     t.ok(row, `a row for ${attack}`);
     t.match(row ?? '', / ok$/, `${attack} is ok`);
   }
   t.match(stdout, /8\/8 past the limit refused/, 'connections past worker_connections were refused');
+  // The attacker got column is what the hostile sockets read: the status line, then nginx's close.
+  const got = (attack: string): string => (lines.find((l) => l.split(/ {2,}/)[1] === attack) ?? '').split(/ {2,}/)[5] ?? '';
+  t.match(got('oversized'), /^HTTP\/1\.1 414 Request-URI Too Large, closed after \d+ B \(1\) \| HTTP\/1\.1 413 Request Entity Too Large, closed after \d+ B \(1\)$/);
+  t.match(got('malformed'), /^HTTP\/1\.1 400 Bad Request, closed after \d+ B \(4\)$/);
+  t.match(got('past-limit'), /nothing, open \(118\) \| nothing, closed after 0 B \(8\)/, 'refused: closed before a byte');
+  t.match(got('idle-conns'), /^nothing, open \(100\)$/);
   t.match(stdout, /all 1 presets stayed up, bounded and intact/);
   t.notMatch(stdout, /\[alert\]/, "the image's log stays off stdout");
   t.match(stderr, /\[alert\] 1#0: 120 worker_connections are not enough/, '... and goes to stderr');
@@ -45,8 +52,9 @@ t.test('a short run on nginx-none: a row per attack, all ok, exit 0', async (t) 
 t.test('--json: one object with a result per attack', async (t) => {
   const { code, stdout } = await runScript('abuse.js', ['--presets', 'nginx-none', '--seconds', '0.3', '--json']);
   t.equal(code, 0);
-  const report = JSON.parse(stdout) as { failed: string[]; results: { attack: string; ok: boolean; up: boolean; bound: number; peakTlsf: number }[] };
+  const report = JSON.parse(stdout) as { failed: string[]; results: { attack: string; ok: boolean; up: boolean; bound: number; peakTlsf: number; attacker: string }[] };
   t.same(report.failed, []);
   t.same(report.results.map((r) => r.attack), ATTACKS);
   for (const r of report.results) t.ok(r.up && r.peakTlsf <= r.bound, `${r.attack}: up, within its bound`);
+  t.match(report.results.find((r) => r.attack === 'half-closed')?.attacker, /^HTTP\/1\.1 200 OK, closed after \d+ B \(20\)$/, 'what the attacker got, in the JSON too');
 });
