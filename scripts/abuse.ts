@@ -4,7 +4,7 @@
 // data written before reads back intact, and the app compartment's memory stays within its bound.
 
 import net from 'node:net';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { NGINX_SITE } from '../workloads/nginx/site.js';
 import { isPreset, loadPreset } from '../workloads/presets.js';
@@ -26,6 +26,9 @@ Boots each preset and points hostile clients at it over loopback, one attack at 
   idle-conns   100 connections sending a request one byte every 500 ms (slow loris)
   past-limit   Nginx: every connection worker_connections allows held, then 8 more, to be refused
                (booted with worker_connections 120, below the netdev's 128 slots)
+  reset        4 clients at a time, over and over, pipelining a burst (Redis: 200 GETs of a 64 KiB
+               value; Nginx: the site's largest file 50 times if it is 64 KiB or more, else GET / 2000
+               times) and resetting the connection (RST) after 4 to 244 KiB of the replies
   half-closed  20 connections that send one request and shut their write side
 For each it checks that the image stays up, that a well-behaved client is answered correctly
 meanwhile (its worst latency), that what was written before reads back intact, and the peak growth
@@ -67,7 +70,7 @@ interface Target {
   probe(client: WellBehaved): Promise<void>;
   /** Everything written by prepare reads back intact (a description of what is wrong otherwise). */
   intact(port: number): Promise<string | null>;
-  readonly requests: { readonly flood: Buffer; readonly slow: Buffer; readonly oversized: readonly { bytes: Buffer; stores: number }[]; readonly half: Buffer; readonly loris: Buffer };
+  readonly requests: { readonly flood: Buffer; readonly burst: Buffer; readonly slow: Buffer; readonly oversized: readonly { bytes: Buffer; stores: number }[]; readonly half: Buffer; readonly loris: Buffer };
 }
 
 /** How an attacker's connection ended, as its socket saw it; null: still open. */
@@ -222,6 +225,7 @@ function redisTarget(): Target {
     },
     requests: {
       flood: Buffer.concat(Array.from({ length: 2000 }, () => resp('GET', 'abuse:big'))),
+      burst: Buffer.concat(Array.from({ length: 200 }, () => resp('GET', 'abuse:big'))),
       slow: Buffer.concat(Array.from({ length: 200 }, () => resp('GET', 'abuse:big'))),
       oversized: [
         { bytes: Buffer.concat([Buffer.from('*3\r\n$3\r\nSET\r\n$11\r\nabuse:claim\r\n$600000000\r\n'), Buffer.alloc(MiB, 'x')]), stores: 0 },
@@ -235,6 +239,10 @@ function redisTarget(): Target {
 
 function nginxTarget(): Target {
   const index = readFileSync(join(NGINX_SITE, 'index.html'));
+  // The reset attack asks for the site's largest file if it has one of 64 KiB or more, else for the index page many times.
+  const files = readdirSync(NGINX_SITE).filter((f) => statSync(join(NGINX_SITE, f)).isFile());
+  const largest = files.reduce<string | null>((best, f) => (best === null || statSync(join(NGINX_SITE, f)).size > statSync(join(NGINX_SITE, best)).size ? f : best), null);
+  const largeFile = largest !== null && statSync(join(NGINX_SITE, largest)).size >= 64 * 1024 ? largest : null;
   const get = (path: string): string => `GET ${path} HTTP/1.1\r\nHost: abuse\r\n\r\n`;
   const answered = (r: Buffer): boolean => {
     const split = r.indexOf('\r\n\r\n');
@@ -263,6 +271,7 @@ function nginxTarget(): Target {
     },
     requests: {
       flood: Buffer.from(get('/').repeat(2000)),
+      burst: Buffer.from(largeFile === null ? get('/').repeat(2000) : get(`/${largeFile}`).repeat(50)),
       slow: Buffer.from(get('/').repeat(200)),
       oversized: [
         { bytes: Buffer.from(get('/' + 'a'.repeat(100 * 1024))), stores: 0 },
@@ -415,6 +424,39 @@ const ATTACKS: Readonly<Record<string, (port: number, target: Target) => Promise
     for (const c of extra) if (!c.closed) c.destroy();
     const conns = [...held, ...extra];
     return { conns, stores: 0, stop: async () => `${refused}/8 past the limit refused; ${held.filter((c) => !c.closed).length}/${held.length} held` };
+  },
+  async reset(port, target) {
+    // 4 clients at a time, each sending a pipelined burst of requests for large replies and resetting
+    // (RST) once some of the replies came in: the server is mid-reply, with more of it queued.
+    const conns: Conn[] = [];
+    let stopping = false;
+    const client = async (lane: number): Promise<void> => {
+      for (let round = 0; !stopping; round++) {
+        const c = new Conn(port);
+        conns.push(c);
+        try {
+          await c.connected();
+        } catch {
+          continue;
+        }
+        c.socket.write(target.requests.burst);
+        const after = 4096 + (((lane * 7919 + round * 104_729) % 61) * 4096); // 4 KiB to 244 KiB
+        await c.until(() => c.total >= after, 1000);
+        c.reset();
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    };
+    const lanes = [0, 1, 2, 3].map(client);
+    return {
+      conns,
+      atOnce: 4,
+      stores: 0,
+      stop: async () => {
+        stopping = true;
+        await Promise.all(lanes);
+        return `${conns.filter((c) => c.ending === 'reset by the attacker').length} connections reset mid-reply`;
+      },
+    };
   },
   async 'half-closed'(port, target) {
     const conns = await opened(port, 20);

@@ -5,7 +5,7 @@
 import t from 'tap';
 import { runScript } from '../fixtures/node-script.js';
 
-const ATTACKS = ['pipeline', 'slow-reader', 'oversized', 'malformed', 'idle-conns', 'past-limit', 'half-closed'];
+const ATTACKS = ['pipeline', 'slow-reader', 'oversized', 'malformed', 'idle-conns', 'past-limit', 'reset', 'half-closed'];
 
 t.test('--help describes every attack and the options, exit 0', async (t) => {
   const { code, stdout } = await runScript('abuse.js', ['--help']);
@@ -43,6 +43,11 @@ t.test('a short run on nginx-none: a row per attack, all ok, exit 0', async (t) 
   t.match(got('malformed'), /^HTTP\/1\.1 400 Bad Request, closed after \d+ B \(4\)$/);
   t.match(got('past-limit'), /nothing, open \(118\) \| nothing, closed after 0 B \(8\)/, 'refused: closed before a byte');
   t.match(got('idle-conns'), /^nothing, open \(100\)$/);
+  // Resets mid-reply: the attackers had replies coming when they sent their RST, and the image
+  // served the well-behaved client throughout (the row's ok).
+  t.match(got('reset'), /^HTTP\/1\.1 200 OK, reset by the attacker after \d+ KiB(-\d+ KiB)? \(\d+\)$/);
+  const resets = Number(/(\d+) connections reset mid-reply/.exec(stdout)?.[1] ?? 0);
+  t.ok(resets >= 4, `every reset client reset at least once (${resets})`);
   t.match(stdout, /all 1 presets stayed up, bounded and intact/);
   t.notMatch(stdout, /\[alert\]/, "the image's log stays off stdout");
   t.match(stderr, /\[alert\] 1#0: 120 worker_connections are not enough/, '... and goes to stderr');
