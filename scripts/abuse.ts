@@ -10,7 +10,9 @@ import { NGINX_SITE } from '../workloads/nginx/site.js';
 import { isPreset, loadPreset } from '../workloads/presets.js';
 import { appNamed, libraryRegistry } from '../workloads/registry.js';
 import type { App } from '../workloads/app.js';
-import { launch, appOf, type RunningImage } from '../workloads/launch.js';
+import { launch, appOf } from '../workloads/launch.js';
+import type { RealServer } from '../workloads/app.js';
+import { missingBinary, startReal } from './abuse/real-server.js';
 import { RegionHeap } from '../shm/heap.js';
 import { nginxMainArgs, OUTPUT_CAP } from '../workloads/nginx/limits.js';
 import { numberOption, parseCommandLine, runCommand, UsageError } from './cli.js';
@@ -33,13 +35,17 @@ Boots each preset and points hostile clients at it over loopback, one attack at 
 For each it checks that the image stays up, that a well-behaved client is answered correctly
 meanwhile (its worst latency), that what was written before reads back intact, and the peak growth
 of the app compartment's memory (its TLSF heap, read by the host from the heap's header, plus the JS
-heap its thread publishes) against the bound of the app's limits. The "attacker got" column is what
+heap its thread publishes) against the bound of the app's limits; for a real server, the growth of
+its processes' VmRSS (/proc/<pid>/status, summed over nginx's master and worker), not bounded. The "attacker got" column is what
 the hostile sockets read: the first line of the reply and how each connection ended (closed or reset
 by the server after so many bytes, reset by the attacker, timed out waiting, still open). Prints a
 table; exits 1 if any check of any preset failed.
 
 options:
-  --presets <list>    comma-separated presets (default redis-none,nginx-none,redis-mpk2,nginx-mpk2)
+  --presets <list>    comma-separated presets (default redis-none,nginx-none,redis-mpk2,nginx-mpk2);
+                      real-redis and real-nginx are Debian's redis-server (--save '' --appendonly no)
+                      and nginx (one worker, worker_connections 120), as bench-vs-real.js starts them
+                      on a free loopback port, skipped with a line saying so if not installed
   --seconds <s>       how long each attack is held while the well-behaved client runs (default 2)
   --json              print one JSON object on stdout instead of the table
   --help              this text`;
@@ -485,55 +491,85 @@ export interface AttackResult {
   readonly attacker: string;
   /** What the attack did, in its own terms (connections held, bytes read slowly). */
   readonly note: string;
-  /** Peak growth of the app compartment's memory over its level before the attack: TLSF heap and JS heap. */
-  readonly peakTlsf: number;
+  /** What peakMem measures: the app compartment's TLSF heap (images), the process's VmRSS (real servers). */
+  readonly memory: 'tlsf' | 'rss';
+  /** Peak growth of that memory over its level before the attack. */
+  readonly peakMem: number;
   /** null: the compartment published no new figure during the attack. */
   readonly peakJs: number | null;
-  readonly bound: number;
+  /** null: a real server, whose memory is not held to the images' bound. */
+  readonly bound: number | null;
   readonly intact: string | null;
   readonly ok: boolean;
 }
 
-/** The app compartment's memory, as the host reads it: its TLSF heap's header, the JS heap its thread publishes. */
-function memoryReader(image: RunningImage, app: string): () => { tlsf: number; js: number } {
-  const c = image.machine.image.compartments.find((x) => x.libraries.includes(app))!;
-  const heap = RegionHeap.attach(image.machine.regions.find((r) => r.name === `heap.${c.name}`)!);
-  return () => ({ tlsf: heap.stats().used, js: image.machine.counters.heapUsed(c.index) });
+/** What the attacks need of a server, image or real: its port, whether it is down, its memory now. */
+interface Attacked {
+  readonly port: number;
+  down(): string | null;
+  /** Images: the app compartment's TLSF heap and JS heap; real servers: their RSS, no JS heap. */
+  memory(): { main: number; js: number | null };
+  stop(): Promise<void>;
 }
 
-async function attackPreset(preset: string, options: { seconds: number; say: (text: string) => void }): Promise<AttackResult[]> {
+/** The preset booted as an image: the app compartment's memory is read by the host from its TLSF heap's header and the JS heap its thread publishes. */
+async function bootImage(preset: string, target: Target): Promise<Attacked> {
   const config = loadPreset(preset, { registry: libraryRegistry });
   const app = appOf(config);
-  const target = targetOf(preset, app);
   const image = await launch(config, { registry: libraryRegistry, port: 0, ...(target.mainArgs ? { mainArgs: target.mainArgs } : {}) });
   let down: string | null = null;
   image.main.then(
     (code) => void (down ??= `main returned ${code}`),
     (e: Error) => void (down ??= e.message),
   );
+  const c = image.machine.image.compartments.find((x) => x.libraries.includes(app.name))!;
+  const heap = RegionHeap.attach(image.machine.regions.find((r) => r.name === `heap.${c.name}`)!);
+  return {
+    port: image.port,
+    down: () => down ?? image.machine.failure?.message ?? null,
+    memory: () => ({ main: heap.stats().used, js: image.machine.counters.heapUsed(c.index) }),
+    stop: () => image.stop(),
+  };
+}
+
+/** `real-redis`, `real-nginx`: the real server of each application abuse.js attacks. */
+const REAL_PRESETS: ReadonlyMap<string, App & { readonly real: RealServer }> = new Map(
+  [...TARGETS.keys()].filter((app): app is App & { readonly real: RealServer } => app.real !== undefined).map((app) => [`real-${app.name}`, app]),
+);
+
+async function bootReal(app: App & { readonly real: RealServer }, target: Target): Promise<Attacked> {
+  const server = await startReal(app.real, target.connectionLimit === undefined ? {} : { workerConnections: target.connectionLimit });
+  return { port: server.port, down: () => server.down(), memory: () => ({ main: server.rss(), js: null }), stop: () => server.stop() };
+}
+
+async function attackPreset(preset: string, options: { seconds: number; say: (text: string) => void }): Promise<AttackResult[]> {
+  const realApp = REAL_PRESETS.get(preset);
+  const real = realApp !== undefined;
+  const target = real ? TARGETS.get(realApp)!() : targetOf(preset, appOf(loadPreset(preset, { registry: libraryRegistry })));
+  const server = real ? await bootReal(realApp, target) : await bootImage(preset, target);
   const results: AttackResult[] = [];
   try {
-    await target.prepare(image.port);
-    const memory = memoryReader(image, app.name);
+    await target.prepare(server.port);
     for (const [name, start] of Object.entries(ATTACKS)) {
-      if (down !== null) {
-        results.push({ preset, attack: name, up: false, served: 0, probes: 0, worstMs: 0, attacker: '-', note: 'not run: the image is down', peakTlsf: 0, peakJs: null, bound: 0, intact: down, ok: false });
+      const gone = server.down();
+      if (gone !== null) {
+        results.push({ preset, attack: name, up: false, served: 0, probes: 0, worstMs: 0, attacker: '-', note: 'not run: the server is down', memory: real ? 'rss' : 'tlsf', peakMem: 0, peakJs: null, bound: null, intact: gone, ok: false });
         continue;
       }
       options.say(`${preset}: ${name}`);
-      const base = memory();
-      let peakTlsf = 0;
+      const base = server.memory();
+      let peakMem = 0;
       // A compartment publishes its JS heap when it waits on a gate: one that never waits (a
       // single-compartment image busy in its loop) leaves the figure unchanged, shown as '-'.
       let peakJs: number | null = null;
       const sampler = setInterval(() => {
-        const m = memory();
-        peakTlsf = Math.max(peakTlsf, m.tlsf - base.tlsf);
-        if (m.js > 0 && m.js !== base.js) peakJs = Math.max(peakJs ?? 0, m.js - base.js);
+        const m = server.memory();
+        peakMem = Math.max(peakMem, m.main - base.main);
+        if (m.js !== null && base.js !== null && m.js > 0 && m.js !== base.js) peakJs = Math.max(peakJs ?? 0, m.js - base.js);
       }, 20);
-      const client = new WellBehaved(image.port);
+      const client = new WellBehaved(server.port);
       await client.connect();
-      const attack = await start(image.port, target);
+      const attack = await start(server.port, target);
       if (attack === null) {
         clearInterval(sampler);
         client.close();
@@ -543,7 +579,7 @@ async function attackPreset(preset: string, options: { seconds: number; say: (te
       let probes = 0;
       let worstMs = 0;
       const until = Date.now() + options.seconds * 1000;
-      while (Date.now() < until && down === null) {
+      while (Date.now() < until && server.down() === null) {
         const t0 = performance.now();
         probes++;
         await target.probe(client).then(() => served++, () => undefined);
@@ -555,23 +591,25 @@ async function attackPreset(preset: string, options: { seconds: number; say: (te
       const attacker = attackerGot(attack.conns, attack.awaited);
       for (const c of attack.conns) c.destroy();
       clearInterval(sampler);
-      const failure = image.machine.failure;
-      const up = down === null && !failure;
-      // The attack's connections were just dropped: the image notices them closed on its next
+      const failure = server.down();
+      const up = failure === null;
+      // The attack's connections were just dropped: the server notices them closed on its next
       // poll, so a refusal in the first moments (a full worker_connections) is tried again.
-      let intact = up ? await target.intact(image.port) : (down ?? failure?.message ?? 'down');
+      let intact = up ? await target.intact(server.port) : failure;
       for (let retry = 0; up && intact !== null && retry < 10; retry++) {
         await new Promise((r) => setTimeout(r, 200));
-        intact = await target.intact(image.port);
+        intact = await target.intact(server.port);
       }
-      const bound = (attack.atOnce ?? attack.conns.length) * target.perConnection + attack.stores;
-      const ok = up && served === probes && intact === null && peakTlsf <= bound && (peakJs ?? 0) <= bound + JS_SLACK;
-      results.push({ preset, attack: name, up, served, probes, worstMs, attacker, note, peakTlsf, peakJs, bound, intact, ok });
+      // A real server runs with its own defaults (Redis's normal clients have no output limit): its
+      // memory is shown beside the images', not held to the images' bound.
+      const bound = real ? null : (attack.atOnce ?? attack.conns.length) * target.perConnection + attack.stores;
+      const ok = up && served === probes && intact === null && (bound === null || (peakMem <= bound && (peakJs ?? 0) <= bound + JS_SLACK));
+      results.push({ preset, attack: name, up, served, probes, worstMs, attacker, note, memory: real ? 'rss' : 'tlsf', peakMem, peakJs, bound, intact, ok });
       // Let closed connections be reaped before the next attack measures its own baseline.
       await new Promise((r) => setTimeout(r, 300));
     }
   } finally {
-    await image.stop();
+    await server.stop();
   }
   return results;
 }
@@ -580,8 +618,8 @@ const mib = (bytes: number): string => (bytes / MiB).toFixed(2);
 
 export function resultTable(results: readonly AttackResult[]): string[] {
   return formatTable(
-    ['preset', 'attack', 'up', 'served', 'worst ms', 'attacker got', 'attack did', 'peak tlsf MiB', 'peak js MiB', 'bound MiB', 'intact', 'result'],
-    results.map((r) => [r.preset, r.attack, r.up ? 'yes' : 'NO', `${r.served}/${r.probes}`, Math.round(r.worstMs), r.attacker, r.note, mib(r.peakTlsf), r.peakJs === null ? '-' : mib(r.peakJs), mib(r.bound), r.intact === null ? 'yes' : r.intact, r.ok ? 'ok' : 'FAILED']),
+    ['preset', 'attack', 'up', 'served', 'worst ms', 'attacker got', 'attack did', 'peak mem MiB', 'peak js MiB', 'bound MiB', 'intact', 'result'],
+    results.map((r) => [r.preset, r.attack, r.up ? 'yes' : 'NO', `${r.served}/${r.probes}`, Math.round(r.worstMs), r.attacker, r.note, `${mib(r.peakMem)}${r.memory === 'rss' ? ' rss' : ''}`, r.peakJs === null ? '-' : mib(r.peakJs), r.bound === null ? '-' : mib(r.bound), r.intact === null ? 'yes' : r.intact, r.ok ? 'ok' : 'FAILED']),
   );
 }
 
@@ -595,24 +633,37 @@ async function main(): Promise<number> {
   const seconds = numberOption(values, 'seconds', 2, { min: 0.2, max: 600 });
   const presets = String(values['presets'] ?? DEFAULT_PRESETS).split(',').map((p) => p.trim()).filter(Boolean);
   for (const p of presets) {
-    if (!isPreset(p)) throw new UsageError(`--presets: unknown preset ${JSON.stringify(p)}; e.g. ${DEFAULT_PRESETS}`);
+    if (REAL_PRESETS.has(p)) continue;
+    if (!isPreset(p)) throw new UsageError(`--presets: unknown preset ${JSON.stringify(p)}; e.g. ${DEFAULT_PRESETS}, or ${[...REAL_PRESETS.keys()].join(', ')}`);
     targetOf(p, appOf(loadPreset(p, { registry: libraryRegistry })));
   }
   const say = (text: string): void => void process.stderr.write(text + '\n');
+  // A real server whose binary is absent is skipped, saying so, and does not fail the run.
+  const skipped: { preset: string; reason: string }[] = [];
+  for (const p of presets) {
+    const app = REAL_PRESETS.get(p);
+    const missing = app === undefined ? null : missingBinary(app.real);
+    if (missing !== null) {
+      skipped.push({ preset: p, reason: missing });
+      say(`${p}: skipped, ${missing}`);
+    }
+  }
+  const run = presets.filter((p) => !skipped.some((s) => s.preset === p));
   // The images' console (nginx's error log) goes to stderr while they run: stdout holds the report only.
   const stdoutWrite = process.stdout.write;
   process.stdout.write = process.stderr.write.bind(process.stderr) as typeof process.stdout.write;
   const results: AttackResult[] = [];
   try {
-    for (const preset of presets) results.push(...(await attackPreset(preset, { seconds, say })));
+    for (const preset of run) results.push(...(await attackPreset(preset, { seconds, say })));
   } finally {
     process.stdout.write = stdoutWrite;
   }
   const failed = [...new Set(results.filter((r) => !r.ok).map((r) => r.preset))];
-  if (values['json']) process.stdout.write(JSON.stringify({ seconds, presets, failed, results }) + '\n');
+  if (values['json']) process.stdout.write(JSON.stringify({ seconds, presets: run, skipped, failed, results }) + '\n');
   else {
     for (const line of resultTable(results)) process.stdout.write(line + '\n');
-    process.stdout.write(failed.length === 0 ? `all ${presets.length} presets stayed up, bounded and intact\n` : `FAILED: ${failed.join(', ')}\n`);
+    for (const s of skipped) process.stdout.write(`${s.preset}: skipped, ${s.reason}\n`);
+    process.stdout.write(failed.length === 0 ? `all ${run.length} presets stayed up, bounded and intact\n` : `FAILED: ${failed.join(', ')}\n`);
   }
   return failed.length === 0 ? 0 : 1;
 }

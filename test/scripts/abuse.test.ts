@@ -1,9 +1,11 @@
 // `scripts/abuse.js`: its help, its refusal of bad options, and a short run of every attack on
 // nginx-none: a table with one row per attack, each ok, what the attackers' sockets read, the
-// images' log on stderr, exit 0; --json.
+// images' log on stderr, exit 0; --json; real-redis through the same attacks, and a real server
+// skipped when its binary is absent.
 
 import t from 'tap';
 import { runScript } from '../fixtures/node-script.js';
+import { haveRedisServer } from './explore-redis.js';
 
 const ATTACKS = ['pipeline', 'slow-reader', 'oversized', 'malformed', 'idle-conns', 'past-limit', 'reset', 'half-closed'];
 
@@ -30,7 +32,7 @@ t.test('bad options are refused naming what is valid, exit 2', async (t) => {
 t.test('a short run on nginx-none: a row per attack, all ok, exit 0', async (t) => {
   const { code, stdout, stderr } = await runScript('abuse.js', ['--presets', 'nginx-none', '--seconds', '0.5']);
   const lines = stdout.split('\n');
-  t.match(lines[0] ?? '', /^preset +attack +up +served +worst ms +attacker got +attack did +peak tlsf MiB +peak js MiB +bound MiB +intact +result$/);
+  t.match(lines[0] ?? '', /^preset +attack +up +served +worst ms +attacker got +attack did +peak mem MiB +peak js MiB +bound MiB +intact +result$/);
   for (const attack of ATTACKS) {
     const row = lines.find((l) => l.startsWith('nginx-none') && l.split(/ {2,}/)[1] === attack);
     t.ok(row, `a row for ${attack}`);
@@ -57,9 +59,42 @@ t.test('a short run on nginx-none: a row per attack, all ok, exit 0', async (t) 
 t.test('--json: one object with a result per attack', async (t) => {
   const { code, stdout } = await runScript('abuse.js', ['--presets', 'nginx-none', '--seconds', '0.3', '--json']);
   t.equal(code, 0);
-  const report = JSON.parse(stdout) as { failed: string[]; results: { attack: string; ok: boolean; up: boolean; bound: number; peakTlsf: number; attacker: string }[] };
+  const report = JSON.parse(stdout) as { failed: string[]; results: { attack: string; ok: boolean; up: boolean; bound: number; peakMem: number; attacker: string }[] };
   t.same(report.failed, []);
   t.same(report.results.map((r) => r.attack), ATTACKS);
-  for (const r of report.results) t.ok(r.up && r.peakTlsf <= r.bound, `${r.attack}: up, within its bound`);
+  for (const r of report.results) t.ok(r.up && r.peakMem <= r.bound, `${r.attack}: up, within its bound`);
   t.match(report.results.find((r) => r.attack === 'half-closed')?.attacker, /^HTTP\/1\.1 200 OK, closed after \d+ B \(20\)$/, 'what the attacker got, in the JSON too');
+});
+
+const noRedis = (await haveRedisServer()) ? false : 'redis-server is not installed (scripts/install.sh installs it)';
+
+t.test('--presets real-redis: Debian redis-server through the same attacks, its memory as RSS growth', { skip: noRedis }, async (t) => {
+  const { code, stdout } = await runScript('abuse.js', ['--presets', 'real-redis', '--seconds', '0.3']);
+  const rows = stdout.split('\n').filter((l) => l.startsWith('real-redis')).map((l) => l.split(/ {2,}/));
+  // No past-limit: Redis has no connection limit below the attack's.
+  t.same(rows.map((r) => r[1]), ATTACKS.filter((a) => a !== 'past-limit'));
+  for (const r of rows) {
+    t.equal(r[2], 'yes', `${r[1]}: up`);
+    t.match(r[7], /^\d+\.\d\d rss$/, `${r[1]}: the memory column is the process's RSS growth`);
+    t.equal(r[9], '-', `${r[1]}: no bound of the images' limits`);
+    t.equal(r[11], 'ok', `${r[1]}: served and intact`);
+  }
+  t.match(rows.find((r) => r[1] === 'oversized')?.[5], /^-ERR Protocol error: invalid bulk length, closed after 42 B \(1\)/, 'the real server refuses the 600 MB claim as the image does');
+  t.match(rows.find((r) => r[1] === 'reset')?.[5], /^\$65536, reset by the attacker after/);
+  t.equal(code, 0);
+});
+
+t.test('a real server whose binary is absent is skipped with a line saying so', async (t) => {
+  const path = process.env['PATH'];
+  process.env['PATH'] = '/nonexistent';
+  try {
+    const { code, stdout, stderr } = await runScript('abuse.js', ['--presets', 'real-redis,real-nginx', '--seconds', '0.2']);
+    t.match(stdout, /^real-redis: skipped, redis-server is not installed/m);
+    t.match(stdout, /^real-nginx: skipped, nginx is not installed/m);
+    t.match(stderr, /real-redis: skipped/);
+    t.match(stdout, /all 0 presets stayed up/);
+    t.equal(code, 0);
+  } finally {
+    process.env['PATH'] = path;
+  }
 });
