@@ -227,6 +227,8 @@ export function create(ctx: LibraryContext): LibraryInstance {
 
   /** Moves a connection on after poll: output, input, answers, file. False when it must close. */
   const step = (c: Connection, revents: number): boolean => {
+    // Nothing pending until now: send_timeout counts from this response, not from the last one.
+    if (c.out.bytes === 0 && c.file === null) c.progressMs = cachedMs;
     if (c.out.bytes > 0) {
       const before = c.out.bytes;
       if (c.out.flush(c.fd) === 'error') return false;
@@ -328,15 +330,16 @@ export function create(ctx: LibraryContext): LibraryInstance {
               return;
             }
             const c = connections.get(fd)!;
-            if (revents === 0) {
-              // ngx_http_writer(): send_timeout while the client takes nothing.
-              if ((c.out.bytes > 0 || c.file !== null) && cachedMs - c.progressMs > sendTimeoutMs) {
-                errorLog('info', `*${c.fd} client timed out (110: Connection timed out) while sending response to client`);
-                finish(c);
-              }
+            if (revents !== 0 && !step(c, revents)) {
+              finish(c);
               return;
             }
-            if (!step(c, revents)) finish(c);
+            // ngx_http_writer(): send_timeout while the client takes nothing, whatever poll reported
+            // (a client that half-closed and stopped reading has POLLHUP on every pass).
+            if ((c.out.bytes > 0 || c.file !== null) && cachedMs - c.progressMs > sendTimeoutMs) {
+              errorLog('info', `*${c.fd} client timed out (110: Connection timed out) while sending response to client`);
+              finish(c);
+            }
           });
         }
       },

@@ -192,6 +192,35 @@ t.test('send_timeout closes a client that takes nothing, and its output goes bac
   probe.close();
 });
 
+t.test('send_timeout counts from the response, not from the last one: a keep-alive client idle past it gets a large file in full', async (t) => {
+  const image = await launch(loadPreset('nginx-none', { registry: libraryRegistry }), { registry: libraryRegistry, port: 0, initrd: site, mainArgs: nginxMainArgs({ sendTimeoutS: 1 }) });
+  t.teardown(() => image.stop());
+  const client = await RawHttpConnection.open(image.port);
+  t.teardown(() => client.close());
+  t.equal((await client.get('/')).status, 200);
+  await new Promise((r) => setTimeout(r, 1500)); // idle, with nothing to send, longer than send_timeout
+  t.equal(sha256((await client.get('/big.bin')).body), sha256(big), 'the file in full');
+});
+
+t.test('send_timeout also closes a client that half-closed after its requests and reads nothing', async (t) => {
+  const image = await launch(loadPreset('nginx-none', { registry: libraryRegistry }), { registry: libraryRegistry, port: 0, initrd: site, mainArgs: nginxMainArgs({ sendTimeoutS: 1 }) });
+  t.teardown(() => image.stop());
+  const heap = appHeap(image);
+  const probe = await RawHttpConnection.open(image.port);
+  t.equal((await probe.get('/')).status, 200);
+  const baseline = heap.stats().used;
+  // All its requests are read at once, then the hang-up: poll reports POLLHUP on every pass.
+  const socket = net.connect(image.port, '127.0.0.1');
+  socket.pause();
+  socket.on('error', () => undefined);
+  t.teardown(() => socket.destroy());
+  socket.end('GET /big.bin HTTP/1.1\r\nHost: test\r\n\r\n'.repeat(100));
+  await until('output is pending', () => heap.stats().used > baseline);
+  await until('the server closed the half-closed client that reads nothing', () => heap.stats().used <= baseline, 20_000);
+  t.equal((await probe.get('/')).body.toString(), index, 'the other client is still served');
+  probe.close();
+});
+
 t.test('a half-closed client gets its answers, then the server closes', async (t) => {
   const image = await launch(loadPreset('nginx-none', { registry: libraryRegistry }), { registry: libraryRegistry, port: 0, initrd: site });
   t.teardown(() => image.stop());
