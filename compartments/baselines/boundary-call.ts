@@ -11,7 +11,7 @@ import type { Image, ImportEntry } from '../host/image.js';
 import { bufferBytes, SYSCALL_BUFFERS, type BufferArg } from './buffers.js';
 
 /** Genode's RPC framework marshals the opcode and each argument, a machine word each, into the IPC message. */
-export const GENODE_WORD_BYTES = 8;
+const GENODE_WORD_BYTES = 8;
 
 export interface BoundaryCallOptions {
   readonly kind: 'syscall' | 'ipc' | 'cubicle';

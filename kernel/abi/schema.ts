@@ -68,9 +68,6 @@ export interface BoundaryCycles {
   readonly 'pkru-window': number;
 }
 
-/** The gate kinds of FlexOS itself (Fig. 11), the ones every report lists. */
-export const FLEXOS_GATE_KINDS = ['function', 'mpk-light', 'mpk-dss', 'ept'] as const;
-
 /** Paper Fig. 11: a Linux system call round trip on the Xeon Silver 4114, with and without KPTI, in cycles. */
 export const SYSCALL_CYCLES = Object.freeze({ kpti: 470, noKpti: 146 });
 
