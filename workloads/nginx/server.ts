@@ -3,9 +3,8 @@
 // fstat, reads, close per request, as nginx does with open_file_cache off), responses written
 // through lwip: requests come in with recv(), gated straight into lwip, responses go out with
 // writev(), which FlexOS runs in vfscore under the socket's vnode lock (FLEXOS-CALLS.md §2). Held
-// to nginx's limits under abuse (limits.ts): a connection whose output is not
-// taken stops being read, files stream buffer by buffer, and connections past worker_connections
-// are refused.
+// to nginx's limits under abuse (limits.ts): a connection whose output is not taken stops being
+// read, files stream buffer by buffer, and connections past worker_connections are refused.
 
 import type { LibraryContext, LibraryInstance } from '../../kernel/abi/context.js';
 import * as abi from '../../kernel/lwip/abi.js';
@@ -88,6 +87,7 @@ export function create(ctx: LibraryContext): LibraryInstance {
   const stack = ctx.stack;
   const io = { write, memory, stack };
   const encoder = new TextEncoder();
+  const lengths = lengthArithmetic(ctx); // the parser's: UBSan-checked when nginx is hardened with ubsan
   let cachedMs = 0; // ngx_time_update() once per event-loop iteration
   const clock = { nowMs: () => cachedMs };
   const errorLog = (level: string, text: string): void => ctx.log(`${logTime(cachedMs)} [${level}] 1#0: ${text}\n`);
@@ -308,7 +308,7 @@ export function create(ctx: LibraryContext): LibraryInstance {
             }
             fcntl(client, abi.F_SETFL, abi.O_NONBLOCK);
             const out = new HeapOutputQueue(ctx.heap, io);
-            connections.set(client, { fd: client, parser: new HttpRequestParser({ lengths: lengthArithmetic(ctx) }), out, file: null, paused: false, eof: false, closeAfterWrite: false, progressMs: cachedMs });
+            connections.set(client, { fd: client, parser: new HttpRequestParser({ lengths }), out, file: null, paused: false, eof: false, closeAfterWrite: false, progressMs: cachedMs });
           }
         };
         for (;;) {
