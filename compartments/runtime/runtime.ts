@@ -254,8 +254,9 @@ export class CompartmentRuntime {
           const target = slot;
           // A call across a gate is counted with the crossings; a direct one here, as its callee's work.
           const calleeWork = this.#meters.get(callee) ?? NO_WORK;
-          // Unikraft: no gate layer at all, so not even the library bookkeeping of FlexOS's direct call.
-          if (data.image.config.driver === 'unikraft') {
+          // Unikraft: no gate layer at all, so not even the library bookkeeping of FlexOS's direct call;
+          // unless a library is hardened, whose access checks (KASan, UBSan) follow memory.library.
+          if (data.image.config.driver === 'unikraft' && data.image.config.libraries.every((l) => l.hardening.length === 0)) {
             return nameForProfile(`call:${callee}.${fn}`, (...args: number[]) => {
               calleeWork.add('call', 1);
               return ((target.impl ?? (target.impl = this.#functions[entry.fnId]?.impl)) as GateFunction)(...args) ?? 0;
