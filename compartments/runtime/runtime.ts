@@ -1,6 +1,7 @@
 // The compartment runtime inside a worker: builds the memory view, heaps and stack of this
-// compartment, loads its libraries, resolves their imports (direct call or gate), and runs the
-// idle loop that serves gates while letting the control plane in between.
+// compartment, loads its libraries, resolves their imports (direct call, gate, or a baseline's
+// boundary around the gate: compartments/baselines/), and runs the idle loop that serves gates
+// while letting the control plane in between.
 
 import { FlexosError, BuildError } from '../../kernel/abi/errors.js';
 import { Memory } from '../../shm/memory.js';
