@@ -151,13 +151,12 @@ export function integersOnly(kind: GateKind): boolean {
 function checkGateSignature(kind: GateKind, site: string, args: readonly string[]): void {
   if (integersOnly(kind)) {
     const what = kind === 'ept' ? 'a vmept gate' : kind === 'syscall' ? 'a system call' : 'an IPC';
+    // A vmept RPC and a system call pass their arguments in the same few registers; an IPC has more.
     if (kind !== 'ipc' && args.length > EPT_MAX_ARGS) throw new BuildError(`${site}: ${what} carries at most ${EPT_MAX_ARGS} arguments, this function takes ${args.length}`);
     const bad = args.findIndex((a) => a !== 'int' && a !== 'addr');
     if (bad >= 0) throw new BuildError(`${site}: argument ${bad + 1} is a ${args[bad]}; ${what} carries integers and addresses only`);
-    if (args.length > MAX_ARGS) throw new BuildError(`${site}: a gate carries at most ${MAX_ARGS} arguments, this function takes ${args.length}`);
-  } else if (args.length > MAX_ARGS) {
-    throw new BuildError(`${site}: a gate carries at most ${MAX_ARGS} arguments, this function takes ${args.length}`);
   }
+  if (args.length > MAX_ARGS) throw new BuildError(`${site}: a gate carries at most ${MAX_ARGS} arguments, this function takes ${args.length}`);
 }
 
 function planRegions(config: Configuration, compartments: readonly ImageCompartment[]): RegionDescriptor[] {
