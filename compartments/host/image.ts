@@ -91,6 +91,17 @@ export function buildImage(config: Configuration, options: { registry: LibraryRe
   const imports: ImportEntry[] = [];
   const edges: Edge[] = [];
   const edgeIndex = new Map<string, number>();
+  /** The edge `key` names, added on first use. */
+  const edgeOf = (key: string, edge: Edge): number => {
+    let index = edgeIndex.get(key);
+    if (index === undefined) {
+      index = edges.length;
+      edgeIndex.set(key, index);
+      edges.push(edge);
+    }
+    return index;
+  };
+  const crossing = (callee: string): GateKind => (isBaseline(config.driver) ? crossingKind(config.driver, callee) : gateKind);
   for (const l of config.libraries) {
     const descriptor = descriptors[l.name] as LibraryDescriptor;
     for (const [callee, fns] of Object.entries(descriptor.calls)) {
@@ -107,23 +118,12 @@ export function buildImage(config: Configuration, options: { registry: LibraryRe
           imports.push({ caller: l.name, callee, fn, kind: 'direct', fnId, edge: -1 });
           continue;
         }
-        const kind = isBaseline(config.driver) ? crossingKind(config.driver, callee) : gateKind;
+        const kind = crossing(callee);
         checkGateSignature(kind, `${l.name} -> ${callee}.${fn}`, signature.args);
         const key = `${l.name}>${callee}`;
-        let edge = edgeIndex.get(key);
-        if (edge === undefined) {
-          edge = edges.length;
-          edgeIndex.set(key, edge);
-          edges.push({ caller: l.name, callee, kind });
-        }
+        const edge = edgeOf(key, { caller: l.name, callee, kind });
         if (kind === 'cubicle' && signature.args.includes('addr')) {
-          const windowKey = `${key}#window`;
-          let windowEdge = edgeIndex.get(windowKey);
-          if (windowEdge === undefined) {
-            windowEdge = edges.length;
-            edgeIndex.set(windowKey, windowEdge);
-            edges.push({ caller: l.name, callee, kind: 'pkru-window' });
-          }
+          const windowEdge = edgeOf(`${key}#window`, { caller: l.name, callee, kind: 'pkru-window' });
           imports.push({ caller: l.name, callee, fn, kind, fnId, edge, windowEdge });
         } else imports.push({ caller: l.name, callee, fn, kind, fnId, edge });
       }
@@ -134,10 +134,7 @@ export function buildImage(config: Configuration, options: { registry: LibraryRe
   for (const l of config.libraries) {
     if (!descriptors[l.name]?.callsPointers) continue;
     for (const other of config.libraries) {
-      const key = `${l.name}>${other.name}`;
-      if (other.compartment === l.compartment || edgeIndex.has(key)) continue;
-      edgeIndex.set(key, edges.length);
-      edges.push({ caller: l.name, callee: other.name, kind: isBaseline(config.driver) ? crossingKind(config.driver, other.name) : gateKind });
+      if (other.compartment !== l.compartment) edgeOf(`${l.name}>${other.name}`, { caller: l.name, callee: other.name, kind: crossing(other.name) });
     }
   }
   return { config, gateKind, compartments, exports, imports, edges, regions: planRegions(config, compartments), descriptors };
