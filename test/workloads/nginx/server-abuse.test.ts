@@ -1,7 +1,8 @@
 // The Nginx image under hostile clients over real loopback sockets (no external client, so these
 // never skip): a pipelining client that never reads keeps the output bounded in the app heap while
-// another client is served, a large file streams byte-exact in 32 KiB reads, and connections past
-// worker_connections are refused with nginx's alert while the first ones keep working.
+// another client is served, a large file streams byte-exact in 32 KiB reads, connections past
+// worker_connections are refused with nginx's alert while the first ones keep working, and
+// send_timeout closes a client that takes nothing (half-closed or not), counted per response.
 
 import t from 'tap';
 import net from 'node:net';
@@ -13,6 +14,7 @@ import { loadPreset } from '../../../workloads/presets.js';
 import { libraryRegistry } from '../../../workloads/registry.js';
 import { launch, type RunningImage } from '../../../workloads/launch.js';
 import { parseConfiguration } from '../../../compartments/config/parse.js';
+import { compartmentsYaml, SHARING } from '../../../compartments/config/presets.js';
 import { RegionHeap } from '../../../shm/heap.js';
 import { nginxMainArgs, OUTPUT_BUFFER, OUTPUT_CAP } from '../../../workloads/nginx/limits.js';
 import { RawHttpConnection } from './http-raw.js';
@@ -95,18 +97,13 @@ t.test('a large file is served byte-exact, read through vfscore in 32 KiB buffer
   // vfscore and ramfs in a compartment of their own, so that each nginx -> vfscore call is a counted gate.
   const config = parseConfiguration(
     `name: nginx-vfs2
-compartments:
-  - name: comp1
-    mechanism: {driver: intel-pku}
-    default: true
-  - name: comp2
-    mechanism: {driver: intel-pku}
+${compartmentsYaml('intel-pku', 2)}
 libraries:
   nginx: {compartment: comp1}
   newlib: {compartment: comp1}
   vfscore: {compartment: comp2}
   ramfs: {compartment: comp2}
-sharing: {stack: private, dss: true}
+${SHARING.dss}
 `,
     { registry: libraryRegistry },
   );
