@@ -119,9 +119,9 @@ export const DEFAULT_BOUNDARY_CYCLES: BoundaryCycles = Object.freeze({
   syscall: SYSCALL_CYCLES.kpti,
   ipc: SEL4_IPC_CYCLES.call + SEL4_IPC_CYCLES.reply,
   // CubicleOS's trampoline switches the PKRU and the stack both ways, as FlexOS's MPK-DSS gate does (Fig. 11).
-  cubicle: 108,
+  cubicle: DEFAULT_GATE_CYCLES['mpk-dss'],
   // One WRPKRU: half of Fig. 11's MPK-light gate, which is two of them and little else.
-  'pkru-window': 31,
+  'pkru-window': DEFAULT_GATE_CYCLES['mpk-light'] / 2,
 });
 
 export const DEFAULTS = Object.freeze({
