@@ -4,7 +4,7 @@
 // worker_connections are refused with nginx's alert while the first ones keep working, and
 // send_timeout closes a client that takes nothing (half-closed or not), counted per response.
 
-import t from 'tap';
+import t, { type Test } from 'tap';
 import net from 'node:net';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -48,6 +48,16 @@ async function until(what: string, test: () => boolean, timeoutMs = 30_000): Pro
   }
 }
 
+/** nginx-none on the test site (main's arguments `mainArgs`), a probe client served once, and the app heap's use then. */
+async function bootProbed(t: Test, mainArgs?: readonly number[]): Promise<{ image: RunningImage; heap: RegionHeap; probe: RawHttpConnection; baseline: number }> {
+  const image = await launch(loadPreset('nginx-none', { registry: libraryRegistry }), { registry: libraryRegistry, port: 0, initrd: site, ...(mainArgs === undefined ? {} : { mainArgs }) });
+  t.teardown(() => image.stop());
+  const heap = appHeap(image);
+  const probe = await RawHttpConnection.open(image.port);
+  t.equal((await probe.get('/')).status, 200);
+  return { image, heap, probe, baseline: heap.stats().used };
+}
+
 /** A client that sends `count` pipelined GETs of `path` and never reads. */
 function flood(port: number, path: string, count: number): { socket: net.Socket; bytes: number } {
   const request = `GET ${path} HTTP/1.1\r\nHost: test\r\n\r\n`;
@@ -59,12 +69,7 @@ function flood(port: number, path: string, count: number): { socket: net.Socket;
 }
 
 t.test('pipelining 2000 requests without reading: output bounded in the app heap, another client served', async (t) => {
-  const image = await launch(loadPreset('nginx-none', { registry: libraryRegistry }), { registry: libraryRegistry, port: 0, initrd: site });
-  t.teardown(() => image.stop());
-  const heap = appHeap(image);
-  const probe = await RawHttpConnection.open(image.port);
-  t.equal((await probe.get('/')).status, 200);
-  const baseline = heap.stats().used;
+  const { image, heap, probe, baseline } = await bootProbed(t);
 
   const pages = flood(image.port, '/', 2000);
   const files = flood(image.port, '/big.bin', 2000);
@@ -169,12 +174,7 @@ t.test('connections past worker_connections are refused with nginx\'s alert; the
 });
 
 t.test('send_timeout closes a client that takes nothing, and its output goes back to the heap', async (t) => {
-  const image = await launch(loadPreset('nginx-none', { registry: libraryRegistry }), { registry: libraryRegistry, port: 0, initrd: site, mainArgs: nginxMainArgs({ sendTimeoutS: 1 }) });
-  t.teardown(() => image.stop());
-  const heap = appHeap(image);
-  const probe = await RawHttpConnection.open(image.port);
-  t.equal((await probe.get('/')).status, 200);
-  const baseline = heap.stats().used;
+  const { image, heap, probe, baseline } = await bootProbed(t, nginxMainArgs({ sendTimeoutS: 1 }));
   const files = flood(image.port, '/big.bin', 100);
   t.teardown(() => files.socket.destroy());
   let closed = false;
@@ -200,12 +200,7 @@ t.test('send_timeout counts from the response, not from the last one: a keep-ali
 });
 
 t.test('send_timeout also closes a client that half-closed after its requests and reads nothing', async (t) => {
-  const image = await launch(loadPreset('nginx-none', { registry: libraryRegistry }), { registry: libraryRegistry, port: 0, initrd: site, mainArgs: nginxMainArgs({ sendTimeoutS: 1 }) });
-  t.teardown(() => image.stop());
-  const heap = appHeap(image);
-  const probe = await RawHttpConnection.open(image.port);
-  t.equal((await probe.get('/')).status, 200);
-  const baseline = heap.stats().used;
+  const { image, heap, probe, baseline } = await bootProbed(t, nginxMainArgs({ sendTimeoutS: 1 }));
   // All its requests are read at once, then the hang-up: poll reports POLLHUP on every pass.
   const socket = net.connect(image.port, '127.0.0.1');
   socket.pause();
