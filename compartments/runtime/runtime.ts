@@ -123,11 +123,13 @@ export class CompartmentRuntime {
     this.#waiter = new Waiter({ policy: image.config.gates.policy, spinners: { words: this.#rpcWords, index: G_SPINNERS, max: data.maxSpinners } });
     const cfi = this.#hardening.gateCheck;
     this.#callee = new GateCallee(rpc, cfi ? { functions: this.#functions, memory: this.#memory, cfi } : { functions: this.#functions, memory: this.#memory });
+    // Shared with the baselines' boundaries, which count CubicleOS's window operations here too.
+    this.#crossings = new CrossingCounters(image.edges, data.counters);
     this.#port = new GatePort(rpc, {
       self: data.self,
       waiter: options.wait ?? this.#waiter,
       callee: this.#callee,
-      counters: this.#crossings = new CrossingCounters(image.edges, data.counters),
+      counters: this.#crossings,
       timeoutMs: image.config.gates.timeoutMs,
       beforeIdle: () => this.#beforeIdle(),
     });
