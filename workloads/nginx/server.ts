@@ -39,7 +39,7 @@ interface Connection {
   /** The client half-closed: answer what was read, then close. */
   eof: boolean;
   closeAfterWrite: boolean;
-  /** When output was last taken by the client (or there was none): send_timeout counts from here. */
+  /** When output was last taken by the client, or when the pending output began: send_timeout counts from here. */
   progressMs: number;
 }
 
