@@ -32,6 +32,23 @@ function writeChunk(fd: number, io: OutputIo, src: Uint8Array, start: number, le
   }
 }
 
+/**
+ * Writes `bytes` straight from where they are, a chunk at a time, until the socket takes less than
+ * a chunk: how many bytes it took, and whether it failed (an errno other than EAGAIN).
+ */
+function writeStraight(fd: number, io: OutputIo, bytes: Uint8Array): { readonly taken: number; readonly error: boolean } {
+  let taken = 0;
+  while (taken < bytes.length) {
+    const length = Math.min(WRITE_CHUNK, bytes.length - taken);
+    const n = writeChunk(fd, io, bytes, taken, length);
+    if (n === -ERRNO.EAGAIN) break;
+    if (n < 0) return { taken, error: true };
+    taken += n;
+    if (n < length) break;
+  }
+  return { taken, error: false };
+}
+
 export class OutputQueue {
   #chunks: Uint8Array[] = [];
   #bytes = 0;
@@ -75,21 +92,9 @@ export class OutputQueue {
       this.push(tail.slice());
       return this.flush(fd, io);
     }
-    let at = 0;
-    while (at < tail.length) {
-      const length = Math.min(WRITE_CHUNK, tail.length - at);
-      const n = writeChunk(fd, io, tail, at, length);
-      if (n < 0) {
-        this.push(tail.slice(at));
-        return n === -ERRNO.EAGAIN ? 'again' : 'error';
-      }
-      at += n;
-      if (n < length) {
-        this.push(tail.slice(at));
-        return 'again';
-      }
-    }
-    return 'done';
+    const { taken, error } = writeStraight(fd, io, tail);
+    if (taken < tail.length) this.push(tail.slice(taken));
+    return error ? 'error' : taken < tail.length ? 'again' : 'done';
   }
 }
 
@@ -121,15 +126,10 @@ export class HeapOutputQueue {
     if (bytes.length === 0) return this.#chunks.length > 0 ? 'again' : 'done';
     let at = 0;
     if (this.#chunks.length === 0) {
-      while (at < bytes.length) {
-        const length = Math.min(WRITE_CHUNK, bytes.length - at);
-        const n = writeChunk(fd, this.#io, bytes, at, length);
-        if (n === -ERRNO.EAGAIN) break;
-        if (n < 0) return 'error';
-        at += n;
-        if (n < length) break;
-      }
-      if (at === bytes.length) return 'done';
+      const { taken, error } = writeStraight(fd, this.#io, bytes);
+      if (error) return 'error';
+      if (taken === bytes.length) return 'done';
+      at = taken;
     }
     return this.#keep(bytes.subarray(at)) ? 'again' : 'nomem';
   }

@@ -8,10 +8,11 @@ import type { WorkMeter } from '../../kernel/abi/work.js';
 import type { Allocator } from '../../shm/heap.js';
 import type { Memory } from '../../shm/memory.js';
 import type { Image, ImportEntry } from '../host/image.js';
+import { ERRNO } from '../../kernel/newlib/errno.js';
 import { bufferBytes, SYSCALL_BUFFERS, type BufferArg } from './buffers.js';
 
 /** Genode's RPC framework marshals the opcode and each argument, a machine word each, into the IPC message. */
-export const GENODE_WORD_BYTES = 8;
+const GENODE_WORD_BYTES = 8;
 
 export interface BoundaryCallOptions {
   readonly kind: 'syscall' | 'ipc' | 'cubicle';
@@ -60,6 +61,8 @@ export function boundaryCall(call: (args: number[]) => number, options: Boundary
         const bytes = bufferBytes(buffer, args);
         if (user === 0 || bytes === 0) continue;
         const kernel = bounce.malloc(bytes);
+        // No room for the kernel's copy: the call fails as a failed kernel allocation does, before the callee runs.
+        if (kernel === 0) return -ERRNO.ENOMEM;
         copies.push({ buffer, user, kernel, bytes });
         if (buffer.direction !== 'out') {
           memory.view(kernel, bytes, 'write').set(memory.view(user, bytes, 'read'));

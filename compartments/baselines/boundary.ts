@@ -2,7 +2,7 @@
 // memory each side maps, and which libraries every protection domain links a copy of. The baselines
 // run FlexOS's libraries unchanged; only the boundary between them differs (FLEXOS.md, "Baselines").
 
-import type { BaselineDriver, Driver, StackStrategy } from '../../kernel/abi/schema.js';
+import type { BaselineDriver, Driver } from '../../kernel/abi/schema.js';
 import { BASELINE_DRIVERS } from '../../kernel/abi/schema.js';
 import type { GateKind } from '../gates/crossings.js';
 
@@ -35,7 +35,7 @@ export function baselineGateKind(driver: BaselineDriver): GateKind {
  * call into one from another domain is a function call there; the simulator still runs it where the
  * library is placed, and prices it as one.
  */
-export const LINKED_IN_EVERY_DOMAIN: Readonly<Record<'linux' | 'sel4', readonly string[]>> = {
+const LINKED_IN_EVERY_DOMAIN: Readonly<Record<'linux' | 'sel4', readonly string[]>> = {
   linux: ['newlib', 'uksched', 'ukschedcoop', 'uktime'],
   sel4: ['newlib', 'uksched', 'ukschedcoop'],
 };
@@ -55,6 +55,3 @@ export function baselineMapping(driver: BaselineDriver): 'all' | 'own-and-shared
   if (driver === 'unikraft') return 'all';
   return driver === 'cubicleos' ? 'pkru' : 'own-and-shared';
 }
-
-/** The stack strategy names are FlexOS's; a baseline's stacks follow its mapping (parse.ts picks them). */
-export type { StackStrategy };

@@ -10,9 +10,10 @@ import { dependencyClosure, HARDENING_OPTIONS, HARDENING_SHORTHANDS } from '../.
 import type { HardeningOption, LibraryRegistry } from '../../kernel/abi/library.js';
 import { boolean, isRecord, join, oneOf, onlyKeys, positiveNumber, record, string } from './fields.js';
 import type { Fields } from './fields.js';
-import { BASELINE_DRIVERS, DEFAULT_BOUNDARY_CYCLES, DEFAULTS, DRIVERS, SYSCALL_CYCLES, MAX_COMPARTMENTS, MEMORY_LIMIT_MB, PIN_POLICIES, WAIT_POLICIES } from '../../kernel/abi/schema.js';
+import { DEFAULT_BOUNDARY_CYCLES, DEFAULTS, DRIVERS, SYSCALL_CYCLES, MAX_COMPARTMENTS, MEMORY_LIMIT_MB, PIN_POLICIES, WAIT_POLICIES } from '../../kernel/abi/schema.js';
 import type { BoundaryCycles, CompartmentConfig, CompartmentLimits, Configuration, CostModelConfig, Driver, GateConfig, GateCycles, LibraryPlacement, StackStrategy } from '../../kernel/abi/schema.js';
 import { parseSize } from './units.js';
+import { isBaseline } from '../baselines/boundary.js';
 
 export type ConfigSource = string | Readonly<Record<string, unknown>>;
 
@@ -334,7 +335,7 @@ function parseCostModel(value: unknown, driver: Driver): CostModelConfig {
   onlyKeys(fields, COST_KEYS, 'cost_model');
   const d = DEFAULTS.costModel;
   const cycles = record(fields.gate_cycles, 'cost_model.gate_cycles');
-  const baseline = (BASELINE_DRIVERS as readonly Driver[]).includes(driver);
+  const baseline = isBaseline(driver);
   onlyKeys(cycles, baseline ? [...CYCLE_KEYS, ...BOUNDARY_KEYS] : CYCLE_KEYS, 'cost_model.gate_cycles');
   if (fields.kpti !== undefined && driver !== 'linux') throw new ConfigError('cost_model.kpti', fields.kpti, `kpti prices a Linux system call; this image's driver is ${driver}`, 'omit kpti, or use driver linux');
   const kpti = fields.kpti === undefined ? true : boolean(fields.kpti, 'cost_model.kpti');

@@ -91,6 +91,17 @@ export function buildImage(config: Configuration, options: { registry: LibraryRe
   const imports: ImportEntry[] = [];
   const edges: Edge[] = [];
   const edgeIndex = new Map<string, number>();
+  /** The edge `key` names, added on first use. */
+  const edgeOf = (key: string, edge: Edge): number => {
+    let index = edgeIndex.get(key);
+    if (index === undefined) {
+      index = edges.length;
+      edgeIndex.set(key, index);
+      edges.push(edge);
+    }
+    return index;
+  };
+  const crossing = (callee: string): GateKind => (isBaseline(config.driver) ? crossingKind(config.driver, callee) : gateKind);
   for (const l of config.libraries) {
     const descriptor = descriptors[l.name] as LibraryDescriptor;
     for (const [callee, fns] of Object.entries(descriptor.calls)) {
@@ -107,23 +118,12 @@ export function buildImage(config: Configuration, options: { registry: LibraryRe
           imports.push({ caller: l.name, callee, fn, kind: 'direct', fnId, edge: -1 });
           continue;
         }
-        const kind = isBaseline(config.driver) ? crossingKind(config.driver, callee) : gateKind;
+        const kind = crossing(callee);
         checkGateSignature(kind, `${l.name} -> ${callee}.${fn}`, signature.args);
         const key = `${l.name}>${callee}`;
-        let edge = edgeIndex.get(key);
-        if (edge === undefined) {
-          edge = edges.length;
-          edgeIndex.set(key, edge);
-          edges.push({ caller: l.name, callee, kind });
-        }
+        const edge = edgeOf(key, { caller: l.name, callee, kind });
         if (kind === 'cubicle' && signature.args.includes('addr')) {
-          const windowKey = `${key}#window`;
-          let windowEdge = edgeIndex.get(windowKey);
-          if (windowEdge === undefined) {
-            windowEdge = edges.length;
-            edgeIndex.set(windowKey, windowEdge);
-            edges.push({ caller: l.name, callee, kind: 'pkru-window' });
-          }
+          const windowEdge = edgeOf(`${key}#window`, { caller: l.name, callee, kind: 'pkru-window' });
           imports.push({ caller: l.name, callee, fn, kind, fnId, edge, windowEdge });
         } else imports.push({ caller: l.name, callee, fn, kind, fnId, edge });
       }
@@ -134,10 +134,7 @@ export function buildImage(config: Configuration, options: { registry: LibraryRe
   for (const l of config.libraries) {
     if (!descriptors[l.name]?.callsPointers) continue;
     for (const other of config.libraries) {
-      const key = `${l.name}>${other.name}`;
-      if (other.compartment === l.compartment || edgeIndex.has(key)) continue;
-      edgeIndex.set(key, edges.length);
-      edges.push({ caller: l.name, callee: other.name, kind: isBaseline(config.driver) ? crossingKind(config.driver, other.name) : gateKind });
+      if (other.compartment !== l.compartment) edgeOf(`${l.name}>${other.name}`, { caller: l.name, callee: other.name, kind: crossing(other.name) });
     }
   }
   return { config, gateKind, compartments, exports, imports, edges, regions: planRegions(config, compartments), descriptors };
@@ -151,13 +148,12 @@ export function integersOnly(kind: GateKind): boolean {
 function checkGateSignature(kind: GateKind, site: string, args: readonly string[]): void {
   if (integersOnly(kind)) {
     const what = kind === 'ept' ? 'a vmept gate' : kind === 'syscall' ? 'a system call' : 'an IPC';
+    // A vmept RPC and a system call pass their arguments in the same few registers; an IPC has more.
     if (kind !== 'ipc' && args.length > EPT_MAX_ARGS) throw new BuildError(`${site}: ${what} carries at most ${EPT_MAX_ARGS} arguments, this function takes ${args.length}`);
     const bad = args.findIndex((a) => a !== 'int' && a !== 'addr');
     if (bad >= 0) throw new BuildError(`${site}: argument ${bad + 1} is a ${args[bad]}; ${what} carries integers and addresses only`);
-    if (args.length > MAX_ARGS) throw new BuildError(`${site}: a gate carries at most ${MAX_ARGS} arguments, this function takes ${args.length}`);
-  } else if (args.length > MAX_ARGS) {
-    throw new BuildError(`${site}: a gate carries at most ${MAX_ARGS} arguments, this function takes ${args.length}`);
   }
+  if (args.length > MAX_ARGS) throw new BuildError(`${site}: a gate carries at most ${MAX_ARGS} arguments, this function takes ${args.length}`);
 }
 
 function planRegions(config: Configuration, compartments: readonly ImageCompartment[]): RegionDescriptor[] {

@@ -1,6 +1,7 @@
 // The compartment runtime inside a worker: builds the memory view, heaps and stack of this
-// compartment, loads its libraries, resolves their imports (direct call or gate), and runs the
-// idle loop that serves gates while letting the control plane in between.
+// compartment, loads its libraries, resolves their imports (direct call, gate, or a baseline's
+// boundary around the gate: compartments/baselines/), and runs the idle loop that serves gates
+// while letting the control plane in between.
 
 import { FlexosError, BuildError } from '../../kernel/abi/errors.js';
 import { Memory } from '../../shm/memory.js';
@@ -122,11 +123,13 @@ export class CompartmentRuntime {
     this.#waiter = new Waiter({ policy: image.config.gates.policy, spinners: { words: this.#rpcWords, index: G_SPINNERS, max: data.maxSpinners } });
     const cfi = this.#hardening.gateCheck;
     this.#callee = new GateCallee(rpc, cfi ? { functions: this.#functions, memory: this.#memory, cfi } : { functions: this.#functions, memory: this.#memory });
+    // Shared with the baselines' boundaries, which count CubicleOS's window operations here too.
+    this.#crossings = new CrossingCounters(image.edges, data.counters);
     this.#port = new GatePort(rpc, {
       self: data.self,
       waiter: options.wait ?? this.#waiter,
       callee: this.#callee,
-      counters: this.#crossings = new CrossingCounters(image.edges, data.counters),
+      counters: this.#crossings,
       timeoutMs: image.config.gates.timeoutMs,
       beforeIdle: () => this.#beforeIdle(),
     });
@@ -254,8 +257,9 @@ export class CompartmentRuntime {
           const target = slot;
           // A call across a gate is counted with the crossings; a direct one here, as its callee's work.
           const calleeWork = this.#meters.get(callee) ?? NO_WORK;
-          // Unikraft: no gate layer at all, so not even the library bookkeeping of FlexOS's direct call.
-          if (data.image.config.driver === 'unikraft') {
+          // Unikraft: no gate layer at all, so not even the library bookkeeping of FlexOS's direct call;
+          // unless a library is hardened, whose access checks (KASan, UBSan) follow memory.library.
+          if (data.image.config.driver === 'unikraft' && data.image.config.libraries.every((l) => l.hardening.length === 0)) {
             return nameForProfile(`call:${callee}.${fn}`, (...args: number[]) => {
               calleeWork.add('call', 1);
               return ((target.impl ?? (target.impl = this.#functions[entry.fnId]?.impl)) as GateFunction)(...args) ?? 0;

@@ -68,9 +68,6 @@ export interface BoundaryCycles {
   readonly 'pkru-window': number;
 }
 
-/** The gate kinds of FlexOS itself (Fig. 11), the ones every report lists. */
-export const FLEXOS_GATE_KINDS = ['function', 'mpk-light', 'mpk-dss', 'ept'] as const;
-
 /** Paper Fig. 11: a Linux system call round trip on the Xeon Silver 4114, with and without KPTI, in cycles. */
 export const SYSCALL_CYCLES = Object.freeze({ kpti: 470, noKpti: 146 });
 
@@ -122,9 +119,9 @@ export const DEFAULT_BOUNDARY_CYCLES: BoundaryCycles = Object.freeze({
   syscall: SYSCALL_CYCLES.kpti,
   ipc: SEL4_IPC_CYCLES.call + SEL4_IPC_CYCLES.reply,
   // CubicleOS's trampoline switches the PKRU and the stack both ways, as FlexOS's MPK-DSS gate does (Fig. 11).
-  cubicle: 108,
+  cubicle: DEFAULT_GATE_CYCLES['mpk-dss'],
   // One WRPKRU: half of Fig. 11's MPK-light gate, which is two of them and little else.
-  'pkru-window': 31,
+  'pkru-window': DEFAULT_GATE_CYCLES['mpk-light'] / 2,
 });
 
 export const DEFAULTS = Object.freeze({

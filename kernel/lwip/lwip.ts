@@ -2,6 +2,7 @@
 // call takes the core lock (a uksched mutex), input is pulled from the device into packet buffers
 // (pbufs, from the shared heap, one MSS each), and payloads are copied with newlib's memcpy. Mailbox
 // posts and fetches are uksched semaphore calls and errno is newlib's (sys-arch.ts), as in FlexOS.
+// Socket fds are vfscore's: the BSD calls turn each fd into its socket through vfscore's table.
 
 import type { LibraryContext, LibraryInstance } from '../abi/context.js';
 import { FlexosError } from '../abi/errors.js';

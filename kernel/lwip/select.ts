@@ -1,6 +1,7 @@
 // lwip_select and lwip_poll: which sockets are readable or writable, after an input pass, waiting on
 // the device (with the core lock dropped) until one is or the timeout passes. Private to the
-// compartment: the fd_sets are copied in and written back, the scratch sets live in lwip's JS heap.
+// compartment: the fd_sets are copied in and written back, the scratch sets live in lwip's JS heap;
+// each fd asked about is turned into its socket through vfscore's table on the way in and out.
 
 import type { Memory } from '../../shm/memory.js';
 import { offsetOf } from '../../shm/address.js';

@@ -1,4 +1,5 @@
-// lwip's socket table: file descriptors to protocol control blocks, and connections to sockets.
+// lwip's socket table: file descriptors (from vfscore's table in an image, FdSource) to protocol
+// control blocks, and connections to sockets.
 // Private to lwip's compartment (its JS heap); payloads stay in pbufs in simulated memory.
 
 import { ERRNO } from '../newlib/errno.js';

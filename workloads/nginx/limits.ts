@@ -23,13 +23,17 @@ export const OUTPUT_LOW = OUTPUT_BUFFER;
 export const OUTPUT_CAP = 4 * OUTPUT_HIGH;
 
 /** nginx's built-in default (DEFAULT_CONNECTIONS in ngx_event.c); like nginx, the listener counts as one. */
-export const DEFAULT_WORKER_CONNECTIONS = 512;
-/** lwip's 1021 sockets (fds 3..1023), less one so a connection past the limit can still be accepted and refused. */
-export const MAX_WORKER_CONNECTIONS = 1020;
+const DEFAULT_WORKER_CONNECTIONS = 512;
+/**
+ * vfscore's 1021 fds (3..1023), which lwip's sockets take theirs from, less one so a connection past
+ * the limit can still be accepted and refused. The files nginx opens share that table: at the
+ * maximum, a request whose open finds no fd free is answered 500.
+ */
+const MAX_WORKER_CONNECTIONS = 1020;
 
 /** nginx's default send_timeout: a client that takes no byte of a response for this long is closed. */
-export const DEFAULT_SEND_TIMEOUT_S = 60;
-export const MAX_SEND_TIMEOUT_S = 3600;
+const DEFAULT_SEND_TIMEOUT_S = 60;
+const MAX_SEND_TIMEOUT_S = 3600;
 
 export interface NginxLimits {
   /** Connections at once, the listener included (nginx `worker_connections`). */
@@ -37,8 +41,6 @@ export interface NginxLimits {
   /** Seconds a response may wait on a client that reads nothing (nginx `send_timeout`). */
   readonly sendTimeoutS: number;
 }
-
-export const DEFAULT_LIMITS: NginxLimits = { workerConnections: DEFAULT_WORKER_CONNECTIONS, sendTimeoutS: DEFAULT_SEND_TIMEOUT_S };
 
 /** The limits, each checked: a ConfigError (FLEXOS_ERR_CONFIG) names the setting and its valid values. */
 export function checkedLimits(limits: Partial<NginxLimits>): NginxLimits {

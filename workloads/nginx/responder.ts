@@ -102,7 +102,10 @@ export interface RespondOptions {
   root?: string;
   /** File served for a directory URI ending in `/` (nginx `index`). Default `index.html`. */
   index?: string;
-  /** File bodies up to this size are copied into `out`; larger ones come back as `body`. Default 64 KiB. */
+  /**
+   * File bodies up to this size are copied into `out`; larger ones come back as `file` (opened for
+   * streaming) when the source has `open`, else as `body`. Default 64 KiB.
+   */
   inlineBodyLimit?: number;
   /** Redirects name `http://<Host>` like nginx's `absolute_redirect on`. Default true. */
   absoluteRedirect?: boolean;
@@ -385,7 +388,8 @@ function serveFile(
     writeHead(out, 304, now, request.keepAlive, { lastModified, etag });
     return { status: 304, keepAlive: request.keepAlive, body: null };
   }
-  if (!ctx.headOnly && files.open && info.size > (options.inlineBodyLimit ?? 65536)) {
+  const inlineLimit = options.inlineBodyLimit ?? 65536;
+  if (!ctx.headOnly && files.open && info.size > inlineLimit) {
     const file = files.open(path);
     writeHead(out, 200, now, request.keepAlive, { contentType: mimeTypeFor(path), contentLength: file.size, lastModified, etag });
     return { status: 200, keepAlive: request.keepAlive, body: null, file };
@@ -394,7 +398,7 @@ function serveFile(
   const head: Head = { contentType: mimeTypeFor(path), contentLength: body?.length ?? info.size, lastModified, etag };
   writeHead(out, 200, now, request.keepAlive, head);
   if (body === null) return { status: 200, keepAlive: request.keepAlive, body: null };
-  if (body.length <= (options.inlineBodyLimit ?? 65536)) {
+  if (body.length <= inlineLimit) {
     out.writeBytes(body);
     return { status: 200, keepAlive: request.keepAlive, body: null };
   }

@@ -3,9 +3,8 @@
 // fstat, reads, close per request, as nginx does with open_file_cache off), responses written
 // through lwip: requests come in with recv(), gated straight into lwip, responses go out with
 // writev(), which FlexOS runs in vfscore under the socket's vnode lock (FLEXOS-CALLS.md §2). Held
-// to nginx's limits under abuse (limits.ts): a connection whose output is not
-// taken stops being read, files stream buffer by buffer, and connections past worker_connections
-// are refused.
+// to nginx's limits under abuse (limits.ts): a connection whose output is not taken stops being
+// read, files stream buffer by buffer, and connections past worker_connections are refused.
 
 import type { LibraryContext, LibraryInstance } from '../../kernel/abi/context.js';
 import * as abi from '../../kernel/lwip/abi.js';
@@ -40,7 +39,7 @@ interface Connection {
   /** The client half-closed: answer what was read, then close. */
   eof: boolean;
   closeAfterWrite: boolean;
-  /** When output was last taken by the client (or there was none): send_timeout counts from here. */
+  /** When output was last taken by the client, or when the pending output began: send_timeout counts from here. */
   progressMs: number;
 }
 
@@ -88,6 +87,7 @@ export function create(ctx: LibraryContext): LibraryInstance {
   const stack = ctx.stack;
   const io = { write, memory, stack };
   const encoder = new TextEncoder();
+  const lengths = lengthArithmetic(ctx); // the parser's: UBSan-checked when nginx is hardened with ubsan
   let cachedMs = 0; // ngx_time_update() once per event-loop iteration
   const clock = { nowMs: () => cachedMs };
   const errorLog = (level: string, text: string): void => ctx.log(`${logTime(cachedMs)} [${level}] 1#0: ${text}\n`);
@@ -227,6 +227,8 @@ export function create(ctx: LibraryContext): LibraryInstance {
 
   /** Moves a connection on after poll: output, input, answers, file. False when it must close. */
   const step = (c: Connection, revents: number): boolean => {
+    // Nothing pending until now: send_timeout counts from this response, not from the last one.
+    if (c.out.bytes === 0 && c.file === null) c.progressMs = cachedMs;
     if (c.out.bytes > 0) {
       const before = c.out.bytes;
       if (c.out.flush(c.fd) === 'error') return false;
@@ -306,7 +308,7 @@ export function create(ctx: LibraryContext): LibraryInstance {
             }
             fcntl(client, abi.F_SETFL, abi.O_NONBLOCK);
             const out = new HeapOutputQueue(ctx.heap, io);
-            connections.set(client, { fd: client, parser: new HttpRequestParser({ lengths: lengthArithmetic(ctx) }), out, file: null, paused: false, eof: false, closeAfterWrite: false, progressMs: cachedMs });
+            connections.set(client, { fd: client, parser: new HttpRequestParser({ lengths }), out, file: null, paused: false, eof: false, closeAfterWrite: false, progressMs: cachedMs });
           }
         };
         for (;;) {
@@ -328,15 +330,16 @@ export function create(ctx: LibraryContext): LibraryInstance {
               return;
             }
             const c = connections.get(fd)!;
-            if (revents === 0) {
-              // ngx_http_writer(): send_timeout while the client takes nothing.
-              if ((c.out.bytes > 0 || c.file !== null) && cachedMs - c.progressMs > sendTimeoutMs) {
-                errorLog('info', `*${c.fd} client timed out (110: Connection timed out) while sending response to client`);
-                finish(c);
-              }
+            if (revents !== 0 && !step(c, revents)) {
+              finish(c);
               return;
             }
-            if (!step(c, revents)) finish(c);
+            // ngx_http_writer(): send_timeout while the client takes nothing, whatever poll reported
+            // (a client that half-closed and stopped reading has POLLHUP on every pass).
+            if ((c.out.bytes > 0 || c.file !== null) && cachedMs - c.progressMs > sendTimeoutMs) {
+              errorLog('info', `*${c.fd} client timed out (110: Connection timed out) while sending response to client`);
+              finish(c);
+            }
           });
         }
       },

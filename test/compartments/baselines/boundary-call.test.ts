@@ -64,6 +64,17 @@ t.test('a failed read copies nothing back', async (t) => {
   t.equal(counted.copy ?? 0, 0);
 });
 
+t.test('a system call whose kernel copy does not fit in the bounce heap fails with ENOMEM, the callee never runs', async (t) => {
+  const { memory, userHeap, bounce, meter } = setup();
+  const buffer = userHeap.malloc(64);
+  let called = false;
+  const read = boundaryCall(() => ((called = true), 0), { kind: 'syscall', signature: { args: ['int', 'addr', 'int'], returns: 'int' }, buffers: SYSCALL_BUFFERS['lwip.read']!, memory, bounce, meter });
+  const before = bounce.stats().used;
+  t.equal(read(3, buffer, 1 << 20), -12, '-ENOMEM');
+  t.notOk(called);
+  t.equal(bounce.stats().used, before, 'nothing is left allocated');
+});
+
 t.test('an seL4/Genode RPC marshals the opcode and each argument as a word', async (t) => {
   const { memory, bounce, meter, counted } = setup();
   const call = boundaryCall(() => 0, { kind: 'ipc', signature: { args: ['int', 'int', 'int'], returns: 'int' }, buffers: [], memory, bounce, meter });

@@ -3,7 +3,7 @@
 // refused with 413 as before, and ordinary lengths parse the same either way.
 
 import t from 'tap';
-import net from 'node:net';
+import { exchange } from '../../fixtures/raw-exchange.js';
 import { appNamed, libraryRegistry } from '../../../workloads/registry.js';
 import { expandSpace } from '../../../compartments/config/space.js';
 import { launch } from '../../../workloads/launch.js';
@@ -34,19 +34,6 @@ t.test('ordinary lengths parse the same under ubsan', async (t) => {
   }
   t.match(parse(post('2000000'), true), { kind: 'error', status: 413 }, 'over the body limit, within an int: 413 as before');
 });
-
-/** Sends raw bytes; everything received until the server closes or 3 s pass. */
-function exchange(port: number, payload: string): Promise<string> {
-  return new Promise((resolve) => {
-    const socket = net.connect(port, '127.0.0.1');
-    let reply = '';
-    const timer = setTimeout(() => (socket.destroy(), resolve(reply)), 3000);
-    socket.on('data', (d) => (reply += d.toString('latin1')));
-    socket.on('end', () => (clearTimeout(timer), socket.destroy(), resolve(reply)));
-    socket.on('error', () => (clearTimeout(timer), resolve(reply)));
-    socket.write(payload, 'latin1');
-  });
-}
 
 t.test('a booted nginx hardened with H stops on the crafted length with the ubsan report; unhardened it refuses it and goes on', async (t) => {
   const points = expandSpace(appNamed('nginx').space(), { registry: libraryRegistry });

@@ -1,9 +1,10 @@
 // The Nginx image under hostile clients over real loopback sockets (no external client, so these
 // never skip): a pipelining client that never reads keeps the output bounded in the app heap while
-// another client is served, a large file streams byte-exact in 32 KiB reads, and connections past
-// worker_connections are refused with nginx's alert while the first ones keep working.
+// another client is served, a large file streams byte-exact in 32 KiB reads, connections past
+// worker_connections are refused with nginx's alert while the first ones keep working, and
+// send_timeout closes a client that takes nothing (half-closed or not), counted per response.
 
-import t from 'tap';
+import t, { type Test } from 'tap';
 import net from 'node:net';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -13,6 +14,7 @@ import { loadPreset } from '../../../workloads/presets.js';
 import { libraryRegistry } from '../../../workloads/registry.js';
 import { launch, type RunningImage } from '../../../workloads/launch.js';
 import { parseConfiguration } from '../../../compartments/config/parse.js';
+import { compartmentsYaml, SHARING } from '../../../compartments/config/presets.js';
 import { RegionHeap } from '../../../shm/heap.js';
 import { nginxMainArgs, OUTPUT_BUFFER, OUTPUT_CAP } from '../../../workloads/nginx/limits.js';
 import { RawHttpConnection } from './http-raw.js';
@@ -46,6 +48,16 @@ async function until(what: string, test: () => boolean, timeoutMs = 30_000): Pro
   }
 }
 
+/** nginx-none on the test site (main's arguments `mainArgs`), a probe client served once, and the app heap's use then. */
+async function bootProbed(t: Test, mainArgs?: readonly number[]): Promise<{ image: RunningImage; heap: RegionHeap; probe: RawHttpConnection; baseline: number }> {
+  const image = await launch(loadPreset('nginx-none', { registry: libraryRegistry }), { registry: libraryRegistry, port: 0, initrd: site, ...(mainArgs === undefined ? {} : { mainArgs }) });
+  t.teardown(() => image.stop());
+  const heap = appHeap(image);
+  const probe = await RawHttpConnection.open(image.port);
+  t.equal((await probe.get('/')).status, 200);
+  return { image, heap, probe, baseline: heap.stats().used };
+}
+
 /** A client that sends `count` pipelined GETs of `path` and never reads. */
 function flood(port: number, path: string, count: number): { socket: net.Socket; bytes: number } {
   const request = `GET ${path} HTTP/1.1\r\nHost: test\r\n\r\n`;
@@ -57,12 +69,7 @@ function flood(port: number, path: string, count: number): { socket: net.Socket;
 }
 
 t.test('pipelining 2000 requests without reading: output bounded in the app heap, another client served', async (t) => {
-  const image = await launch(loadPreset('nginx-none', { registry: libraryRegistry }), { registry: libraryRegistry, port: 0, initrd: site });
-  t.teardown(() => image.stop());
-  const heap = appHeap(image);
-  const probe = await RawHttpConnection.open(image.port);
-  t.equal((await probe.get('/')).status, 200);
-  const baseline = heap.stats().used;
+  const { image, heap, probe, baseline } = await bootProbed(t);
 
   const pages = flood(image.port, '/', 2000);
   const files = flood(image.port, '/big.bin', 2000);
@@ -95,18 +102,13 @@ t.test('a large file is served byte-exact, read through vfscore in 32 KiB buffer
   // vfscore and ramfs in a compartment of their own, so that each nginx -> vfscore call is a counted gate.
   const config = parseConfiguration(
     `name: nginx-vfs2
-compartments:
-  - name: comp1
-    mechanism: {driver: intel-pku}
-    default: true
-  - name: comp2
-    mechanism: {driver: intel-pku}
+${compartmentsYaml('intel-pku', 2)}
 libraries:
   nginx: {compartment: comp1}
   newlib: {compartment: comp1}
   vfscore: {compartment: comp2}
   ramfs: {compartment: comp2}
-sharing: {stack: private, dss: true}
+${SHARING.dss}
 `,
     { registry: libraryRegistry },
   );
@@ -172,12 +174,7 @@ t.test('connections past worker_connections are refused with nginx\'s alert; the
 });
 
 t.test('send_timeout closes a client that takes nothing, and its output goes back to the heap', async (t) => {
-  const image = await launch(loadPreset('nginx-none', { registry: libraryRegistry }), { registry: libraryRegistry, port: 0, initrd: site, mainArgs: nginxMainArgs({ sendTimeoutS: 1 }) });
-  t.teardown(() => image.stop());
-  const heap = appHeap(image);
-  const probe = await RawHttpConnection.open(image.port);
-  t.equal((await probe.get('/')).status, 200);
-  const baseline = heap.stats().used;
+  const { image, heap, probe, baseline } = await bootProbed(t, nginxMainArgs({ sendTimeoutS: 1 }));
   const files = flood(image.port, '/big.bin', 100);
   t.teardown(() => files.socket.destroy());
   let closed = false;
@@ -188,6 +185,30 @@ t.test('send_timeout closes a client that takes nothing, and its output goes bac
   files.socket.resume(); // now read what the kernel held, to see the close
   await until('the client sees the close', () => closed, 20_000);
   t.ok(closed, 'closed by the server');
+  t.equal((await probe.get('/')).body.toString(), index, 'the other client is still served');
+  probe.close();
+});
+
+t.test('send_timeout counts from the response, not from the last one: a keep-alive client idle past it gets a large file in full', async (t) => {
+  const image = await launch(loadPreset('nginx-none', { registry: libraryRegistry }), { registry: libraryRegistry, port: 0, initrd: site, mainArgs: nginxMainArgs({ sendTimeoutS: 1 }) });
+  t.teardown(() => image.stop());
+  const client = await RawHttpConnection.open(image.port);
+  t.teardown(() => client.close());
+  t.equal((await client.get('/')).status, 200);
+  await new Promise((r) => setTimeout(r, 1500)); // idle, with nothing to send, longer than send_timeout
+  t.equal(sha256((await client.get('/big.bin')).body), sha256(big), 'the file in full');
+});
+
+t.test('send_timeout also closes a client that half-closed after its requests and reads nothing', async (t) => {
+  const { image, heap, probe, baseline } = await bootProbed(t, nginxMainArgs({ sendTimeoutS: 1 }));
+  // All its requests are read at once, then the hang-up: poll reports POLLHUP on every pass.
+  const socket = net.connect(image.port, '127.0.0.1');
+  socket.pause();
+  socket.on('error', () => undefined);
+  t.teardown(() => socket.destroy());
+  socket.end('GET /big.bin HTTP/1.1\r\nHost: test\r\n\r\n'.repeat(100));
+  await until('output is pending', () => heap.stats().used > baseline);
+  await until('the server closed the half-closed client that reads nothing', () => heap.stats().used <= baseline, 20_000);
   t.equal((await probe.get('/')).body.toString(), index, 'the other client is still served');
   probe.close();
 });

@@ -3,7 +3,7 @@
 // hardening the same request is refused with Redis's protocol error, as before.
 
 import t from 'tap';
-import net from 'node:net';
+import { exchange } from '../../fixtures/raw-exchange.js';
 import { appNamed, libraryRegistry } from '../../../workloads/registry.js';
 import { expandSpace } from '../../../compartments/config/space.js';
 import { launch } from '../../../workloads/launch.js';
@@ -36,19 +36,6 @@ t.test('lengths within an int parse the same under ubsan', async (t) => {
   const tooLong = `*1\r\n$${PROTO_MAX_BULK_LEN + 1}\r\n`;
   t.same(parse(tooLong, true), { error: 'Protocol error: invalid bulk length', fatal: true }, 'past proto-max-bulk-len but an int: refused as in Redis');
 });
-
-/** Sends raw bytes; everything received until the server closes or 3 s pass. */
-function exchange(port: number, payload: string): Promise<string> {
-  return new Promise((resolve) => {
-    const socket = net.connect(port, '127.0.0.1');
-    let reply = '';
-    const timer = setTimeout(() => (socket.destroy(), resolve(reply)), 3000);
-    socket.on('data', (d) => (reply += d.toString('latin1')));
-    socket.on('end', () => (clearTimeout(timer), socket.destroy(), resolve(reply)));
-    socket.on('error', () => (clearTimeout(timer), resolve(reply)));
-    socket.write(payload, 'latin1');
-  });
-}
 
 t.test('a booted redis hardened with H stops on the crafted length with the ubsan report; unhardened it refuses it and goes on', async (t) => {
   const points = expandSpace(appNamed('redis').space(), { registry: libraryRegistry });
