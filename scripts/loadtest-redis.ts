@@ -3,7 +3,6 @@
 // generator's mixed workload instead; `--vs-real` runs it on an image and on Debian's redis-server.
 
 import { spawn } from 'node:child_process';
-import net from 'node:net';
 import { findRedisBenchmark, runRedisBenchmark } from '../workloads/redis/benchmark.js';
 import { runRedisLoad, type RedisLoadRun } from '../workloads/loadgen/redis-client.js';
 import { MIX } from '../workloads/loadgen/redis-mix.js';
@@ -13,7 +12,7 @@ import { libraryRegistry } from '../workloads/registry.js';
 import { launch } from '../workloads/launch.js';
 import { numberOption, parseCommandLine, runCommand, UsageError } from './cli.js';
 import { printTable } from './table.js';
-import { freePort } from './ports.js';
+import { freePort, waitForListening } from './ports.js';
 
 const WORKLOADS = ['paper', 'mixed'] as const;
 
@@ -43,27 +42,15 @@ async function runWorkload(workload: string, target: Target, o: { requests: numb
   return runRedisBenchmark({ ...common, tests: ['get', 'set'] });
 }
 
-function accepts(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = net.connect(port, '127.0.0.1', () => {
-      s.destroy();
-      resolve(true);
-    });
-    s.on('error', () => resolve(false));
-  });
-}
-
 /** The real server from workloads/redis/real.ts on a free port, for the length of `body`. */
 async function withRealRedis<T>(body: (port: number) => Promise<T>): Promise<T> {
   const port = await freePort();
   const { command, args } = REAL_REDIS.command(port, '/tmp');
   const child = spawn(command, [...args], { stdio: 'ignore' });
   try {
-    const deadline = Date.now() + 10_000;
-    while (!(await accepts(port))) {
-      if (Date.now() > deadline || child.exitCode !== null) throw new UsageError(`${command} did not start (is the Debian package redis-server installed?)`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    await waitForListening(port, child).catch((error: Error) => {
+      throw new UsageError(`${command} did not start (is the Debian package redis-server installed?): ${error.message}`);
+    });
     return await body(port);
   } finally {
     child.kill('SIGTERM');
