@@ -41,7 +41,7 @@ const OPTIONS = {
 const RUN_JS = fileURLToPath(new URL('../../scripts/run.js', import.meta.url));
 const PROFILE_FILE = /^CPU\.\d+\.\d+\.(\d+)\.(\d+)\.(\d+)\.cpuprofile$/;
 /** The speedscope file of all threads, and the script that hands it to the viewer opened from disk. */
-export const SPEEDSCOPE_FILE = 'profile.speedscope.json';
+const SPEEDSCOPE_FILE = 'profile.speedscope.json';
 const SPEEDSCOPE_SCRIPT = 'profile.speedscope.js';
 /** speedscope's built viewer (node_modules/speedscope/dist/release): a static page that runs offline. */
 const VIEWER = join(dirname(createRequire(import.meta.url).resolve('speedscope/package.json')), 'dist', 'release');
@@ -57,7 +57,7 @@ export interface ThreadProfile {
 }
 
 /** Reads the .cpuprofile files of one process in `dir` and writes the viewers' files to `out`; returns the threads. */
-export function writeProfiles(dir: string, out: string, options: { title: string; pid?: number }): ThreadProfile[] {
+function writeProfiles(dir: string, out: string, options: { title: string; pid?: number }): ThreadProfile[] {
   const names = new Map<string, string>();
   if (existsSync(join(dir, THREAD_MAP_FILE))) {
     for (const line of readFileSync(join(dir, THREAD_MAP_FILE), 'utf8').split('\n')) {

@@ -19,7 +19,7 @@ export interface LatencyDistribution {
 }
 
 /** Where a percentile plot's x axis has its ticks: 1 - 1/10^k, from the median to 99.999%. */
-export const PERCENTILES = [0, 25, 50, 75, 90, 95, 99, 99.5, 99.9, 99.95, 99.99, 99.995, 99.999, 100] as const;
+const PERCENTILES = [0, 25, 50, 75, 90, 95, 99, 99.5, 99.9, 99.95, 99.99, 99.995, 99.999, 100] as const;
 
 interface RunLatency {
   readonly p50Ms: number;
