@@ -18,7 +18,7 @@ import { printTable } from './table.js';
 import { freePort, waitForListening } from './ports.js';
 import { mean, median } from './stats.js';
 
-const USAGE = `usage: node scripts/bench-vs-real.js [--requests 100000] [--duration 10] [--rounds 3] [--only redis|nginx] [--json]
+const USAGE = `usage: node scripts/bench-vs-real.js [--requests 100000] [--duration 10] [--rounds 3] [--only redis|nginx] [--json] [--help]
 
 Runs redis-benchmark -c 30 -k 1 -P 16 -t get,set -d 1..5 against a real redis-server and against
 redis-none, redis-mpk2, redis-mpk3, redis-ept2; then wrk -t 2 -c 30 against a real nginx (one

@@ -16,7 +16,7 @@ import { freePort, waitForListening } from './ports.js';
 
 const WORKLOADS = ['paper', 'mixed'] as const;
 
-const USAGE = `usage: node scripts/loadtest-redis.js --port <n> [--host 127.0.0.1] [--workload paper|mixed] [--requests 100000] [--sizes 1,2,3,4,5] [--cpu <n>] [--json]
+const USAGE = `usage: node scripts/loadtest-redis.js --port <n> [--host 127.0.0.1] [--workload paper|mixed] [--requests 100000] [--sizes 1,2,3,4,5] [--cpu <n>] [--json] [--help]
        node scripts/loadtest-redis.js --vs-real [--preset redis-none] [--workload mixed] [--requests 100000] [--sizes 3] [--json]
 
 --workload paper (the default) runs redis-benchmark with the paper's parameters (-c 30 -k 1 -P 16
