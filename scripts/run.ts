@@ -52,7 +52,7 @@ options:
   --cpu <name>        the modelled reference CPU's name (with --clock-ghz and --gate-cycles)
   --clock-ghz <x>     the modelled clock (default the configuration's, 2.2)
   --gate-cycles <l>   modelled gate costs, e.g. mpk-dss=120,ept=500 (kinds: function, mpk-light, mpk-dss, ept;
-                      a baseline's too: syscall (146 = Linux without KPTI), ipc, cubicle, pkru-window)
+                      on a baseline image also syscall (146 = Linux without KPTI), ipc, cubicle, pkru-window)
   --json              print one JSON object on stdout instead of the report
   --html <file>       also write the run report page: compartments and gates drawn, throughput, latency
                       distribution, time per compartment, library and gate; one self-contained file
@@ -129,7 +129,8 @@ function withCostModelOverrides(config: Configuration, values: Record<string, un
       const [kind, raw] = item.split('=');
       const cycles = Number(raw);
       if (!kind || !kinds.includes(kind) || raw === undefined || !Number.isFinite(cycles) || cycles < 0) {
-        throw new UsageError(`--gate-cycles: ${JSON.stringify(item)} is not valid; expected kind=cycles with kind one of ${kinds.join(', ')} and cycles >= 0`);
+        const baselineOnly = boundaryCycles ? '' : ' (syscall, ipc, cubicle and pkru-window only on a baseline image: <app>-linux-pt2, -sel4-pt3, -cubicleos-mpk3)';
+        throw new UsageError(`--gate-cycles: ${JSON.stringify(item)} is not valid; expected kind=cycles with kind one of ${kinds.join(', ')}${baselineOnly} and cycles >= 0`);
       }
       if (kind in gateCycles) gateCycles[kind] = cycles;
       else if (boundaryCycles) boundaryCycles[kind] = cycles;
