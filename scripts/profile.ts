@@ -134,11 +134,11 @@ ${open}
 
 async function main(): Promise<number> {
   const { values, positionals } = parseCommandLine(process.argv.slice(2), OPTIONS, USAGE);
-  if (values['help'] || positionals.length === 0) {
+  if (values['help']) {
     process.stdout.write(USAGE + '\n');
-    return values['help'] ? 0 : 2;
+    return 0;
   }
-  if (positionals.length !== 1) throw new UsageError(`expected one preset, got ${positionals.join(' ')}`);
+  if (positionals.length !== 1) throw new UsageError(`expected one preset, got ${positionals.length ? positionals.join(' ') : 'none'}\n\n${USAGE}`);
   const preset = positionals[0]!;
   if (!isPreset(preset)) throw new UsageError(`unknown preset ${JSON.stringify(preset)}; presets: ${Object.keys(PRESETS).join(', ')}`);
   const requests = numberOption(values, 'requests', 20_000, { min: 1, max: 1e9, integer: true });
