@@ -70,7 +70,7 @@ interface Target {
   readonly connectionLimit?: number;
   /** Arguments of the app's main after the port, when the attacks need other than its defaults. */
   readonly mainArgs?: readonly number[];
-  /** Writes the data checked after every attack; returns what a well-behaved request must read back. */
+  /** Writes the data that `intact` checks after every attack. */
   prepare(port: number): Promise<void>;
   /** One well-behaved request; throws unless the answer is right. */
   probe(client: WellBehaved): Promise<void>;
