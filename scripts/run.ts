@@ -188,7 +188,10 @@ async function main(): Promise<number> {
   }
   if (typeof values['from-json'] === 'string') return pageFromSavedRun(values['from-json'], values['html'], positionals);
   const config = withCostModelOverrides(configurationFrom(values, positionals), values);
-  if (typeof values['inject'] === 'string') return runInjected(config, values);
+  if (typeof values['inject'] === 'string') {
+    if (typeof values['html'] === 'string') throw new UsageError('--html reports a measured run; it does not go with --inject');
+    return runInjected(config, values);
+  }
   const app = appOf(config);
   const mainArgs = bootMainArgs(app, values);
   const serve = values['serve'] === true;
@@ -201,11 +204,11 @@ async function main(): Promise<number> {
   const json = values['json'] === true;
   const html = typeof values['html'] === 'string' ? values['html'] : undefined;
   if (html !== undefined && serve) throw new UsageError('--html reports a measured run; it does not go with --serve');
+  if (app.local && html !== undefined) throw new UsageError(`--html: ${app.name} runs have no run report page yet (Redis, Nginx and iPerf do)`);
   const say = (text: string): void => void process.stderr.write(text + '\n');
 
   for (const w of config.warnings) say(`warning: ${w}`);
   say(`booting ${config.name}: ${describeConfiguration(config)}`);
-  if (app.local && html !== undefined) throw new UsageError(`--html: ${app.name} runs have no run report page yet (Redis, Nginx and iPerf do)`);
   if (app.local) return runLocal(app.local, config, values, say);
   const www = typeof values['www'] === 'string' ? values['www'] : undefined;
   const clientCpu = loadGeneratorCpu(config.gates.pin);
