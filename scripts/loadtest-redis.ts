@@ -7,9 +7,9 @@ import { findRedisBenchmark, runRedisBenchmark } from '../workloads/redis/benchm
 import { runRedisLoad, type RedisLoadRun } from '../workloads/loadgen/redis-client.js';
 import { MIX } from '../workloads/loadgen/redis-mix.js';
 import { REAL_REDIS } from '../workloads/redis/real.js';
-import { loadPreset } from '../workloads/presets.js';
-import { libraryRegistry } from '../workloads/registry.js';
-import { launch } from '../workloads/launch.js';
+import { isPreset, loadPreset } from '../workloads/presets.js';
+import { appNamed, libraryRegistry } from '../workloads/registry.js';
+import { appOf, launch } from '../workloads/launch.js';
 import { numberOption, parseCommandLine, runCommand, UsageError } from './cli.js';
 import { printTable } from './table.js';
 import { freePort, waitForListening } from './ports.js';
@@ -68,6 +68,13 @@ async function main(): Promise<number> {
   const workload = String(values['workload'] ?? (vsReal ? 'mixed' : 'paper'));
   if (!(WORKLOADS as readonly string[]).includes(workload)) throw new UsageError(`--workload: ${JSON.stringify(workload)} is not one of ${WORKLOADS.join(', ')}\n\n${USAGE}`);
   if (!vsReal && values['port'] === undefined) throw new UsageError(`--port is required\n\n${USAGE}`);
+  if (vsReal && (values['port'] !== undefined || values['host'] !== undefined)) throw new UsageError('--vs-real starts both servers on free loopback ports: drop --host and --port');
+  if (!vsReal && values['preset'] !== undefined) throw new UsageError('--preset names the image --vs-real starts: give --vs-real too');
+  const preset = String(values['preset'] ?? 'redis-none');
+  // Checked before the real server's run, so that a typo does not cost a whole run first.
+  if (vsReal && !(isPreset(preset) && appOf(loadPreset(preset, { registry: libraryRegistry })) === appNamed('redis'))) {
+    throw new UsageError(`--preset: ${JSON.stringify(preset)} is not a Redis preset (e.g. redis-none, redis-mpk2; node scripts/run.js --list)`);
+  }
   const sizes = String(values['sizes'] ?? (vsReal ? '3' : '1,2,3,4,5')).split(',').map(Number);
   if (sizes.some((n) => !Number.isInteger(n) || n < 1)) throw new UsageError(`--sizes: ${JSON.stringify(values['sizes'])} is not a comma-separated list of positive integers`);
   const cpu = values['cpu'] === undefined ? null : numberOption(values, 'cpu', 0, { min: 0, max: 1023, integer: true });
@@ -75,7 +82,6 @@ async function main(): Promise<number> {
 
   const results: { server: string; runs: (RedisLoadRun | Awaited<ReturnType<typeof runRedisBenchmark>>[number])[] }[] = [];
   if (vsReal) {
-    const preset = String(values['preset'] ?? 'redis-none');
     results.push({ server: REAL_REDIS.label, runs: await withRealRedis((port) => runWorkload(workload, { server: 'redis-server', host: '127.0.0.1', port }, o)) });
     const image = await launch(loadPreset(preset, { registry: libraryRegistry }), { registry: libraryRegistry, port: 0 });
     try {
