@@ -649,6 +649,7 @@ async function main(): Promise<number> {
   if (positionals.length > 0) throw new UsageError(`unexpected argument ${positionals[0]}; presets go in --presets`);
   const seconds = numberOption(values, 'seconds', 2, { min: 0.2, max: 600 });
   const presets = String(values['presets'] ?? DEFAULT_PRESETS).split(',').map((p) => p.trim()).filter(Boolean);
+  if (presets.length === 0) throw new UsageError(`--presets: ${JSON.stringify(values['presets'])} names no preset`);
   for (const p of presets) {
     if (REAL_PRESETS.has(p)) continue;
     if (!isPreset(p)) throw new UsageError(`--presets: unknown preset ${JSON.stringify(p)}; e.g. ${DEFAULT_PRESETS}, or ${[...REAL_PRESETS.keys()].join(', ')}`);
