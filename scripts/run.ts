@@ -231,8 +231,8 @@ async function main(): Promise<number> {
     if (json) process.stdout.write(JSON.stringify(report.json) + '\n');
     else printReport(report, (line) => process.stdout.write(line + '\n'));
     if (html !== undefined) {
-      const { flameGraphs } = await writeRunReport(report.json, html);
-      say(`run report: ${html}${flameGraphs === undefined ? '' : ` (linking the flame graphs ${flameGraphs})`}`);
+      const { profiles } = await writeRunReport(report.json, html);
+      say(`run report: ${html}${profiles === undefined ? '' : ` (linking the profiles ${profiles})`}`);
     }
     return 0;
   } finally {
@@ -252,8 +252,8 @@ async function pageFromSavedRun(file: string, html: string | boolean | undefined
   }
   if (typeof json !== 'object' || json === null || Array.isArray(json)) throw new UsageError(`--from-json: ${file} holds no JSON object`);
   try {
-    const { flameGraphs } = await writeRunReport(json as Record<string, unknown>, html);
-    process.stderr.write(`run report: ${html}${flameGraphs === undefined ? '' : ` (linking the flame graphs ${flameGraphs})`}\n`);
+    const { profiles } = await writeRunReport(json as Record<string, unknown>, html);
+    process.stderr.write(`run report: ${html}${profiles === undefined ? '' : ` (linking the profiles ${profiles})`}\n`);
   } catch (error) {
     if (error instanceof TypeError) throw new UsageError(`--from-json: ${file}: ${error.message}`);
     throw error;
