@@ -70,7 +70,7 @@ interface Target {
   readonly connectionLimit?: number;
   /** Arguments of the app's main after the port, when the attacks need other than its defaults. */
   readonly mainArgs?: readonly number[];
-  /** Writes the data checked after every attack; returns what a well-behaved request must read back. */
+  /** Writes the data that `intact` checks after every attack. */
   prepare(port: number): Promise<void>;
   /** One well-behaved request; throws unless the answer is right. */
   probe(client: WellBehaved): Promise<void>;
@@ -352,7 +352,7 @@ export function firstLine(head: Buffer): string {
  * ended (the server's close or reset after so many bytes, the attacker's own reset, timed out
  * waiting, still open), with how many connections saw each.
  */
-export function attackerGot(conns: readonly Conn[], awaited = false): string {
+function attackerGot(conns: readonly Conn[], awaited = false): string {
   const groups = new Map<string, { count: number; min: number; max: number }>();
   for (const c of conns) {
     const ended = c.ending === null ? (awaited && c.total === 0 ? 'timed out' : 'open') : c.ending;
@@ -633,7 +633,7 @@ async function attackPreset(preset: string, options: { seconds: number; say: (te
 
 const mib = (bytes: number): string => (bytes / MiB).toFixed(2);
 
-export function resultTable(results: readonly AttackResult[]): string[] {
+function resultTable(results: readonly AttackResult[]): string[] {
   return formatTable(
     ['preset', 'attack', 'up', 'served', 'worst ms', 'attacker got', 'attack did', 'peak mem MiB', 'peak js MiB', 'bound MiB', 'intact', 'result'],
     results.map((r) => [r.preset, r.attack, r.up ? 'yes' : 'NO', `${r.served}/${r.probes}`, Math.round(r.worstMs), r.attacker, r.note, `${mib(r.peakMem)}${r.memory === 'rss' ? ' rss' : ''}`, r.peakJs === null ? '-' : mib(r.peakJs), r.bound === null ? '-' : mib(r.bound), r.intact === null ? 'yes' : r.intact, r.ok ? 'ok' : 'FAILED']),
@@ -649,6 +649,7 @@ async function main(): Promise<number> {
   if (positionals.length > 0) throw new UsageError(`unexpected argument ${positionals[0]}; presets go in --presets`);
   const seconds = numberOption(values, 'seconds', 2, { min: 0.2, max: 600 });
   const presets = String(values['presets'] ?? DEFAULT_PRESETS).split(',').map((p) => p.trim()).filter(Boolean);
+  if (presets.length === 0) throw new UsageError(`--presets: ${JSON.stringify(values['presets'])} names no preset`);
   for (const p of presets) {
     if (REAL_PRESETS.has(p)) continue;
     if (!isPreset(p)) throw new UsageError(`--presets: unknown preset ${JSON.stringify(p)}; e.g. ${DEFAULT_PRESETS}, or ${[...REAL_PRESETS.keys()].join(', ')}`);

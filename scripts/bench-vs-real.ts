@@ -3,11 +3,10 @@
 // given one CPU and the client the other; prints throughputs and each one's ratio to the real one.
 
 import { FlexosError } from '../kernel/abi/errors.js';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import net from 'node:net';
 import { loadPreset } from '../workloads/presets.js';
 import { pinProcess } from '../compartments/runtime/pinning.js';
 import { APPS, libraryRegistry } from '../workloads/registry.js';
@@ -16,10 +15,10 @@ import type { App, RealServer } from '../workloads/app.js';
 import { numberOption, parseCommandLine, runCommand, UsageError } from './cli.js';
 import { createProgress } from './progress.js';
 import { printTable } from './table.js';
-import { freePort } from './ports.js';
+import { freePort, waitForListening } from './ports.js';
 import { mean, median } from './stats.js';
 
-const USAGE = `usage: node scripts/bench-vs-real.js [--requests 100000] [--duration 10] [--rounds 3] [--only redis|nginx] [--json]
+const USAGE = `usage: node scripts/bench-vs-real.js [--requests 100000] [--duration 10] [--rounds 3] [--only redis|nginx] [--json] [--help]
 
 Runs redis-benchmark -c 30 -k 1 -P 16 -t get,set -d 1..5 against a real redis-server and against
 redis-none, redis-mpk2, redis-mpk3, redis-ept2; then wrk -t 2 -c 30 against a real nginx (one
@@ -106,23 +105,10 @@ async function image<T>(preset: string, body: (port: number) => Promise<T>, spre
   }
 }
 
-async function waitForPort(port: number, child: ChildProcess): Promise<void> {
-  for (let i = 0; i < 100; i++) {
-    if (child.exitCode !== null) throw new FlexosError('FLEXOS_ERR_BENCHMARK', `the server exited with ${child.exitCode} before listening`);
-    const ok = await new Promise<boolean>((resolve) => {
-      const s = net.connect(port, '127.0.0.1', () => (s.destroy(), resolve(true)));
-      s.on('error', () => resolve(false));
-    });
-    if (ok) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new FlexosError('FLEXOS_ERR_BENCHMARK', `nothing listens on ${port} after 10 s`);
-}
-
 async function withProcess<T>(command: string, args: readonly string[], port: number, body: () => Promise<T>): Promise<T> {
   const child = spawn('taskset', ['-c', String(SERVER_CPU), command, ...args], { stdio: 'ignore' });
   try {
-    await waitForPort(port, child);
+    await waitForListening(port, child);
     return await body();
   } finally {
     child.kill('SIGTERM');

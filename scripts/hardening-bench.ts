@@ -20,7 +20,7 @@ const PRESET = 'redis-mpk2';
 const LIBRARIES = ['redis', 'newlib', 'lwip', 'uksched'] as const;
 
 const USAGE = `usage: node scripts/hardening-bench.js [--requests 20000] [--repeat 3] [--sizes 1] [--libs redis,newlib,lwip,uksched]
-                                        [--options kasan,ubsan,stackprotector,cfi,safestack] [--json]
+                                        [--options kasan,ubsan,stackprotector,cfi,safestack] [--json] [--help]
 
 Boots ${PRESET} unhardened, then once per library and hardening option (that library alone
 hardened), drives redis-benchmark -c 30 -P 16 -t get,set against each (best of --repeat runs on

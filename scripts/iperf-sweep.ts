@@ -17,7 +17,7 @@ import { createProgress } from './progress.js';
 import { printTable } from './table.js';
 
 export const PAPER_PRESETS = ['iperf-none', 'iperf-mpk2-light', 'iperf-mpk2-dss', 'iperf-ept2'];
-const USAGE = `usage: node scripts/iperf-sweep.js [--presets a,b,...] [--sizes 16,64,...] [--duration 10] [--json]
+const USAGE = `usage: node scripts/iperf-sweep.js [--presets a,b,...] [--sizes 16,64,...] [--duration 10] [--json] [--help]
 
 For each preset (default: ${PAPER_PRESETS.join(', ')}) and receive buffer size (default 2^4 .. 2^20
 bytes), boots the iperf image, runs iperf -c against it for --duration seconds and prints Gb/s,

@@ -5,7 +5,7 @@ import { findWrk, runWrk } from '../workloads/nginx/benchmark.js';
 import { numberOption, parseCommandLine, runCommand, UsageError } from './cli.js';
 import { printTable } from './table.js';
 
-const USAGE = `usage: node scripts/loadtest-http.js --url http://127.0.0.1:8080/ [--threads 14] [--connections 30] [--duration 10] [--runs 5] [--cpu <n>] [--json]
+const USAGE = `usage: node scripts/loadtest-http.js --url http://127.0.0.1:8080/ [--threads 14] [--connections 30] [--duration 10] [--runs 5] [--cpu <n>] [--json] [--help]
 
 Runs wrk with keep-alive GETs (the paper's Nginx parameters by default) and prints each run.`;
 

@@ -3,21 +3,20 @@
 // generator's mixed workload instead; `--vs-real` runs it on an image and on Debian's redis-server.
 
 import { spawn } from 'node:child_process';
-import net from 'node:net';
 import { findRedisBenchmark, runRedisBenchmark } from '../workloads/redis/benchmark.js';
 import { runRedisLoad, type RedisLoadRun } from '../workloads/loadgen/redis-client.js';
 import { MIX } from '../workloads/loadgen/redis-mix.js';
 import { REAL_REDIS } from '../workloads/redis/real.js';
-import { loadPreset } from '../workloads/presets.js';
-import { libraryRegistry } from '../workloads/registry.js';
-import { launch } from '../workloads/launch.js';
+import { isPreset, loadPreset } from '../workloads/presets.js';
+import { appNamed, libraryRegistry } from '../workloads/registry.js';
+import { appOf, launch } from '../workloads/launch.js';
 import { numberOption, parseCommandLine, runCommand, UsageError } from './cli.js';
 import { printTable } from './table.js';
-import { freePort } from './ports.js';
+import { freePort, waitForListening } from './ports.js';
 
 const WORKLOADS = ['paper', 'mixed'] as const;
 
-const USAGE = `usage: node scripts/loadtest-redis.js --port <n> [--host 127.0.0.1] [--workload paper|mixed] [--requests 100000] [--sizes 1,2,3,4,5] [--cpu <n>] [--json]
+const USAGE = `usage: node scripts/loadtest-redis.js --port <n> [--host 127.0.0.1] [--workload paper|mixed] [--requests 100000] [--sizes 1,2,3,4,5] [--cpu <n>] [--json] [--help]
        node scripts/loadtest-redis.js --vs-real [--preset redis-none] [--workload mixed] [--requests 100000] [--sizes 3] [--json]
 
 --workload paper (the default) runs redis-benchmark with the paper's parameters (-c 30 -k 1 -P 16
@@ -43,27 +42,15 @@ async function runWorkload(workload: string, target: Target, o: { requests: numb
   return runRedisBenchmark({ ...common, tests: ['get', 'set'] });
 }
 
-function accepts(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = net.connect(port, '127.0.0.1', () => {
-      s.destroy();
-      resolve(true);
-    });
-    s.on('error', () => resolve(false));
-  });
-}
-
 /** The real server from workloads/redis/real.ts on a free port, for the length of `body`. */
 async function withRealRedis<T>(body: (port: number) => Promise<T>): Promise<T> {
   const port = await freePort();
   const { command, args } = REAL_REDIS.command(port, '/tmp');
   const child = spawn(command, [...args], { stdio: 'ignore' });
   try {
-    const deadline = Date.now() + 10_000;
-    while (!(await accepts(port))) {
-      if (Date.now() > deadline || child.exitCode !== null) throw new UsageError(`${command} did not start (is the Debian package redis-server installed?)`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    await waitForListening(port, child).catch((error: Error) => {
+      throw new UsageError(`${command} did not start (is the Debian package redis-server installed?): ${error.message}`);
+    });
     return await body(port);
   } finally {
     child.kill('SIGTERM');
@@ -81,6 +68,13 @@ async function main(): Promise<number> {
   const workload = String(values['workload'] ?? (vsReal ? 'mixed' : 'paper'));
   if (!(WORKLOADS as readonly string[]).includes(workload)) throw new UsageError(`--workload: ${JSON.stringify(workload)} is not one of ${WORKLOADS.join(', ')}\n\n${USAGE}`);
   if (!vsReal && values['port'] === undefined) throw new UsageError(`--port is required\n\n${USAGE}`);
+  if (vsReal && (values['port'] !== undefined || values['host'] !== undefined)) throw new UsageError('--vs-real starts both servers on free loopback ports: drop --host and --port');
+  if (!vsReal && values['preset'] !== undefined) throw new UsageError('--preset names the image --vs-real starts: give --vs-real too');
+  const preset = String(values['preset'] ?? 'redis-none');
+  // Checked before the real server's run, so that a typo does not cost a whole run first.
+  if (vsReal && !(isPreset(preset) && appOf(loadPreset(preset, { registry: libraryRegistry })) === appNamed('redis'))) {
+    throw new UsageError(`--preset: ${JSON.stringify(preset)} is not a Redis preset (e.g. redis-none, redis-mpk2; node scripts/run.js --list)`);
+  }
   const sizes = String(values['sizes'] ?? (vsReal ? '3' : '1,2,3,4,5')).split(',').map(Number);
   if (sizes.some((n) => !Number.isInteger(n) || n < 1)) throw new UsageError(`--sizes: ${JSON.stringify(values['sizes'])} is not a comma-separated list of positive integers`);
   const cpu = values['cpu'] === undefined ? null : numberOption(values, 'cpu', 0, { min: 0, max: 1023, integer: true });
@@ -88,7 +82,6 @@ async function main(): Promise<number> {
 
   const results: { server: string; runs: (RedisLoadRun | Awaited<ReturnType<typeof runRedisBenchmark>>[number])[] }[] = [];
   if (vsReal) {
-    const preset = String(values['preset'] ?? 'redis-none');
     results.push({ server: REAL_REDIS.label, runs: await withRealRedis((port) => runWorkload(workload, { server: 'redis-server', host: '127.0.0.1', port }, o)) });
     const image = await launch(loadPreset(preset, { registry: libraryRegistry }), { registry: libraryRegistry, port: 0 });
     try {

@@ -19,7 +19,7 @@ import { printTable } from './table.js';
 const CHECK_PRESETS = ['redis-none', 'redis-mpk2', 'redis-mpk3', 'redis-ept2', 'nginx-mpk2', 'sqlite-mpk3'];
 const RUN_JS = fileURLToPath(new URL('../../scripts/run.js', import.meta.url));
 
-const USAGE = `usage: node scripts/model-check.js [--presets a,b,...] [--runs 5] [--hog-runs 3] [--ranking N] [--json] [--prices]
+const USAGE = `usage: node scripts/model-check.js [--presets a,b,...] [--runs 5] [--hog-runs 3] [--ranking N] [--json] [--prices] [--help]
 
 Runs node scripts/run.js <preset> --json --runs times per preset (default: ${CHECK_PRESETS.join(', ')})
 with a short workload, then --hog-runs times beside a CPU hog (a busy loop the kernel may put on any

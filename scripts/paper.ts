@@ -20,7 +20,7 @@ import { writeFigure } from './paper/chart.js';
 import type { FigureOptions } from './paper/measure.js';
 import { ResultStore, type PaperRecord } from './paper/store.js';
 
-export const FIGURES = ['fig6', 'fig9', 'fig10', 'fig11', 'baselines'] as const;
+const FIGURES = ['fig6', 'fig9', 'fig10', 'fig11', 'baselines'] as const;
 type Figure = (typeof FIGURES)[number];
 
 /** results/paper/ at the repository root (this file runs from dist/scripts/). */

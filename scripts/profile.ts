@@ -41,7 +41,7 @@ const OPTIONS = {
 const RUN_JS = fileURLToPath(new URL('../../scripts/run.js', import.meta.url));
 const PROFILE_FILE = /^CPU\.\d+\.\d+\.(\d+)\.(\d+)\.(\d+)\.cpuprofile$/;
 /** The speedscope file of all threads, and the script that hands it to the viewer opened from disk. */
-export const SPEEDSCOPE_FILE = 'profile.speedscope.json';
+const SPEEDSCOPE_FILE = 'profile.speedscope.json';
 const SPEEDSCOPE_SCRIPT = 'profile.speedscope.js';
 /** speedscope's built viewer (node_modules/speedscope/dist/release): a static page that runs offline. */
 const VIEWER = join(dirname(createRequire(import.meta.url).resolve('speedscope/package.json')), 'dist', 'release');
@@ -57,7 +57,7 @@ export interface ThreadProfile {
 }
 
 /** Reads the .cpuprofile files of one process in `dir` and writes the viewers' files to `out`; returns the threads. */
-export function writeProfiles(dir: string, out: string, options: { title: string; pid?: number }): ThreadProfile[] {
+function writeProfiles(dir: string, out: string, options: { title: string; pid?: number }): ThreadProfile[] {
   const names = new Map<string, string>();
   if (existsSync(join(dir, THREAD_MAP_FILE))) {
     for (const line of readFileSync(join(dir, THREAD_MAP_FILE), 'utf8').split('\n')) {
@@ -134,11 +134,11 @@ ${open}
 
 async function main(): Promise<number> {
   const { values, positionals } = parseCommandLine(process.argv.slice(2), OPTIONS, USAGE);
-  if (values['help'] || positionals.length === 0) {
+  if (values['help']) {
     process.stdout.write(USAGE + '\n');
-    return values['help'] ? 0 : 2;
+    return 0;
   }
-  if (positionals.length !== 1) throw new UsageError(`expected one preset, got ${positionals.join(' ')}`);
+  if (positionals.length !== 1) throw new UsageError(`expected one preset, got ${positionals.length ? positionals.join(' ') : 'none'}\n\n${USAGE}`);
   const preset = positionals[0]!;
   if (!isPreset(preset)) throw new UsageError(`unknown preset ${JSON.stringify(preset)}; presets: ${Object.keys(PRESETS).join(', ')}`);
   const requests = numberOption(values, 'requests', 20_000, { min: 1, max: 1e9, integer: true });

@@ -52,7 +52,7 @@ options:
   --cpu <name>        the modelled reference CPU's name (with --clock-ghz and --gate-cycles)
   --clock-ghz <x>     the modelled clock (default the configuration's, 2.2)
   --gate-cycles <l>   modelled gate costs, e.g. mpk-dss=120,ept=500 (kinds: function, mpk-light, mpk-dss, ept;
-                      a baseline's too: syscall (146 = Linux without KPTI), ipc, cubicle, pkru-window)
+                      on a baseline image also syscall (146 = Linux without KPTI), ipc, cubicle, pkru-window)
   --json              print one JSON object on stdout instead of the report
   --html <file>       also write the run report page: compartments and gates drawn, throughput, latency
                       distribution, time per compartment, library and gate; one self-contained file
@@ -129,7 +129,8 @@ function withCostModelOverrides(config: Configuration, values: Record<string, un
       const [kind, raw] = item.split('=');
       const cycles = Number(raw);
       if (!kind || !kinds.includes(kind) || raw === undefined || !Number.isFinite(cycles) || cycles < 0) {
-        throw new UsageError(`--gate-cycles: ${JSON.stringify(item)} is not valid; expected kind=cycles with kind one of ${kinds.join(', ')} and cycles >= 0`);
+        const baselineOnly = boundaryCycles ? '' : ' (syscall, ipc, cubicle and pkru-window only on a baseline image: <app>-linux-pt2, -sel4-pt3, -cubicleos-mpk3)';
+        throw new UsageError(`--gate-cycles: ${JSON.stringify(item)} is not valid; expected kind=cycles with kind one of ${kinds.join(', ')}${baselineOnly} and cycles >= 0`);
       }
       if (kind in gateCycles) gateCycles[kind] = cycles;
       else if (boundaryCycles) boundaryCycles[kind] = cycles;
@@ -187,7 +188,10 @@ async function main(): Promise<number> {
   }
   if (typeof values['from-json'] === 'string') return pageFromSavedRun(values['from-json'], values['html'], positionals);
   const config = withCostModelOverrides(configurationFrom(values, positionals), values);
-  if (typeof values['inject'] === 'string') return runInjected(config, values);
+  if (typeof values['inject'] === 'string') {
+    if (typeof values['html'] === 'string') throw new UsageError('--html reports a measured run; it does not go with --inject');
+    return runInjected(config, values);
+  }
   const app = appOf(config);
   const mainArgs = bootMainArgs(app, values);
   const serve = values['serve'] === true;
@@ -200,11 +204,11 @@ async function main(): Promise<number> {
   const json = values['json'] === true;
   const html = typeof values['html'] === 'string' ? values['html'] : undefined;
   if (html !== undefined && serve) throw new UsageError('--html reports a measured run; it does not go with --serve');
+  if (app.local && html !== undefined) throw new UsageError(`--html: ${app.name} runs have no run report page yet (Redis, Nginx and iPerf do)`);
   const say = (text: string): void => void process.stderr.write(text + '\n');
 
   for (const w of config.warnings) say(`warning: ${w}`);
   say(`booting ${config.name}: ${describeConfiguration(config)}`);
-  if (app.local && html !== undefined) throw new UsageError(`--html: ${app.name} runs have no run report page yet (Redis, Nginx and iPerf do)`);
   if (app.local) return runLocal(app.local, config, values, say);
   const www = typeof values['www'] === 'string' ? values['www'] : undefined;
   const clientCpu = loadGeneratorCpu(config.gates.pin);
@@ -227,8 +231,8 @@ async function main(): Promise<number> {
     if (json) process.stdout.write(JSON.stringify(report.json) + '\n');
     else printReport(report, (line) => process.stdout.write(line + '\n'));
     if (html !== undefined) {
-      const { flameGraphs } = await writeRunReport(report.json, html);
-      say(`run report: ${html}${flameGraphs === undefined ? '' : ` (linking the flame graphs ${flameGraphs})`}`);
+      const { profiles } = await writeRunReport(report.json, html);
+      say(`run report: ${html}${profiles === undefined ? '' : ` (linking the profiles ${profiles})`}`);
     }
     return 0;
   } finally {
@@ -248,8 +252,8 @@ async function pageFromSavedRun(file: string, html: string | boolean | undefined
   }
   if (typeof json !== 'object' || json === null || Array.isArray(json)) throw new UsageError(`--from-json: ${file} holds no JSON object`);
   try {
-    const { flameGraphs } = await writeRunReport(json as Record<string, unknown>, html);
-    process.stderr.write(`run report: ${html}${flameGraphs === undefined ? '' : ` (linking the flame graphs ${flameGraphs})`}\n`);
+    const { profiles } = await writeRunReport(json as Record<string, unknown>, html);
+    process.stderr.write(`run report: ${html}${profiles === undefined ? '' : ` (linking the profiles ${profiles})`}\n`);
   } catch (error) {
     if (error instanceof TypeError) throw new UsageError(`--from-json: ${file}: ${error.message}`);
     throw error;

@@ -291,6 +291,7 @@ async function main(): Promise<number> {
   const sampleS = numberOption(values, 'sample-s', 10, { min: 0.1, max: 3600 });
   const sampleMs = Math.min(sampleS * 1000, (minutes * 60_000) / 8);
   const presets = String(values['presets'] ?? 'redis-mpk2,redis-ept2').split(',').map((p) => p.trim()).filter(Boolean);
+  if (presets.length === 0) throw new UsageError(`--presets: ${JSON.stringify(values['presets'])} names no preset`);
   for (const p of presets) if (!isPreset(p)) throw new UsageError(`--presets: unknown preset ${JSON.stringify(p)}`);
   const print = (line: string): void => void process.stdout.write(line + '\n');
   const progress = createProgress('soak');

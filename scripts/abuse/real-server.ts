@@ -2,14 +2,12 @@
 // redis-server or nginx, started by the command bench-vs-real.js uses on a free loopback port, and
 // its memory as the kernel counts it (VmRSS of the process and its children, nginx's worker).
 
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import net from 'node:net';
-import { FlexosError } from '../../kernel/abi/errors.js';
 import type { RealServer } from '../../workloads/app.js';
-import { freePort } from '../ports.js';
+import { freePort, waitForListening } from '../ports.js';
 
 export interface StartedServer {
   readonly port: number;
@@ -51,19 +49,6 @@ function tree(pid: number): number[] {
   return [pid, ...children.flatMap(tree)];
 }
 
-async function listening(port: number, child: ChildProcess): Promise<void> {
-  for (let i = 0; i < 100; i++) {
-    if (child.exitCode !== null || child.signalCode !== null) throw new FlexosError('FLEXOS_ERR_BENCHMARK', `the server exited (${child.exitCode ?? child.signalCode}) before listening`);
-    const ok = await new Promise<boolean>((resolve) => {
-      const s = net.connect(port, '127.0.0.1', () => (s.destroy(), resolve(true)));
-      s.on('error', () => resolve(false));
-    });
-    if (ok) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new FlexosError('FLEXOS_ERR_BENCHMARK', `nothing listens on ${port} after 10 s`);
-}
-
 /**
  * Starts the real server on a free loopback port. `workerConnections` rewrites nginx's
  * worker_connections in the configuration the comparison writes, so that the past-limit attack
@@ -94,7 +79,7 @@ export async function startReal(real: RealServer, options: { workerConnections?:
     });
   });
   try {
-    await listening(port, child);
+    await waitForListening(port, child);
   } catch (error) {
     child.kill('SIGKILL');
     rmSync(scratch, { recursive: true, force: true });

@@ -38,7 +38,7 @@ export interface Layout {
  * wide, a level wider than the picture wrapped into rows (alternate rows shifted by half a column,
  * so lines from below pass between nodes), so no two labels overlap whatever the space.
  */
-export function layoutPoset(poset: Poset): Layout {
+function layoutPoset(poset: Poset): Layout {
   const byLevel = new Map<number, number[]>();
   poset.levels.forEach((level, i) => byLevel.set(level, [...(byLevel.get(level) ?? []), i]));
   const pitch = Math.max(2 * NODE_R + 8, ...poset.labels.map(labelWidth)) + 10;

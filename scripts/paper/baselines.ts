@@ -17,7 +17,7 @@ import { measureEach, withDeadline, type FigureOptions } from './measure.js';
 import type { Fig6Workload } from './fig6.js';
 import type { PaperRecord, ResultStore } from './store.js';
 
-export const BASELINE_FLEXOS: readonly string[] = ['redis-none', 'redis-mpk3', 'redis-ept2'];
+const BASELINE_FLEXOS: readonly string[] = ['redis-none', 'redis-mpk3', 'redis-ept2'];
 export const BASELINE_PRESETS: readonly string[] = [...BASELINE_FLEXOS, 'redis-unikraft', 'redis-linux-pt2', 'redis-sel4-pt3', 'redis-cubicleos-mpk3'];
 
 export interface BaselinesOptions extends FigureOptions {

@@ -1,17 +1,17 @@
 // What `paper.js --plot` shares across figures: a figure is a Vega-Lite spec, written beside the results
 // as <figure>.vl.json so a user can restyle it, rendered to <figure>.svg by vega (scripts/report/charts.ts)
-// and to <figure>.png by resvg; and the grouped bars of measured beside modelled that Fig. 6, 10, 11 draw.
+// and to <figure>.png by resvg; and the grouped bars of measured beside modelled that Fig. 10, Fig. 11
+// and the baselines draw (Fig. 6 and Fig. 9 build their own specs from bySource's rows).
 
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Resvg } from '@resvg/resvg-js';
 import type { TopLevelSpec } from 'vega-lite';
-import { renderSvgDocument } from '../report/charts.js';
+import { renderSvgDocument, SOURCE_SCALE, VEGA_LITE_SCHEMA } from '../report/charts.js';
 import type { PaperRecord } from './store.js';
 
-export const VEGA_LITE_SCHEMA = 'https://vega.github.io/schema/vega-lite/v6.json';
-/** Measured and modelled in the colours of the run report, so the two read the same everywhere. */
-export const SOURCE_SCALE = { domain: ['measured', 'modelled'], range: ['#4c78a8', '#f58518'] };
+// Measured and modelled in the colours of the run report, so the two read the same everywhere.
+export { SOURCE_SCALE, VEGA_LITE_SCHEMA };
 /** Text in a family every renderer here has (resvg reads the system's fonts; DejaVu is Debian's default). */
 export const FIGURE_CONFIG = {
   font: 'DejaVu Sans',
@@ -37,7 +37,7 @@ export function bySource<T extends object>(records: readonly PaperRecord[], extr
 export interface BarsOptions {
   readonly title: string;
   readonly yTitle: string;
-  /** Measured and modelled differ by orders of magnitude (a JavaScript thread against cycles at 3.6 GHz). */
+  /** Measured and modelled differ by orders of magnitude (a JavaScript thread against cycles on the reference CPU). */
   readonly log?: boolean;
   /** Each bar pair's x: the configuration, or a field the data carries. */
   readonly xTitle: string;

@@ -14,8 +14,8 @@ import { bySource, sourceBars } from './chart.js';
 import { measureEach, type FigureOptions } from './measure.js';
 import type { PaperRecord, ResultStore } from './store.js';
 
-export const FIG10_FLEXOS: readonly string[] = ['sqlite-none', 'sqlite-mpk3', 'sqlite-ept2'];
-export const FIG10_BASELINES: readonly string[] = ['sqlite-unikraft', 'sqlite-linux-pt2', 'sqlite-sel4-pt3', 'sqlite-cubicleos-mpk3'];
+const FIG10_FLEXOS: readonly string[] = ['sqlite-none', 'sqlite-mpk3', 'sqlite-ept2'];
+const FIG10_BASELINES: readonly string[] = ['sqlite-unikraft', 'sqlite-linux-pt2', 'sqlite-sel4-pt3', 'sqlite-cubicleos-mpk3'];
 export const FIG10_PRESETS: readonly string[] = [...FIG10_FLEXOS, ...FIG10_BASELINES];
 
 /** The configuration with Fig. 11's system call without KPTI, for the Linux row's second modelled figure. */

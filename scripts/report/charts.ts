@@ -7,8 +7,10 @@ import { compile, type TopLevelSpec } from 'vega-lite';
 import type { LatencyDistribution } from './latency.js';
 import { perUnit, type RunReportJson } from './run-json.js';
 
-/** The colours of measured and modelled figures, the same in every chart of the page. */
-const SOURCE_SCALE = { domain: ['measured', 'modelled'], range: ['#4c78a8', '#f58518'] };
+/** The Vega-Lite schema every spec names (the page's charts and paper.js's figures). */
+export const VEGA_LITE_SCHEMA = 'https://vega.github.io/schema/vega-lite/v6.json';
+/** The colours of measured and modelled figures, the same in every chart of the page and in paper.js's figures. */
+export const SOURCE_SCALE = { domain: ['measured', 'modelled'], range: ['#4c78a8', '#f58518'] };
 const FONT = { font: 'sans-serif', labelFont: 'sans-serif', titleFont: 'sans-serif' };
 
 /** Renders a Vega-Lite spec to a standalone SVG document (a file of its own, or resvg's input). */
@@ -54,7 +56,7 @@ export function throughputSpec(report: RunReportJson): TopLevelSpec {
     ],
   });
   return {
-    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    $schema: VEGA_LITE_SCHEMA,
     ...base('Throughput (bars: mean of runs; rules: min to max)'),
     data: { values },
     hconcat: [panel('measured', 'measured in the simulator'), panel('modelled', `modelled: ${report.model.cpu} @ ${report.model.clock_ghz} GHz`)],
@@ -72,7 +74,7 @@ export function latencySpec(distribution: LatencyDistribution): TopLevelSpec {
   }));
   const ticks = [1, 2, 10, 100, 1000, 10000, 100000];
   return {
-    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    $schema: VEGA_LITE_SCHEMA,
     ...base(distribution.source === 'hdr-histogram' ? `Latency by percentile (${distribution.samples.toLocaleString('en-US')} requests)` : 'Latency by percentile (the client printed p50 and p99 only)'),
     data: { values },
     width: 420,
@@ -107,7 +109,7 @@ export function compartmentTimeSpec(report: RunReportJson): TopLevelSpec {
     encoding: { y: { field: 'compartment', type: 'nominal', title: 'compartment' }, x: { field: 'ns', type: 'quantitative', title: `ns per ${per.long}` }, color: { field: 'source', type: 'nominal', title: 'figure', scale: SOURCE_SCALE } },
   });
   return {
-    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    $schema: VEGA_LITE_SCHEMA,
     ...base('Time per compartment'),
     data: { values },
     hconcat: [panel('measured', 'measured: busy (not waiting on a gate, not idle)'), panel('modelled', "modelled: its libraries' compute")],
@@ -123,7 +125,7 @@ export function modelSpec(report: RunReportJson): TopLevelSpec {
     ...report.model.by_edge.map((e) => ({ row: `gate ${e.edge}`, part: `gate: ${e.kind}`, ns: e.ns_per_request * per.scale })),
   ].filter((v) => v.ns > 0);
   return {
-    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    $schema: VEGA_LITE_SCHEMA,
     ...base(`Modelled time per ${per.long}: ${(report.model.ns_per_request * per.scale).toFixed(1)} ns (libraries, gates, host TCP/IP)`),
     data: { values },
     width: 420,

@@ -12,14 +12,14 @@ const ROW = 34; // one library: a 26-pixel box and the gap below it
 const LIB_INSET = 18;
 
 /** Fill and stroke of a compartment box per mechanism (FlexOS's backends). */
-export const MECHANISM_COLOURS: Readonly<Record<string, { fill: string; stroke: string; label: string }>> = {
+const MECHANISM_COLOURS: Readonly<Record<string, { fill: string; stroke: string; label: string }>> = {
   fcalls: { fill: '#eeeeee', stroke: '#777777', label: 'fcalls (function calls, no isolation)' },
   'intel-pku': { fill: '#dbe9f6', stroke: '#4c78a8', label: 'intel-pku (MPK protection keys)' },
   vmept: { fill: '#fde5cc', stroke: '#e07b00', label: 'vmept (one VM per compartment, EPT)' },
 };
 
 /** Arrow colour per gate kind. */
-export const GATE_COLOURS: Readonly<Record<string, string>> = { function: '#777777', 'mpk-light': '#2a9d8f', 'mpk-dss': '#264653', ept: '#b5179e' };
+const GATE_COLOURS: Readonly<Record<string, string>> = { function: '#777777', 'mpk-light': '#2a9d8f', 'mpk-dss': '#264653', ept: '#b5179e' };
 
 const HARDENING_ABBREVIATIONS: Readonly<Record<string, string>> = { kasan: 'K', ubsan: 'U', stackprotector: 'SP', cfi: 'CFI', safestack: 'SS' };
 

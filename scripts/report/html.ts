@@ -7,8 +7,8 @@ import { compartmentTimeSpec, latencySpec, modelSpec, renderSvg, throughputSpec 
 import { asRunReportJson, perUnit, type RunReportJson } from './run-json.js';
 
 export interface PageOptions {
-  /** A relative link to the run's flame graphs (profile.js's index page), when there are any. */
-  readonly flameGraphs?: string;
+  /** A relative link to the preset's profiles (profile.js's index page, opening speedscope), when there are any. */
+  readonly profiles?: string;
 }
 
 const STYLE = `
@@ -56,10 +56,10 @@ export async function runReportHtml(json: unknown, options: PageOptions = {}): P
     figure('compartment-time', compartmentTime),
     figure('model', model),
     `<p class="note">Measured: the simulator's JavaScript on this machine. Modelled: the same work and crossings priced for FlexOS on ${escapeXml(report.model.cpu)} at ${report.model.clock_ghz} GHz (libraries' work from this machine's C price list, gates at FlexOS's cycles). <code>node scripts/run.js ${escapeXml(report.preset)} --json</code> has every figure.</p>`,
-    '<h2>Flame graphs</h2>',
-    options.flameGraphs === undefined
-      ? `<p class="note">This run made none: <code>node scripts/profile.js ${escapeXml(report.preset)}</code> draws one per compartment (then run with <code>--html</code> again to link them).</p>`
-      : `<p><a class="flame-graphs" href="${escapeXml(options.flameGraphs)}">flame graphs of ${escapeXml(report.preset)}</a> (one per compartment and one for the host)</p>`,
+    '<h2>Profiles</h2>',
+    options.profiles === undefined
+      ? `<p class="note">None yet: <code>node scripts/profile.js ${escapeXml(report.preset)}</code> writes a CPU profile per compartment, opened in speedscope (then run with <code>--html</code> again to link them).</p>`
+      : `<p><a class="profiles" href="${escapeXml(options.profiles)}">CPU profiles of ${escapeXml(report.preset)}</a> in speedscope (one per compartment and one for the host)</p>`,
     '</body></html>',
     '',
   ].join('\n');

@@ -18,8 +18,8 @@ export interface LatencyDistribution {
   readonly points: readonly LatencyPoint[];
 }
 
-/** Where a percentile plot's x axis has its ticks: 1 - 1/10^k, from the median to 99.999%. */
-export const PERCENTILES = [0, 25, 50, 75, 90, 95, 99, 99.5, 99.9, 99.95, 99.99, 99.995, 99.999, 100] as const;
+/** The percentiles a merged histogram is read at: the minimum, the quartiles, 90 and 95, the nines up to 99.999%, and the maximum. */
+const PERCENTILES = [0, 25, 50, 75, 90, 95, 99, 99.5, 99.9, 99.95, 99.99, 99.995, 99.999, 100] as const;
 
 interface RunLatency {
   readonly p50Ms: number;

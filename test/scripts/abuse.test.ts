@@ -27,6 +27,9 @@ t.test('bad options are refused naming what is valid, exit 2', async (t) => {
   const seconds = await runScript('abuse.js', ['--seconds', '0']);
   t.equal(seconds.code, 2);
   t.match(seconds.stderr, /--seconds: "0" is not valid; expected a number from 0.2 to 600/);
+  const none = await runScript('abuse.js', ['--presets', ',']);
+  t.equal(none.code, 2, 'a --presets naming none does not pass vacuously');
+  t.match(none.stderr, /--presets: "," names no preset/);
 });
 
 t.test('a short run on nginx-none: a row per attack, all ok, exit 0', async (t) => {

@@ -1,6 +1,7 @@
 // `scripts/profile.js` end to end: a short real Redis run under --cpu-prof gives a speedscope file with
 // one profile per compartment and one for the host, gate frames named by target, a .cpuprofile per
 // thread, and an index page whose viewer (speedscope, copied beside it) loads the profiles offline.
+// Without exactly one preset it exits 2 with the usage.
 
 import t from 'tap';
 import { spawnSync } from 'node:child_process';
@@ -48,4 +49,12 @@ t.test('redis-mpk2: a speedscope profile per compartment and the host, .cpuprofi
   const viewer = dumpDom(`file://${join(out, link!.replace(/&amp;/g, '&'))}`);
   t.match(viewer, /<title>redis-mpk2, 2000 requests - speedscope<\/title>/, 'speedscope loaded the file, offline');
   t.match(viewer, /compartment comp1/, 'and shows the first compartment\'s profile');
+});
+
+t.test('no preset, or two: exit 2 with an error line and the usage', async (t) => {
+  for (const args of [[], ['redis-none', 'nginx-none']]) {
+    const { code, stderr } = await runScript('profile.js', args);
+    t.equal(code, 2, `${args.length} presets: exit 2`);
+    t.match(stderr, /^error: expected one preset, got (none|redis-none nginx-none)\n\nusage: node scripts\/profile\.js/);
+  }
 });

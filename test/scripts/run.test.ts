@@ -1,6 +1,7 @@
 // run.js from the command line: an unknown preset is refused with the list; the warm-up, one untimed
 // run before the timed ones with the real client, sized by --warmup (default: --requests, at most
-// 100,000), skipped with 0, refused when it is not a count; --maxmemory refused when it is not a size.
+// 100,000), skipped with 0, refused when it is not a count; --maxmemory refused when it is not a size;
+// --gate-cycles refused with the kinds of the image (a baseline's boundary only on a baseline image).
 
 import t from 'tap';
 import { findRedisBenchmark } from '../../workloads/redis/benchmark.js';
@@ -31,6 +32,15 @@ t.test('a --maxmemory that is not a size is refused naming the valid forms, and 
   const other = await runJs(['sqlite-none', '--maxmemory=1mb']);
   t.equal(other.code, 2);
   t.match(other.stderr, /--maxmemory does not apply to SQLite/);
+});
+
+t.test('--gate-cycles names the kinds of the image; a baseline boundary on a FlexOS image says where it applies', async (t) => {
+  const flexos = await runJs(['redis-none', '--gate-cycles', 'syscall=146']);
+  t.equal(flexos.code, 2);
+  t.match(flexos.stderr, /kind one of function, mpk-light, mpk-dss, ept \(syscall, ipc, cubicle and pkru-window only on a baseline image/);
+  const baseline = await runJs(['redis-linux-pt2', '--gate-cycles', 'nosuch=1']);
+  t.equal(baseline.code, 2);
+  t.match(baseline.stderr, /kind one of function, mpk-light, mpk-dss, ept, syscall, ipc, cubicle, pkru-window and cycles >= 0/);
 });
 
 t.test('redis-benchmark: the warm-up runs untimed, sized by --warmup; 0 skips it', { skip: findRedisBenchmark() ? false : 'redis-benchmark not installed' }, async (t) => {

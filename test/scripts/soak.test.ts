@@ -1,5 +1,6 @@
 // `scripts/soak.js` on a short run: mixed load against redis-none, a memory table and a sparkline
 // per thread, every key written during the run read back intact, and the machine-readable line.
+// A --presets that names no preset is refused.
 
 import t from 'tap';
 import { sparkline } from '../../scripts/soak.js';
@@ -8,6 +9,12 @@ import { runScript } from '../fixtures/node-script.js';
 t.test('sparkline maps the lowest value to the lowest bar and the highest to the highest', async (t) => {
   t.equal(sparkline([0, 7, 14]), '▁▅█');
   t.equal(sparkline([3, 3]), '▁▁');
+});
+
+t.test('a --presets naming no preset is refused, exit 2 (a soak of nothing would pass)', async (t) => {
+  const { code, stderr } = await runScript('soak.js', ['--presets', ',']);
+  t.equal(code, 2);
+  t.match(stderr, /--presets: "," names no preset/);
 });
 
 t.test('a 6-second soak of redis-none: memory curve, no errors, every key intact', async (t) => {

@@ -79,15 +79,15 @@ t.test('a page from a saved run JSON is the same page; a JSON from before run re
   await t.rejects(runReportHtml([]), TypeError);
 });
 
-t.test('writeRunReport links the flame graphs when profile.js made them for the preset, and says how otherwise', async (t) => {
+t.test('writeRunReport links the CPU profiles when profile.js made them for the preset, and says how otherwise', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'flexos-report-'));
   const json = runJson();
   const none = await writeRunReport(json, join(dir, 'out', 'page.html'), { profiles: join(dir, 'profiles') });
-  t.equal(none.flameGraphs, undefined);
+  t.equal(none.profiles, undefined);
   t.match(readFileSync(join(dir, 'out', 'page.html'), 'utf8'), /node scripts\/profile\.js redis-report-test/);
   mkdirSync(join(dir, 'profiles', 'redis-report-test'), { recursive: true });
   writeFileSync(join(dir, 'profiles', 'redis-report-test', 'index.html'), '<html></html>');
   const linked = await writeRunReport(json, join(dir, 'out', 'page.html'), { profiles: join(dir, 'profiles') });
-  t.equal(linked.flameGraphs, '../profiles/redis-report-test/index.html');
-  t.match(readFileSync(join(dir, 'out', 'page.html'), 'utf8'), /<a class="flame-graphs" href="\.\.\/profiles\/redis-report-test\/index\.html">/);
+  t.equal(linked.profiles, '../profiles/redis-report-test/index.html');
+  t.match(readFileSync(join(dir, 'out', 'page.html'), 'utf8'), /<a class="profiles" href="\.\.\/profiles\/redis-report-test\/index\.html">/);
 });

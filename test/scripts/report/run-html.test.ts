@@ -1,6 +1,6 @@
 // `run.js <preset> --html <file>` end to end: a short run with the built-in client writes the page
 // beside the text report, drawn from the same figures as --json; --html is refused where there is
-// no run to report (--serve, SQLite's local runs), naming the option; --from-json redraws a saved run.
+// no run to report (--serve, --inject, SQLite's local runs), naming the option; --from-json redraws a saved run.
 
 import t from 'tap';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -43,10 +43,11 @@ t.test('--from-json needs --html and a run JSON of this version, and says so', a
   t.match(noHtml.stderr, /give --html/);
 });
 
-t.test('--html with --serve, or for an application without a network run, is refused naming --html', async (t) => {
-  for (const args of [['redis-none', '--serve', '--html', 'x.html'], ['sqlite-none', '--html', 'x.html']]) {
+t.test('--html with --serve or --inject, or for an application without a network run, is refused naming --html, before booting', async (t) => {
+  for (const args of [['redis-none', '--serve', '--html', 'x.html'], ['redis-none', '--inject', 'lwip:crash', '--html', 'x.html'], ['sqlite-none', '--html', 'x.html']]) {
     const { code, stderr } = await runJs(args);
     t.equal(code, 2, `${args.join(' ')}: exit 2`);
     t.match(stderr, /--html/, `${args.join(' ')}: names --html`);
+    t.notMatch(stderr, /booting/, `${args.join(' ')}: refused before booting`);
   }
 });
