@@ -410,9 +410,11 @@ export function create(ctx: LibraryContext): LibraryInstance {
               ks.server.connectedClients = clients.size;
             }
           }
-          // drop() deletes only the client being visited, which a Map iteration tolerates.
+          // drop() deletes only the client being visited, which a Map iteration tolerates. The output
+          // limits are checked for every client, not only those that ran a command: a subscriber's
+          // buffer grows by other clients' PUBLISH (Redis checks on every addReply).
           for (const c of clients.values()) {
-            let alive = !c.killed;
+            let alive = !c.killed && withinOutputLimits(c);
             const readable = !c.throttled && isSet(r, c.fd);
             if (alive && readable) alive = serve(ks, c);
             if (alive && (c.pending.bytes > 0 || c.out.length > 0 || c.closeAfterWrite) && (readable || isSet(w, c.fd))) alive = flush(c);

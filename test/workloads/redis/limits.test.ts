@@ -190,6 +190,25 @@ t.test('a full value heap answers -OOM and keeps serving', async (t) => {
     t.ok(greedy.received < 10 * MiB, 'without the reply');
     t.equal(await c.call('DEL', 'tenmb'), ':1\r\n', 'the other client is served');
   });
+
+  t.test('a subscriber that never reads is closed once the messages it was sent pass the hard limit', async (t) => {
+    const sub = await Conn.open(image.port);
+    t.teardown(() => sub.destroy());
+    t.equal(await sub.call('SUBSCRIBE', 'news'), '*3\r\n$9\r\nsubscribe\r\n$4\r\nnews\r\n:1\r\n');
+    sub.socket.pause(); // it runs no command: only PUBLISH from another client fills its buffer
+    const before = infoField(await c.call('INFO', 'clients'), 'connected_clients');
+    const message = bytes(MiB);
+    let receivers = 1;
+    for (let i = 0; i < 24 && receivers === 1; i++) receivers = Number((await c.call('PUBLISH', 'news', message))?.slice(1, -2));
+    let connected = before;
+    const closeBy = Date.now() + 10_000;
+    while (connected === before && Date.now() < closeBy) {
+      await new Promise((r) => setTimeout(r, 50));
+      connected = infoField(await c.call('INFO', 'clients'), 'connected_clients');
+    }
+    t.equal(connected, before - 1, 'the subscriber was closed, well before its soft seconds');
+    t.equal(await c.call('PING'), '+PONG\r\n', 'the publisher is served');
+  });
 });
 
 t.test('maxmemory refuses denyoom commands until memory is freed', async (t) => {
