@@ -8,7 +8,7 @@ import * as abi from '../../kernel/lwip/abi.js';
 import { ERRNO } from '../../kernel/newlib/errno.js';
 import { CommandNames } from './command-name.js';
 import { vnodeLocked } from '../socket-vnode.js';
-import { clientClosed, createCommandTable, execute, isCommand } from './commands.js';
+import { clientClosed, createCommandTable, type CommandTable } from './commands.js';
 import { createSession, type Session } from './commands/common.js';
 import { blockedClients } from './commands/blocking.js';
 import { registerClient, type ClientRecord } from './commands/introspection.js';
@@ -55,8 +55,19 @@ function peerId(bytes: Uint8Array): string {
   return `${bytes[4]}.${bytes[5]}.${bytes[6]}.${bytes[7]}:${port}`;
 }
 
+/** What createClient is given besides the keyspace. */
+interface NewClient {
+  readonly fd: number;
+  readonly id: number;
+  readonly addr: string;
+  readonly nowMs: number;
+  readonly lengths: CheckedInts;
+  /** The server's command table: CLIENT LIST names only the commands in it. */
+  readonly table: CommandTable;
+}
+
 /** createClient: the connection's state, registered for CLIENT LIST/KILL. */
-function newClient(ks: Keyspace, fd: number, id: number, addr: string, nowMs: number, lengths: CheckedInts): Client {
+function newClient(ks: Keyspace, { fd, id, addr, nowMs, lengths, table }: NewClient): Client {
   const session = createSession(id);
   const parser = new RespParser(undefined, lengths); // its length arithmetic UBSan-checked under ubsan
   const out = new ReplyWriter();
@@ -65,7 +76,7 @@ function newClient(ks: Keyspace, fd: number, id: number, addr: string, nowMs: nu
     fd, parser, session, out, pending, closeAfterWrite: false, killed: false, lastName: null, throttled: false, softSinceMs: -1,
     record: {
       session, addr, fd, createdMs: nowMs, lastInteractionMs: nowMs,
-      lastCommand: () => lastCommandName(c.lastName),
+      lastCommand: () => lastCommandName(c.lastName, table),
       queryBuffer: () => parser.buffered,
       outputBuffer: () => pending.bytes + out.length,
       kill: () => {
@@ -99,11 +110,11 @@ function noteCommand(c: Client, argv: readonly Uint8Array[], nowMs: number): voi
 }
 
 /** c->lastcmd->name, or NULL for a name not in the table. */
-function lastCommandName(raw: Uint8Array | null): string {
+function lastCommandName(raw: Uint8Array | null, table: CommandTable): string {
   if (raw === null || raw.length > 32) return 'NULL';
   let s = '';
   for (const ch of raw) s += String.fromCharCode(ch >= 0x41 && ch <= 0x5a ? ch | 0x20 : ch);
-  return isCommand(s) ? s : 'NULL';
+  return table.lookup(s) !== undefined ? s : 'NULL';
 }
 
 /** Reply bytes waiting for the socket: what the output limits count. */
@@ -170,7 +181,9 @@ export function create(ctx: LibraryContext): LibraryInstance {
   const close = lwip('close');
   const fcntl = lwip('fcntl');
   const nowMs = ctx.import('uktime', 'uk_time_now_ms');
-  const names = new CommandNames({ memory: ctx.memory, heap: ctx.sharedHeap, strcasecmp: ctx.import('newlib', 'strcasecmp'), known: isCommand });
+  const commandTable = createCommandTable(); // the one table this server runs and checks commands against
+  const known = (name: string): boolean => commandTable.lookup(name) !== undefined;
+  const names = new CommandNames({ memory: ctx.memory, heap: ctx.sharedHeap, strcasecmp: ctx.import('newlib', 'strcasecmp'), known });
   const memory = ctx.memory;
   const stack = ctx.stack;
 
@@ -198,7 +211,6 @@ export function create(ctx: LibraryContext): LibraryInstance {
   let limits = settingsFromMainArgs([]);
   const peaks = new RecentPeaks();
   const room = new HeapRoom(ctx.heap);
-  const commandTable = createCommandTable();
   let denyOom: DenyOom | null = null;
   const warn = (text: string): void => ctx.log(warningLine(cachedMs, text));
 
@@ -248,7 +260,7 @@ export function create(ctx: LibraryContext): LibraryInstance {
       c.out.error(OOM_ERROR);
     } else {
       try {
-        execute(ks, argv, c.session, c.out);
+        commandTable.execute(ks, argv, c.session, c.out);
       } catch (error) {
         // Only the value heap being full is the client's answer; FlexOS faults end the image.
         if (!(error instanceof ValueStoreFullError)) throw error;
@@ -405,7 +417,7 @@ export function create(ctx: LibraryContext): LibraryInstance {
                 memory.write32(one, 1);
                 setsockopt(fd, abi.IPPROTO_TCP, abi.TCP_NODELAY, one, 4);
               });
-              clients.set(fd, newClient(ks, fd, nextId++, addr, cachedMs, lengthArithmetic(ctx)));
+              clients.set(fd, newClient(ks, { fd, id: nextId++, addr, nowMs: cachedMs, lengths: lengthArithmetic(ctx), table: commandTable }));
               ks.server.totalConnections++;
               ks.server.connectedClients = clients.size;
             }
