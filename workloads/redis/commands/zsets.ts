@@ -9,7 +9,7 @@ import type { ZNode } from '../structs/sorted-set.js';
 import { SortedSet } from '../structs/sorted-set.js';
 import { formatDouble, latin1, parseDouble, parseInteger, stringMatch } from '../text.js';
 import { NULL_ARRAY, blockedClients, inTransaction, timeoutArg } from './blocking.js';
-import { EMPTY_SCAN, scanCursorArg, scanOptionsArg } from './sets.js';
+import { EMPTY_SCAN, scanCursorArg, scanOptionsArg } from './scan.js';
 
 /** zaddGenericCommand; ZINCRBY is ZADD with INCR set (its options are still parsed, as in Redis). */
 function zadd(c: Call, incrby = false): void {
