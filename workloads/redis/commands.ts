@@ -24,7 +24,7 @@ import { hyperloglogCommands } from './commands/hyperloglog.js';
 import { sortCommands } from './commands/sort.js';
 import type { Keyspace } from './keyspace.js';
 import type { ReplyWriter } from './resp.js';
-import { latin1, parseInteger } from './text.js';
+import { latin1, parseInteger, sameBytes } from './text.js';
 
 export type { Call, CommandSpec, Handler, Session } from './commands/common.js';
 export { createSession } from './commands/common.js';
@@ -50,12 +50,6 @@ function commandName(b: Uint8Array): string {
     nameCodes[i] = ch >= 0x41 && ch <= 0x5a ? ch | 0x20 : ch;
   }
   return String.fromCharCode.apply(null, nameCodes);
-}
-
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
 }
 
 /** A C string's view of an argument: it ends at the first NUL, as %s prints it. */

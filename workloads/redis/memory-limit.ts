@@ -5,6 +5,7 @@
 import { OutOfMemoryError } from '../../kernel/abi/errors.js';
 import type { Allocator } from '../../shm/heap.js';
 import type { CommandSpec } from './commands/common.js';
+import { sameBytes } from './text.js';
 
 /** Redis 5's shared.oomerr, without its leading '-'. */
 export const OOM_ERROR = "OOM command not allowed when used memory > 'maxmemory'.";
@@ -115,12 +116,6 @@ export class HeapRoom {
     for (let i = taken.length - 1; i >= 0; i--) this.#heap.free(taken[i]!);
     return ok;
   }
-}
-
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
 }
 
 /** What processCommand's memory check needs of the server: the table, the used memory, the heap. */
