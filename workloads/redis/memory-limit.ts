@@ -20,7 +20,7 @@ export class ValueStoreFullError extends OutOfMemoryError {
 }
 
 const MEMORY_UNITS: Readonly<Record<string, number>> = { '': 1, b: 1, k: 1000, kb: 1024, m: 1000 ** 2, mb: 1024 ** 2, g: 1000 ** 3, gb: 1024 ** 3 };
-export const MEMORY_SIZE_FORMS = 'a whole number of bytes, optionally with a unit k, kb, m, mb, g or gb (k = 1000, kb = 1024), e.g. 100mb or 2gb';
+const MEMORY_SIZE_FORMS = 'a whole number of bytes, optionally with a unit k, kb, m, mb, g or gb (k = 1000, kb = 1024), e.g. 100mb or 2gb';
 
 /** Redis's memtoll: "100mb" -> 104857600; RangeError naming the valid forms otherwise. */
 export function parseMemorySize(text: string): number {

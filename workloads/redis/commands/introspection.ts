@@ -34,7 +34,7 @@ export interface ClientRecord {
 const registries = new WeakMap<Keyspace, Map<Session, ClientRecord>>();
 
 /** server.clients, in connection order. */
-export function clientsOf(ks: Keyspace): Map<Session, ClientRecord> {
+function clientsOf(ks: Keyspace): Map<Session, ClientRecord> {
   let m = registries.get(ks);
   if (m === undefined) registries.set(ks, (m = new Map()));
   return m;
@@ -298,7 +298,7 @@ function sections(c: Call): [string, string, () => string[]][] {
 }
 
 /** genRedisInfoString: the named section, or all of them for default/all/everything. */
-export function infoText(c: Call, section: string): string {
+function infoText(c: Call, section: string): string {
   const all = section === 'default' || section === 'all' || section === 'everything';
   const parts: string[] = [];
   for (const [name, title, lines] of sections(c)) {

@@ -141,7 +141,7 @@ export function forgetSubscriber(ks: Keyspace, session: Session, out: ReplyWrite
 }
 
 /** pubsubPublishMessage: the number of receivers. */
-export function publishMessage(ks: Keyspace, channel: Uint8Array, message: Uint8Array): number {
+function publishMessage(ks: Keyspace, channel: Uint8Array, message: Uint8Array): number {
   const ps = servers.get(ks);
   if (ps === undefined) return 0;
   const name = textOf(channel);
