@@ -14,7 +14,7 @@ import { blockedClients } from './commands/blocking.js';
 import { registerClient, type ClientRecord } from './commands/introspection.js';
 import { flagTransaction, inMulti } from './commands/transactions.js';
 import { inPubSubContext } from './commands/pubsub.js';
-import { idleTimeoutSeconds } from './config-params.js';
+import { idleTimeoutSeconds, setBootValue } from './config-params.js';
 import { Keyspace, NO_ADDRESS, type ValueStore } from './keyspace.js';
 import { offsetOf } from '../../shm/address.js';
 import { ReplyWriter, RespParser } from './resp.js';
@@ -362,6 +362,7 @@ export function create(ctx: LibraryContext): LibraryInstance {
         limits = settingsFromMainArgs(settings);
         const ks = new Keyspace(store, { nowMs: () => cachedMs }, { port, work: ctx.work, maxmemory: limits.maxmemory });
         ks.server.clientBuffers = clientBuffers;
+        setBootValue(ks, 'client-query-buffer-limit', String(limits.queryBufferLimit));
         denyOom = new DenyOom({ lookup: (name) => commandTable.lookup(name), limit: ks.memoryLimit, usedBytes: () => ks.storedBytes, room: (sizes) => room.fits(sizes) });
         cachedMs = nowMs();
         blocking = blockingLoop(ks);

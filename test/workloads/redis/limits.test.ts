@@ -231,6 +231,8 @@ t.test('maxmemory refuses denyoom commands until memory is freed', async (t) => 
   t.test('a client past the query buffer limit is closed, the others are not', async (t) => {
     const big = await Conn.open(image.port);
     t.teardown(() => big.destroy());
+    const limit = `*2\r\n$25\r\nclient-query-buffer-limit\r\n$${String(2 * MiB).length}\r\n${2 * MiB}\r\n`;
+    t.equal(await c.call('CONFIG', 'GET', 'client-query-buffer-limit'), limit, 'CONFIG GET reports the limit it was booted with');
     big.socket.write('*3\r\n$3\r\nSET\r\n$1\r\nq\r\n$5000000\r\n');
     big.socket.write(Buffer.alloc(3 * MiB, 0x7a));
     t.ok(await big.closedWithin(10_000), 'closed');
