@@ -80,7 +80,11 @@ function newClient(ks: Keyspace, { fd, id, addr, nowMs, lengths, table }: NewCli
       queryBuffer: () => parser.buffered,
       outputBuffer: () => pending.bytes + out.length,
       kill: () => {
+        // freeClient: the server forgets it at once (a push in the same pass must not serve it, a
+        // PUBLISH not count it); its socket is closed on the loop's next pass.
         c.killed = true;
+        blockedClients(ks).forget(session);
+        clientClosed(ks, session, out);
       },
     },
   };
@@ -435,7 +439,7 @@ export function create(ctx: LibraryContext): LibraryInstance {
             if (!alive) drop(ks, c);
           }
           blocking.endOfPass(cachedMs, (session) => {
-            for (const c of clients.values()) if (c.session === session && !processInput(ks, c)) drop(ks, c);
+            for (const c of clients.values()) if (c.session === session && (c.killed || !processInput(ks, c))) drop(ks, c);
           });
           if (cachedMs - lastCron >= CRON_MS) {
             lastCron = cachedMs;
