@@ -18,6 +18,7 @@ import {
   touchWatchedKey, touchWatchedKeysOnFlush, transactionCommands,
 } from './commands/transactions.js';
 import { bitCommands } from './commands/bitops.js';
+import { blockedClients } from './commands/blocking.js';
 import { databaseCommands } from './commands/databases.js';
 import { dumpCommands } from './commands/dump.js';
 import { hyperloglogCommands } from './commands/hyperloglog.js';
@@ -209,8 +210,9 @@ function signalModifiedKeys(ks: Keyspace, targets: readonly WatchedTarget[], out
   }
 }
 
-/** freeClient's part for the dispatcher's state: unwatch, unsubscribe, leave CLIENT LIST. */
+/** freeClient's part for the commands' state: unblock, unwatch, unsubscribe, leave CLIENT LIST. */
 export function clientClosed(ks: Keyspace, session: Session, out: ReplyWriter): void {
+  blockedClients(ks).forget(session);
   forgetSession(ks, session);
   forgetSubscriber(ks, session, out);
   unregisterClient(ks, session);

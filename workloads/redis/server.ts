@@ -83,7 +83,6 @@ function newClient(ks: Keyspace, { fd, id, addr, nowMs, lengths, table }: NewCli
         // freeClient: the server forgets it at once (a push in the same pass must not serve it, a
         // PUBLISH not count it); its socket is closed on the loop's next pass.
         c.killed = true;
-        blockedClients(ks).forget(session);
         clientClosed(ks, session, out);
       },
     },
@@ -168,7 +167,6 @@ function blockingLoop(ks: Keyspace) {
         resume(s);
       }
     },
-    forget: (session: Session): void => blocked.forget(session),
   };
 }
 
@@ -229,7 +227,6 @@ export function create(ctx: LibraryContext): LibraryInstance {
   const drop = (ks: Keyspace, c: Client): void => {
     clientClosed(ks, c.session, c.out);
     close(c.fd);
-    blocking?.forget(c.session);
     clients.delete(c.fd);
     ks.server.connectedClients = clients.size;
   };
