@@ -4,6 +4,7 @@
 // Replies are appended to a ReplyWriter; the caller writes them out and honours session.quit.
 
 import type { Call, CommandSpec, CommandTableView, Session } from './commands/common.js';
+import { wrongArity } from './commands/common.js';
 import { keyCommands } from './commands/keys.js';
 import { listCommands } from './commands/lists.js';
 import { serverCommands } from './commands/server.js';
@@ -127,7 +128,7 @@ export class CommandTable implements CommandTableView {
       }
       return;
     }
-    if ((cmd.arity > 0 && cmd.arity !== argv.length) || argv.length < -cmd.arity) {
+    if (wrongArity(cmd, argv.length)) {
       flagTransaction(session);
       out.error(`ERR wrong number of arguments for '${cmd.name}' command`);
       return;

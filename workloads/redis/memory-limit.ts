@@ -4,7 +4,7 @@
 
 import { OutOfMemoryError } from '../../kernel/abi/errors.js';
 import type { Allocator } from '../../shm/heap.js';
-import type { CommandSpec } from './commands/common.js';
+import { wrongArity, type CommandSpec } from './commands/common.js';
 import { sameBytes } from './text.js';
 
 /** Redis 5's shared.oomerr, without its leading '-'. */
@@ -146,7 +146,7 @@ export class DenyOom {
   refuses(argv: readonly Uint8Array[]): boolean {
     const spec = this.#spec(argv[0]!);
     if (spec === undefined || !spec.flags.includes('m')) return false;
-    if ((spec.arity > 0 && spec.arity !== argv.length) || argv.length < -spec.arity) return false;
+    if (wrongArity(spec, argv.length)) return false;
     const o = this.#options;
     if (o.limit.exceeded(o.usedBytes())) return true;
     if (o.room === undefined) return false;
