@@ -335,18 +335,6 @@ export function create(ctx: LibraryContext): LibraryInstance {
     return pendingOutput(c) === 0 && !c.closeAfterWrite ? true : flush(c);
   };
 
-  /**
-   * clientsCron's part for the output limits: a client throttled too long is closed. One that has
-   * drained is left throttled here: resume() runs its waiting commands on the next pass.
-   */
-  const closeStuckClients = (ks: Keyspace): void => {
-    for (const c of clients.values()) {
-      if (!c.throttled || checkOutput(limits, pendingOutput(c), c.softSinceMs, cachedMs).verdict !== 'close') continue;
-      warn(outputLimitMessage(infoOf(c)));
-      drop(ks, c);
-    }
-  };
-
   const clientBuffers = {
     normalBytes: (): number => {
       let sum = 0;
@@ -426,13 +414,15 @@ export function create(ctx: LibraryContext): LibraryInstance {
           }
           // drop() deletes only the client being visited, which a Map iteration tolerates. The output
           // limits are checked for every client, not only those that ran a command: a subscriber's
-          // buffer grows by other clients' PUBLISH (Redis checks on every addReply).
+          // buffer grows by other clients' PUBLISH (Redis checks on every addReply), and a throttled
+          // client over the soft limit for its soft seconds is closed here (Redis: clientsCron).
           for (const c of clients.values()) {
+            const wasThrottled = c.throttled; // its socket was left out of select()'s read set
             let alive = !c.killed && withinOutputLimits(c);
             const readable = !c.throttled && isSet(r, c.fd);
             if (alive && readable) alive = serve(ks, c);
             if (alive && (c.pending.bytes > 0 || c.out.length > 0 || c.closeAfterWrite) && (readable || isSet(w, c.fd))) alive = flush(c);
-            if (alive && c.throttled) alive = resume(ks, c);
+            if (alive && (c.throttled || wasThrottled)) alive = resume(ks, c); // its waiting commands run once under the soft limit
             if (!alive) drop(ks, c);
           }
           blocking.endOfPass(cachedMs, (session) => {
@@ -442,7 +432,6 @@ export function create(ctx: LibraryContext): LibraryInstance {
             lastCron = cachedMs;
             ks.activeExpireCycle?.(20);
             for (const c of idleClients(ks, clients.values(), cachedMs)) drop(ks, c);
-            closeStuckClients(ks);
           }
         }
       },
