@@ -1,6 +1,7 @@
 // Transactions (Redis multi.c): MULTI queues commands, EXEC runs them in one go, DISCARD drops them;
 // WATCH makes EXEC fail (nil multi-bulk) when a watched key was modified since. The dispatcher
-// (commands.ts) queues while in MULTI and calls signalModifiedKeys after every write command.
+// (commands.ts) queues while in MULTI and calls signalModifiedKeys after every write command; the
+// blocking pops ask inTransaction() whether they run inside EXEC.
 
 import type { Call, CommandSpec, CommandTableView, Session } from './common.js';
 import { REPLY, keyArg, spec } from './common.js';
