@@ -3,13 +3,12 @@
 // CLIENT LIST can describe it and CLIENT KILL can close it.
 
 import type { Call, CommandSpec, Session } from './common.js';
-import { ERR, REPLY, isWord, keyArg, longLongArg, intArg, spec, subcommandError, textArg } from './common.js';
+import { ERR, REPLY, isWord, keyArg, longLongArg, intArg, replyHelp, spec, subcommandError, textArg } from './common.js';
 import type { Keyspace } from '../keyspace.js';
 import { bytesToHuman, parseLongLong, stringMatch } from '../text.js';
 import { configOf, maxmemoryBytes, maxmemoryPolicy, setConfig } from '../config-params.js';
 import { multiCount } from './transactions.js';
 import { inPubSubContext, pubsubCounts, subscriptionCounts } from './pubsub.js';
-import { replyHelp } from './pubsub.js';
 import { REDIS_VERSION } from './server.js';
 import { blockedClients } from './blocking.js';
 
