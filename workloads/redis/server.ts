@@ -12,7 +12,7 @@ import { clientClosed, createCommandTable, type CommandTable } from './commands.
 import { createSession, type Session } from './commands/common.js';
 import { blockedClients } from './commands/blocking.js';
 import { registerClient, type ClientRecord } from './commands/introspection.js';
-import { flagTransaction, inMulti } from './commands/transactions.js';
+import { flagTransaction } from './commands/transactions.js';
 import { inPubSubContext } from './commands/pubsub.js';
 import { idleTimeoutSeconds, setBootValue } from './config-params.js';
 import { Keyspace, NO_ADDRESS, type ValueStore } from './keyspace.js';
@@ -234,8 +234,8 @@ export function create(ctx: LibraryContext): LibraryInstance {
   const recordPeaks = (c: Client): void => peaks.record(cachedMs, c.parser.capacity, c.out.capacity + c.pending.bytes);
 
   /**
-   * checkClientOutputBufferLimits between two commands: false when the client must be closed (past
-   * the hard limit, or over the soft one too long); over the soft limit it is throttled.
+   * checkClientOutputBufferLimits, between two commands and once a pass: false when the client must be
+   * closed (past the hard limit, or over the soft one too long); over the soft limit it is throttled.
    */
   const withinOutputLimits = (c: Client): boolean => {
     const pending = pendingOutput(c);
@@ -257,7 +257,7 @@ export function create(ctx: LibraryContext): LibraryInstance {
     const before = c.out.length;
     noteCommand(c, argv, cachedMs);
     if (denyOom!.refuses(argv)) {
-      if (inMulti(c.session)) flagTransaction(c.session); // EXEC will answer EXECABORT, as after any refusal in MULTI
+      flagTransaction(c.session); // in MULTI, EXEC will answer EXECABORT, as after any refusal there
       c.out.error(OOM_ERROR);
     } else {
       try {
