@@ -221,6 +221,10 @@ t.test('maxmemory refuses denyoom commands until memory is freed', async (t) => 
   t.equal(await c.call('SET', 'c', value), '+OK\r\n', 'used memory was under maxmemory before it ran');
   t.equal(await c.call('SET', 'd', value), OOM, 'over maxmemory, SET is refused');
   t.equal(await c.call('INCR', 'n'), OOM, 'so is INCR (denyoom)');
+  t.equal(await c.call('MULTI'), '+OK\r\n');
+  t.equal(await c.call('SET', 'd', 'v'), OOM, 'refused in MULTI too, instead of QUEUED');
+  t.equal(await c.call('GET', 'a'), '+QUEUED\r\n');
+  t.equal(await c.call('EXEC'), '-EXECABORT Transaction discarded because of previous errors.\r\n', 'which makes EXEC abort');
   t.equal(await c.call('SET', 'd'), "-ERR wrong number of arguments for 'set' command\r\n", 'a wrong arity still gets its own error');
   t.equal((await c.call('GET', 'a'))?.length, 400 * 1024 + `$${400 * 1024}\r\n`.length + 2, 'GET still works');
   t.equal(await c.call('EXPIRE', 'b', '100'), ':1\r\n', 'a write that is not denyoom still works');
