@@ -22,8 +22,8 @@ const LISTS = 16;
 const ZSETS = 16;
 const MEMBERS = 200;
 
-/** mulberry32, so every run sends the same stream. */
-function rng(seed: number): () => number {
+/** mulberry32, so every run sends the same stream (the differential test draws its commands with it too). */
+export function seededRandom(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;
@@ -69,7 +69,7 @@ function unit(next: () => number, value: string): string[][] {
  * and cycle through them; with a pipeline under 4 no transaction fits and the mix has none.
  */
 export function mixedBatches(options: { pipeline: number; size: number; seed: number; count?: number }): MixedBatch[] {
-  const next = rng(options.seed);
+  const next = seededRandom(options.seed);
   const value = 'x'.repeat(options.size);
   const total = options.pipeline * (options.count ?? 64);
   const stream: string[][] = [];

@@ -100,7 +100,10 @@ export function bytesRepr(bytes: Uint8Array, max = 64): string {
   return `${s}"`;
 }
 
-/** What catClientInfoString says of a client here (no peer address: accept() is given none). */
+/**
+ * The part of catClientInfoString these log lines carry (Redis prints the whole CLIENT LIST line, with
+ * addr, age, flags...; commands/introspection.ts builds that one for CLIENT LIST).
+ */
 export interface ClientInfo {
   readonly id: number;
   readonly fd: number;
@@ -109,7 +112,7 @@ export interface ClientInfo {
   readonly omem: number;
 }
 
-export const clientInfo = (c: ClientInfo): string => `id=${c.id} fd=${c.fd} name=${c.name ?? ''} qbuf=${c.qbuf} omem=${c.omem}`;
+const clientInfo = (c: ClientInfo): string => `id=${c.id} fd=${c.fd} name=${c.name ?? ''} qbuf=${c.qbuf} omem=${c.omem}`;
 
 export const queryLimitMessage = (c: ClientInfo, head: Uint8Array): string =>
   `Closing client that reached max query buffer length: ${clientInfo(c)} (qbuf initial bytes: ${bytesRepr(head)})`;

@@ -4,6 +4,7 @@
 
 import type { Allocator } from '../../shm/heap.js';
 import type { Memory } from '../../shm/memory.js';
+import { sameBytes } from './text.js';
 
 /** Longer names are staged cut at this many bytes: no command is that long, so the compares still differ. */
 const NAME_MAX = 63;
@@ -77,8 +78,3 @@ export class CommandNames {
   }
 }
 
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
-}

@@ -4,6 +4,7 @@
 // Replies are appended to a ReplyWriter; the caller writes them out and honours session.quit.
 
 import type { Call, CommandSpec, CommandTableView, Session } from './commands/common.js';
+import { wrongArity } from './commands/common.js';
 import { keyCommands } from './commands/keys.js';
 import { listCommands } from './commands/lists.js';
 import { serverCommands } from './commands/server.js';
@@ -18,13 +19,14 @@ import {
   touchWatchedKey, touchWatchedKeysOnFlush, transactionCommands,
 } from './commands/transactions.js';
 import { bitCommands } from './commands/bitops.js';
+import { blockedClients } from './commands/blocking.js';
 import { databaseCommands } from './commands/databases.js';
 import { dumpCommands } from './commands/dump.js';
 import { hyperloglogCommands } from './commands/hyperloglog.js';
 import { sortCommands } from './commands/sort.js';
 import type { Keyspace } from './keyspace.js';
 import type { ReplyWriter } from './resp.js';
-import { latin1, parseInteger } from './text.js';
+import { latin1, parseInteger, sameBytes } from './text.js';
 
 export type { Call, CommandSpec, Handler, Session } from './commands/common.js';
 export { createSession } from './commands/common.js';
@@ -50,12 +52,6 @@ function commandName(b: Uint8Array): string {
     nameCodes[i] = ch >= 0x41 && ch <= 0x5a ? ch | 0x20 : ch;
   }
   return String.fromCharCode.apply(null, nameCodes);
-}
-
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
 }
 
 /** A C string's view of an argument: it ends at the first NUL, as %s prints it. */
@@ -132,7 +128,7 @@ export class CommandTable implements CommandTableView {
       }
       return;
     }
-    if ((cmd.arity > 0 && cmd.arity !== argv.length) || argv.length < -cmd.arity) {
+    if (wrongArity(cmd, argv.length)) {
       flagTransaction(session);
       out.error(`ERR wrong number of arguments for '${cmd.name}' command`);
       return;
@@ -215,8 +211,9 @@ function signalModifiedKeys(ks: Keyspace, targets: readonly WatchedTarget[], out
   }
 }
 
-/** freeClient's part for the dispatcher's state: unwatch, unsubscribe, leave CLIENT LIST. */
+/** freeClient's part for the commands' state: unblock, unwatch, unsubscribe, leave CLIENT LIST. */
 export function clientClosed(ks: Keyspace, session: Session, out: ReplyWriter): void {
+  blockedClients(ks).forget(session);
   forgetSession(ks, session);
   forgetSubscriber(ks, session, out);
   unregisterClient(ks, session);

@@ -105,6 +105,16 @@ export function setConfig(ks: Keyspace, name: string, value: string): 'ok' | 'un
   return 'ok';
 }
 
+/**
+ * A read-only parameter's value as the server was booted with it (client-query-buffer-limit from
+ * main's arguments, say), so CONFIG GET reports the limit in force rather than Redis's default.
+ */
+export function setBootValue(ks: Keyspace, name: string, value: string): void {
+  const p = configOf(ks).get(name);
+  if (p === undefined) throw new RangeError(`no configuration parameter ${name}`);
+  p.value = value;
+}
+
 /** server.maxmemory in bytes (0: no limit): what the OOM check reads. */
 export const maxmemoryBytes = (ks: Keyspace): number => ks.memoryLimit.maxmemory;
 

@@ -5,7 +5,7 @@
 import { HLL_DENSE, HLL_DENSE_SIZE, HLL_HDR_SIZE, HLL_REGISTERS, HLL_SPARSE, denseGet, denseSet } from './hll.js';
 
 /** hll-sparse-max-bytes, Redis's default. */
-export const HLL_SPARSE_MAX_BYTES = 3000;
+const HLL_SPARSE_MAX_BYTES = 3000;
 const VAL_MAX_VALUE = 32;
 const VAL_MAX_LEN = 4;
 const ZERO_MAX_LEN = 64;

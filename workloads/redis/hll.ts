@@ -2,7 +2,7 @@
 // stored in a string with Redis's 16-byte "HYLL" header, and counted with Ertl's estimator as Redis 5 does.
 // The sparse encoding's updates are in hll-sparse.ts.
 
-export const HLL_P = 14;
+const HLL_P = 14;
 export const HLL_REGISTERS = 1 << HLL_P;
 const HLL_Q = 64 - HLL_P;
 export const HLL_HDR_SIZE = 16;

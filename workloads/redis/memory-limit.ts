@@ -4,7 +4,8 @@
 
 import { OutOfMemoryError } from '../../kernel/abi/errors.js';
 import type { Allocator } from '../../shm/heap.js';
-import type { CommandSpec } from './commands/common.js';
+import { wrongArity, type CommandSpec } from './commands/common.js';
+import { sameBytes } from './text.js';
 
 /** Redis 5's shared.oomerr, without its leading '-'. */
 export const OOM_ERROR = "OOM command not allowed when used memory > 'maxmemory'.";
@@ -19,7 +20,7 @@ export class ValueStoreFullError extends OutOfMemoryError {
 }
 
 const MEMORY_UNITS: Readonly<Record<string, number>> = { '': 1, b: 1, k: 1000, kb: 1024, m: 1000 ** 2, mb: 1024 ** 2, g: 1000 ** 3, gb: 1024 ** 3 };
-export const MEMORY_SIZE_FORMS = 'a whole number of bytes, optionally with a unit k, kb, m, mb, g or gb (k = 1000, kb = 1024), e.g. 100mb or 2gb';
+const MEMORY_SIZE_FORMS = 'a whole number of bytes, optionally with a unit k, kb, m, mb, g or gb (k = 1000, kb = 1024), e.g. 100mb or 2gb';
 
 /** Redis's memtoll: "100mb" -> 104857600; RangeError naming the valid forms otherwise. */
 export function parseMemorySize(text: string): number {
@@ -117,12 +118,6 @@ export class HeapRoom {
   }
 }
 
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
-}
-
 /** What processCommand's memory check needs of the server: the table, the used memory, the heap. */
 export interface DenyOomOptions {
   readonly lookup: (name: string) => CommandSpec | undefined;
@@ -151,7 +146,7 @@ export class DenyOom {
   refuses(argv: readonly Uint8Array[]): boolean {
     const spec = this.#spec(argv[0]!);
     if (spec === undefined || !spec.flags.includes('m')) return false;
-    if ((spec.arity > 0 && spec.arity !== argv.length) || argv.length < -spec.arity) return false;
+    if (wrongArity(spec, argv.length)) return false;
     const o = this.#options;
     if (o.limit.exceeded(o.usedBytes())) return true;
     if (o.room === undefined) return false;

@@ -3,7 +3,7 @@
 // what this writes (plain list/set/hash/zset-2 types, strings integer-encoded or plain, never LZF-compressed,
 // so the bytes differ from Redis's own DUMP); reading takes those types plus LZF strings, not ziplists/intsets.
 
-export const RDB_VERSION = 9;
+const RDB_VERSION = 9;
 
 export const RDB_TYPE = { string: 0, list: 1, set: 2, hash: 4, zset2: 5 } as const;
 

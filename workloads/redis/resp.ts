@@ -2,13 +2,13 @@
 // mirrors Redis 5's processMultibulkBuffer/processInlineBuffer (same limits, same error texts),
 // and a growable writer for replies. No sockets here; the event loop feeds bytes in and out.
 
+import type { CheckedInts } from '../../kernel/abi/context.js';
+import { EXACT_INTS } from '../../kernel/abi/lengths.js';
+
 /** Redis 5 limits (server.h): PROTO_INLINE_MAX_SIZE, the multibulk count cap, proto-max-bulk-len. */
 export const PROTO_INLINE_MAX_SIZE = 64 * 1024;
 export const PROTO_MAX_MULTIBULK = 1024 * 1024;
 export const PROTO_MAX_BULK_LEN = 512 * 1024 * 1024;
-
-import type { CheckedInts } from '../../kernel/abi/context.js';
-import { EXACT_INTS } from '../../kernel/abi/lengths.js';
 
 export type ParseResult = { argv: Uint8Array[] } | { error: string; fatal: true };
 
@@ -33,7 +33,6 @@ export class RespParser {
   #fatal: { error: string; fatal: true } | null = null;
   #stalled = false; // a NUL precedes the pending line's terminator (see #find)
   readonly #lengths: CheckedInts; // the length arithmetic: UBSan-checked in a ubsan-hardened server
-
   readonly #initial: number;
 
   constructor(initialCapacity = 16 * 1024, lengths: CheckedInts = EXACT_INTS) {

@@ -8,13 +8,13 @@ import * as abi from '../../kernel/lwip/abi.js';
 import { ERRNO } from '../../kernel/newlib/errno.js';
 import { CommandNames } from './command-name.js';
 import { vnodeLocked } from '../socket-vnode.js';
-import { clientClosed, createCommandTable, execute, isCommand } from './commands.js';
+import { clientClosed, createCommandTable, type CommandTable } from './commands.js';
 import { createSession, type Session } from './commands/common.js';
 import { blockedClients } from './commands/blocking.js';
 import { registerClient, type ClientRecord } from './commands/introspection.js';
-import { flagTransaction, inMulti } from './commands/transactions.js';
+import { flagTransaction } from './commands/transactions.js';
 import { inPubSubContext } from './commands/pubsub.js';
-import { idleTimeoutSeconds } from './config-params.js';
+import { idleTimeoutSeconds, setBootValue } from './config-params.js';
 import { Keyspace, NO_ADDRESS, type ValueStore } from './keyspace.js';
 import { offsetOf } from '../../shm/address.js';
 import { ReplyWriter, RespParser } from './resp.js';
@@ -55,8 +55,19 @@ function peerId(bytes: Uint8Array): string {
   return `${bytes[4]}.${bytes[5]}.${bytes[6]}.${bytes[7]}:${port}`;
 }
 
+/** What createClient is given besides the keyspace. */
+interface NewClient {
+  readonly fd: number;
+  readonly id: number;
+  readonly addr: string;
+  readonly nowMs: number;
+  readonly lengths: CheckedInts;
+  /** The server's command table: CLIENT LIST names only the commands in it. */
+  readonly table: CommandTable;
+}
+
 /** createClient: the connection's state, registered for CLIENT LIST/KILL. */
-function newClient(ks: Keyspace, fd: number, id: number, addr: string, nowMs: number, lengths: CheckedInts): Client {
+function newClient(ks: Keyspace, { fd, id, addr, nowMs, lengths, table }: NewClient): Client {
   const session = createSession(id);
   const parser = new RespParser(undefined, lengths); // its length arithmetic UBSan-checked under ubsan
   const out = new ReplyWriter();
@@ -65,11 +76,14 @@ function newClient(ks: Keyspace, fd: number, id: number, addr: string, nowMs: nu
     fd, parser, session, out, pending, closeAfterWrite: false, killed: false, lastName: null, throttled: false, softSinceMs: -1,
     record: {
       session, addr, fd, createdMs: nowMs, lastInteractionMs: nowMs,
-      lastCommand: () => lastCommandName(c.lastName),
+      lastCommand: () => lastCommandName(c.lastName, table),
       queryBuffer: () => parser.buffered,
       outputBuffer: () => pending.bytes + out.length,
       kill: () => {
+        // freeClient: the server forgets it at once (a push in the same pass must not serve it, a
+        // PUBLISH not count it); its socket is closed on the loop's next pass.
         c.killed = true;
+        clientClosed(ks, session, out);
       },
     },
   };
@@ -99,11 +113,11 @@ function noteCommand(c: Client, argv: readonly Uint8Array[], nowMs: number): voi
 }
 
 /** c->lastcmd->name, or NULL for a name not in the table. */
-function lastCommandName(raw: Uint8Array | null): string {
+function lastCommandName(raw: Uint8Array | null, table: CommandTable): string {
   if (raw === null || raw.length > 32) return 'NULL';
   let s = '';
   for (const ch of raw) s += String.fromCharCode(ch >= 0x41 && ch <= 0x5a ? ch | 0x20 : ch);
-  return isCommand(s) ? s : 'NULL';
+  return table.lookup(s) !== undefined ? s : 'NULL';
 }
 
 /** Reply bytes waiting for the socket: what the output limits count. */
@@ -153,7 +167,6 @@ function blockingLoop(ks: Keyspace) {
         resume(s);
       }
     },
-    forget: (session: Session): void => blocked.forget(session),
   };
 }
 
@@ -170,7 +183,9 @@ export function create(ctx: LibraryContext): LibraryInstance {
   const close = lwip('close');
   const fcntl = lwip('fcntl');
   const nowMs = ctx.import('uktime', 'uk_time_now_ms');
-  const names = new CommandNames({ memory: ctx.memory, heap: ctx.sharedHeap, strcasecmp: ctx.import('newlib', 'strcasecmp'), known: isCommand });
+  const commandTable = createCommandTable(); // the one table this server runs and checks commands against
+  const known = (name: string): boolean => commandTable.lookup(name) !== undefined;
+  const names = new CommandNames({ memory: ctx.memory, heap: ctx.sharedHeap, strcasecmp: ctx.import('newlib', 'strcasecmp'), known });
   const memory = ctx.memory;
   const stack = ctx.stack;
 
@@ -198,7 +213,6 @@ export function create(ctx: LibraryContext): LibraryInstance {
   let limits = settingsFromMainArgs([]);
   const peaks = new RecentPeaks();
   const room = new HeapRoom(ctx.heap);
-  const commandTable = createCommandTable();
   let denyOom: DenyOom | null = null;
   const warn = (text: string): void => ctx.log(warningLine(cachedMs, text));
 
@@ -213,7 +227,6 @@ export function create(ctx: LibraryContext): LibraryInstance {
   const drop = (ks: Keyspace, c: Client): void => {
     clientClosed(ks, c.session, c.out);
     close(c.fd);
-    blocking?.forget(c.session);
     clients.delete(c.fd);
     ks.server.connectedClients = clients.size;
   };
@@ -221,8 +234,8 @@ export function create(ctx: LibraryContext): LibraryInstance {
   const recordPeaks = (c: Client): void => peaks.record(cachedMs, c.parser.capacity, c.out.capacity + c.pending.bytes);
 
   /**
-   * checkClientOutputBufferLimits between two commands: false when the client must be closed (past
-   * the hard limit, or over the soft one too long); over the soft limit it is throttled.
+   * checkClientOutputBufferLimits, between two commands and once a pass: false when the client must be
+   * closed (past the hard limit, or over the soft one too long); over the soft limit it is throttled.
    */
   const withinOutputLimits = (c: Client): boolean => {
     const pending = pendingOutput(c);
@@ -244,11 +257,11 @@ export function create(ctx: LibraryContext): LibraryInstance {
     const before = c.out.length;
     noteCommand(c, argv, cachedMs);
     if (denyOom!.refuses(argv)) {
-      if (inMulti(c.session)) flagTransaction(c.session); // EXEC will answer EXECABORT, as after any refusal in MULTI
+      flagTransaction(c.session); // in MULTI, EXEC will answer EXECABORT, as after any refusal there
       c.out.error(OOM_ERROR);
     } else {
       try {
-        execute(ks, argv, c.session, c.out);
+        commandTable.execute(ks, argv, c.session, c.out);
       } catch (error) {
         // Only the value heap being full is the client's answer; FlexOS faults end the image.
         if (!(error instanceof ValueStoreFullError)) throw error;
@@ -322,18 +335,6 @@ export function create(ctx: LibraryContext): LibraryInstance {
     return pendingOutput(c) === 0 && !c.closeAfterWrite ? true : flush(c);
   };
 
-  /**
-   * clientsCron's part for the output limits: a client throttled too long is closed. One that has
-   * drained is left throttled here: resume() runs its waiting commands on the next pass.
-   */
-  const closeStuckClients = (ks: Keyspace): void => {
-    for (const c of clients.values()) {
-      if (!c.throttled || checkOutput(limits, pendingOutput(c), c.softSinceMs, cachedMs).verdict !== 'close') continue;
-      warn(outputLimitMessage(infoOf(c)));
-      drop(ks, c);
-    }
-  };
-
   const clientBuffers = {
     normalBytes: (): number => {
       let sum = 0;
@@ -350,6 +351,7 @@ export function create(ctx: LibraryContext): LibraryInstance {
         limits = settingsFromMainArgs(settings);
         const ks = new Keyspace(store, { nowMs: () => cachedMs }, { port, work: ctx.work, maxmemory: limits.maxmemory });
         ks.server.clientBuffers = clientBuffers;
+        setBootValue(ks, 'client-query-buffer-limit', String(limits.queryBufferLimit));
         denyOom = new DenyOom({ lookup: (name) => commandTable.lookup(name), limit: ks.memoryLimit, usedBytes: () => ks.storedBytes, room: (sizes) => room.fits(sizes) });
         cachedMs = nowMs();
         blocking = blockingLoop(ks);
@@ -405,28 +407,31 @@ export function create(ctx: LibraryContext): LibraryInstance {
                 memory.write32(one, 1);
                 setsockopt(fd, abi.IPPROTO_TCP, abi.TCP_NODELAY, one, 4);
               });
-              clients.set(fd, newClient(ks, fd, nextId++, addr, cachedMs, lengthArithmetic(ctx)));
+              clients.set(fd, newClient(ks, { fd, id: nextId++, addr, nowMs: cachedMs, lengths: lengthArithmetic(ctx), table: commandTable }));
               ks.server.totalConnections++;
               ks.server.connectedClients = clients.size;
             }
           }
-          // drop() deletes only the client being visited, which a Map iteration tolerates.
+          // drop() deletes only the client being visited, which a Map iteration tolerates. The output
+          // limits are checked for every client, not only those that ran a command: a subscriber's
+          // buffer grows by other clients' PUBLISH (Redis checks on every addReply), and a throttled
+          // client over the soft limit for its soft seconds is closed here (Redis: clientsCron).
           for (const c of clients.values()) {
-            let alive = !c.killed;
+            const wasThrottled = c.throttled; // its socket was left out of select()'s read set
+            let alive = !c.killed && withinOutputLimits(c);
             const readable = !c.throttled && isSet(r, c.fd);
             if (alive && readable) alive = serve(ks, c);
             if (alive && (c.pending.bytes > 0 || c.out.length > 0 || c.closeAfterWrite) && (readable || isSet(w, c.fd))) alive = flush(c);
-            if (alive && c.throttled) alive = resume(ks, c);
+            if (alive && (c.throttled || wasThrottled)) alive = resume(ks, c); // its waiting commands run once under the soft limit
             if (!alive) drop(ks, c);
           }
           blocking.endOfPass(cachedMs, (session) => {
-            for (const c of clients.values()) if (c.session === session && !processInput(ks, c)) drop(ks, c);
+            for (const c of clients.values()) if (c.session === session && (c.killed || !processInput(ks, c))) drop(ks, c);
           });
           if (cachedMs - lastCron >= CRON_MS) {
             lastCron = cachedMs;
             ks.activeExpireCycle?.(20);
             for (const c of idleClients(ks, clients.values(), cachedMs)) drop(ks, c);
-            closeStuckClients(ks);
           }
         }
       },

@@ -123,6 +123,13 @@ export function latin1(b: Uint8Array): string {
   return Buffer.from(b.buffer, b.byteOffset, b.length).toString('latin1');
 }
 
+/** Whether two byte strings are equal: the name caches compare a command's name with the last one. */
+export function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
 export function latin1Bytes(s: string): Uint8Array {
   return Buffer.from(s, 'latin1');
 }

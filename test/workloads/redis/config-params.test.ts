@@ -1,9 +1,10 @@
 // The parameter table: Redis 5's defaults, CONFIG SET's validation (memtoll units, ranges, yes/no, the
-// eviction policies, read-only names), and the getters the memory limit and idle timeout read.
+// eviction policies, read-only names), the values set at boot, and the getters the memory limit and
+// idle timeout read.
 
 import t from 'tap';
 import { Keyspace, MapValueStore } from '../../../workloads/redis/keyspace.js';
-import { configOf, configValue, idleTimeoutSeconds, maxmemoryBytes, maxmemoryPolicy, setConfig } from '../../../workloads/redis/config-params.js';
+import { configOf, configValue, idleTimeoutSeconds, maxmemoryBytes, maxmemoryPolicy, setBootValue, setConfig } from '../../../workloads/redis/config-params.js';
 
 const fresh = (): Keyspace => new Keyspace(new MapValueStore(), { nowMs: () => 0 }, { port: 7000, databases: 4 });
 
@@ -40,4 +41,13 @@ t.test('setConfig validates and the getters follow', async (t) => {
   t.equal(configValue(ks, 'save'), '60 100');
   const mem = (v: string): string => (setConfig(ks, 'maxmemory', v) === 'ok' ? configValue(ks, 'maxmemory') : 'invalid');
   t.same(['1k', '1KB', '2m', 'x', '1.5gb'].map(mem), ['1000', '1024', '2000000', 'invalid', 'invalid'], 'memtoll units');
+});
+
+t.test('setBootValue shows a read-only parameter as booted, which CONFIG SET still refuses', async (t) => {
+  const ks = fresh();
+  t.equal(configValue(ks, 'client-query-buffer-limit'), '1073741824', "Redis's default before");
+  setBootValue(ks, 'client-query-buffer-limit', '2097152');
+  t.equal(configValue(ks, 'client-query-buffer-limit'), '2097152');
+  t.equal(setConfig(ks, 'client-query-buffer-limit', '1'), 'unsupported');
+  t.throws(() => setBootValue(ks, 'nosuch', '1'), RangeError);
 });

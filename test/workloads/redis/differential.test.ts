@@ -8,24 +8,13 @@ import { readdirSync } from 'node:fs';
 import { spawn, spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import type { DiffCommand, Family, Rng } from './differential/family.js';
+import type { DiffCommand, Family } from './differential/family.js';
 import { RespSocket, parseReply, type Reply } from './resp-socket.js';
 import { bootImage, hasRedisServer, startRealRedis } from './servers.js';
+import { seededRandom } from '../../../workloads/loadgen/redis-mix.js';
 
 const SEEDS = [1, 2, 3];
 const COMMANDS = 300;
-
-/** mulberry32: small, seedable, good enough to draw commands. */
-export function seeded(seed: number): Rng {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let x = a;
-    x = Math.imul(x ^ (x >>> 15), x | 1);
-    x ^= x + Math.imul(x ^ (x >>> 7), x | 61);
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function encodeReply(r: Reply): string {
   if (r.type === '*') return r.items === null ? '*-1' : `*${r.items.length}[${r.items.map(encodeReply).join(',')}]`;
@@ -63,8 +52,8 @@ t.test('replies are compared as each command asks', async (t) => {
   t.notOk(agree(cmd('shape'), r('$1\r\na\r\n'), r('$-1\r\n')), 'shape: null and not null differ');
   t.notOk(agree(cmd('shape'), r(':1\r\n'), r('-ERR x\r\n')), 'shape: an error is not an integer');
   t.ok(agree(cmd('shape'), r(':1\r\n'), r(':2\r\n')));
-  t.equal(seeded(5)(), seeded(5)(), 'a seed replays');
-  t.not(seeded(5)(), seeded(6)());
+  t.equal(seededRandom(5)(), seededRandom(5)(), 'a seed replays');
+  t.not(seededRandom(5)(), seededRandom(6)());
 });
 
 /** redis-cli reading commands from stdin, one connection for the whole script. */
@@ -127,7 +116,7 @@ t.test('the image answers as redis-server for every family', { skip: hasRedisSer
         try {
           await ours.call('FLUSHALL');
           await theirs.call('FLUSHALL');
-          const sequence = family.sequence(seeded(seed), COMMANDS);
+          const sequence = family.sequence(seededRandom(seed), COMMANDS);
           let mismatch: string | null = null;
           for (let i = 0; i < sequence.length && mismatch === null; i++) {
             const cmd = sequence[i]!;

@@ -190,6 +190,25 @@ t.test('a full value heap answers -OOM and keeps serving', async (t) => {
     t.ok(greedy.received < 10 * MiB, 'without the reply');
     t.equal(await c.call('DEL', 'tenmb'), ':1\r\n', 'the other client is served');
   });
+
+  t.test('a subscriber that never reads is closed once the messages it was sent pass the hard limit', async (t) => {
+    const sub = await Conn.open(image.port);
+    t.teardown(() => sub.destroy());
+    t.equal(await sub.call('SUBSCRIBE', 'news'), '*3\r\n$9\r\nsubscribe\r\n$4\r\nnews\r\n:1\r\n');
+    sub.socket.pause(); // it runs no command: only PUBLISH from another client fills its buffer
+    const before = infoField(await c.call('INFO', 'clients'), 'connected_clients');
+    const message = bytes(MiB);
+    let receivers = 1;
+    for (let i = 0; i < 24 && receivers === 1; i++) receivers = Number((await c.call('PUBLISH', 'news', message))?.slice(1, -2));
+    let connected = before;
+    const closeBy = Date.now() + 10_000;
+    while (connected === before && Date.now() < closeBy) {
+      await new Promise((r) => setTimeout(r, 50));
+      connected = infoField(await c.call('INFO', 'clients'), 'connected_clients');
+    }
+    t.equal(connected, before - 1, 'the subscriber was closed, well before its soft seconds');
+    t.equal(await c.call('PING'), '+PONG\r\n', 'the publisher is served');
+  });
 });
 
 t.test('maxmemory refuses denyoom commands until memory is freed', async (t) => {
@@ -202,6 +221,10 @@ t.test('maxmemory refuses denyoom commands until memory is freed', async (t) => 
   t.equal(await c.call('SET', 'c', value), '+OK\r\n', 'used memory was under maxmemory before it ran');
   t.equal(await c.call('SET', 'd', value), OOM, 'over maxmemory, SET is refused');
   t.equal(await c.call('INCR', 'n'), OOM, 'so is INCR (denyoom)');
+  t.equal(await c.call('MULTI'), '+OK\r\n');
+  t.equal(await c.call('SET', 'd', 'v'), OOM, 'refused in MULTI too, instead of QUEUED');
+  t.equal(await c.call('GET', 'a'), '+QUEUED\r\n');
+  t.equal(await c.call('EXEC'), '-EXECABORT Transaction discarded because of previous errors.\r\n', 'which makes EXEC abort');
   t.equal(await c.call('SET', 'd'), "-ERR wrong number of arguments for 'set' command\r\n", 'a wrong arity still gets its own error');
   t.equal((await c.call('GET', 'a'))?.length, 400 * 1024 + `$${400 * 1024}\r\n`.length + 2, 'GET still works');
   t.equal(await c.call('EXPIRE', 'b', '100'), ':1\r\n', 'a write that is not denyoom still works');
@@ -212,6 +235,8 @@ t.test('maxmemory refuses denyoom commands until memory is freed', async (t) => 
   t.test('a client past the query buffer limit is closed, the others are not', async (t) => {
     const big = await Conn.open(image.port);
     t.teardown(() => big.destroy());
+    const limit = `*2\r\n$25\r\nclient-query-buffer-limit\r\n$${String(2 * MiB).length}\r\n${2 * MiB}\r\n`;
+    t.equal(await c.call('CONFIG', 'GET', 'client-query-buffer-limit'), limit, 'CONFIG GET reports the limit it was booted with');
     big.socket.write('*3\r\n$3\r\nSET\r\n$1\r\nq\r\n$5000000\r\n');
     big.socket.write(Buffer.alloc(3 * MiB, 0x7a));
     t.ok(await big.closedWithin(10_000), 'closed');

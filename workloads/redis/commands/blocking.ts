@@ -8,6 +8,7 @@ import { formatDouble, latin1Bytes, parseLongLong } from '../text.js';
 import type { Call, Session } from './common.js';
 import { ERR } from './common.js';
 import { HandleDeque } from '../structs/deque.js';
+import { touchWatchedKey } from './transactions.js';
 
 export type BlockKind = 'blpop' | 'brpop' | 'brpoplpush' | 'bzpopmin' | 'bzpopmax';
 
@@ -176,6 +177,7 @@ export class BlockedClients {
       db.set(w.target, { type: 'list', list: dest });
     }
     dest.pushFront(addr, len); // the element's bytes move with it
+    touchWatchedKey(this.#ks, w.db, w.target); // rpoplpushHandlePush's signalModifiedKey (the source was signalled by its push)
     this.#ks.replyBulk(addr, len, w.out);
   }
 
@@ -203,19 +205,6 @@ export function blockedClients(ks: Keyspace): BlockedClients {
   }
   return r;
 }
-
-const executing = new WeakSet<Session>();
-
-/**
- * Marks a session as running EXEC's queued commands (Redis's CLIENT_MULTI): a blocking command there
- * answers as if it timed out instead of blocking. The transaction code calls this around EXEC.
- */
-export function markTransaction(session: Session, active: boolean): void {
-  if (active) executing.add(session);
-  else executing.delete(session);
-}
-
-export const inTransaction = (session: Session): boolean => executing.has(session);
 
 /**
  * getTimeoutFromObjectOrReply in seconds (Redis 5 takes integers only): the absolute deadline in ms,

@@ -146,6 +146,16 @@ export function subcommandError(c: Call): void {
   c.out.error(`ERR Unknown subcommand or wrong number of arguments for '${latin1(c.argv[1]!)}'. Try ${cmd} HELP.`);
 }
 
+/** addReplyHelp: the command's name line, then the lines as status replies. */
+export function replyHelp(c: Call, lines: readonly string[]): void {
+  c.out.arrayHeader(lines.length + 1);
+  c.out.simple(`${textArg(c, 0).toUpperCase()} <subcommand> arg arg ... arg. Subcommands are:`);
+  for (const l of lines) c.out.simple(l);
+}
+
+/** processCommand's arity check: whether `argc` arguments (with the name) do not fit the command. */
+export const wrongArity = (cmd: CommandSpec, argc: number): boolean => (cmd.arity > 0 && cmd.arity !== argc) || argc < -cmd.arity;
+
 /** A table row: arity, Redis flag letters and the key positions (first, last, step). */
 export function spec(
   name: string,

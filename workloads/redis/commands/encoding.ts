@@ -45,7 +45,7 @@ export function markHashtable(hash: object): void {
 export const isHashtable = (hash: object): boolean => hashtables.has(hash);
 
 /** tryObjectEncoding's choice for bytes: int for a string2l integer of up to 20 bytes. */
-export function stringEncoding(bytes: Uint8Array): 'int' | 'embstr' | 'raw' {
+function stringEncoding(bytes: Uint8Array): 'int' | 'embstr' | 'raw' {
   if (bytes.length <= 20 && parseLongLong(bytes) !== null) return 'int';
   return bytes.length <= EMBSTR_LIMIT ? 'embstr' : 'raw';
 }

@@ -3,8 +3,9 @@
 // still hold the hash as a ziplist is remembered for OBJECT ENCODING and HSCAN.
 
 import type { Call, CommandSpec } from './common.js';
-import { ERR, REPLY, bulkAt, intArg, isWord, keyArg, longLongArg, spec, textArg, typed } from './common.js';
+import { ERR, REPLY, bulkAt, keyArg, longLongArg, spec, typed } from './common.js';
 import { HASH_MAX_ZIPLIST_ENTRIES, HASH_MAX_ZIPLIST_VALUE, isHashtable, markHashtable } from './encoding.js';
+import { EMPTY_SCAN, scanCursorArg, scanOptionsArg } from './scan.js';
 import type { Handle } from '../keyspace.js';
 import { addLongDouble, formatLongDouble, parseLongDouble } from '../long-double.js';
 import { asciiBytes, fitsLongLong, parseLongLong, stringMatch } from '../text.js';
@@ -153,46 +154,25 @@ function hincrbyfloat(c: Call): void {
   c.out.bulk(text);
 }
 
-/** parseScanCursorOrReply: strtoul over the whole argument, no leading blank. */
-function scanCursor(s: string): number | null {
-  if (!/^[+-]?[0-9]+$/.test(s)) return null;
-  const v = BigInt(s);
-  if (v > (1n << 64n) - 1n || v < -((1n << 64n) - 1n)) return null;
-  return v < 0n ? Number.MAX_SAFE_INTEGER : Number(v);
-}
-
 /**
  * hscanCommand over scanGenericCommand: a ziplist hash comes back whole with cursor 0 (as in Redis);
  * a hash table is walked in insertion order, the cursor being how many fields were passed.
  */
 function hscan(c: Call): void {
-  const cursor = scanCursor(textArg(c, 2));
-  if (cursor === null) return c.out.error('ERR invalid cursor');
+  const cursor = scanCursorArg(c, 2);
+  if (cursor === null) return;
   const v = typed(c, keyArg(c, 1), 'hash');
   if (v === null) return;
-  if (v === undefined) return c.out.raw(EMPTY_SCAN); // shared.emptyscan, before the options are read
-  let count = 10;
-  let pattern: string | null = null;
-  for (let i = 3; i < c.argv.length; i += 2) {
-    const more = c.argv.length - i;
-    if (isWord(c.argv[i], 'count') && more >= 2) {
-      const n = intArg(c, i + 1);
-      if (n === null) return;
-      if (n < 1) return c.out.error(ERR.syntax);
-      count = n;
-    } else if (isWord(c.argv[i], 'match') && more >= 2) {
-      const p = textArg(c, i + 1);
-      pattern = p === '*' ? null : p;
-    } else {
-      return c.out.error(ERR.syntax);
-    }
-  }
+  if (v === undefined) return c.out.raw(EMPTY_SCAN); // before the options are read, as Redis does
+  const opts = scanOptionsArg(c, 3);
+  if (opts === null) return;
+  const { count, match: pattern } = opts;
   const entries = [...v.hash];
   let from = 0;
   let to = entries.length;
   let next = 0;
   if (isHashtable(v.hash)) {
-    from = Math.min(cursor, entries.length);
+    from = Number(cursor < BigInt(entries.length) ? cursor : entries.length);
     to = Math.min(from + count, entries.length);
     next = to >= entries.length ? 0 : to;
   }
@@ -205,8 +185,6 @@ function hscan(c: Call): void {
     bulkAt(c, h.addr, h.len);
   }
 }
-
-const EMPTY_SCAN = asciiBytes('*2\r\n$1\r\n0\r\n*0\r\n');
 
 const K: [number, number, number] = [1, 1, 1];
 export const hashCommands: readonly CommandSpec[] = [

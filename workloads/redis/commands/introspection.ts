@@ -3,13 +3,12 @@
 // CLIENT LIST can describe it and CLIENT KILL can close it.
 
 import type { Call, CommandSpec, Session } from './common.js';
-import { ERR, REPLY, isWord, keyArg, longLongArg, intArg, spec, subcommandError, textArg } from './common.js';
+import { ERR, REPLY, isWord, keyArg, longLongArg, intArg, replyHelp, spec, subcommandError, textArg } from './common.js';
 import type { Keyspace } from '../keyspace.js';
 import { bytesToHuman, parseLongLong, stringMatch } from '../text.js';
 import { configOf, maxmemoryBytes, maxmemoryPolicy, setConfig } from '../config-params.js';
 import { multiCount } from './transactions.js';
 import { inPubSubContext, pubsubCounts, subscriptionCounts } from './pubsub.js';
-import { replyHelp } from './pubsub.js';
 import { REDIS_VERSION } from './server.js';
 import { blockedClients } from './blocking.js';
 
@@ -34,7 +33,7 @@ export interface ClientRecord {
 const registries = new WeakMap<Keyspace, Map<Session, ClientRecord>>();
 
 /** server.clients, in connection order. */
-export function clientsOf(ks: Keyspace): Map<Session, ClientRecord> {
+function clientsOf(ks: Keyspace): Map<Session, ClientRecord> {
   let m = registries.get(ks);
   if (m === undefined) registries.set(ks, (m = new Map()));
   return m;
@@ -298,7 +297,7 @@ function sections(c: Call): [string, string, () => string[]][] {
 }
 
 /** genRedisInfoString: the named section, or all of them for default/all/everything. */
-export function infoText(c: Call, section: string): string {
+function infoText(c: Call, section: string): string {
   const all = section === 'default' || section === 'all' || section === 'everything';
   const parts: string[] = [];
   for (const [name, title, lines] of sections(c)) {

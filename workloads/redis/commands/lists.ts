@@ -5,7 +5,8 @@
 import type { Call, CommandSpec } from './common.js';
 import { ERR, REPLY, bulkAt, clampRange, intArg, isWord, keyArg, spec, typed } from './common.js';
 import { HandleDeque } from '../structs/deque.js';
-import { NULL_ARRAY, blockedClients, inTransaction, timeoutArg } from './blocking.js';
+import { NULL_ARRAY, blockedClients, timeoutArg } from './blocking.js';
+import { inTransaction } from './transactions.js';
 
 /** pushGenericCommand; `onlyIfExists` is LPUSHX/RPUSHX. */
 function push(c: Call, front: boolean, onlyIfExists = false): void {

@@ -3,7 +3,7 @@
 // introspection. A subscribed client may only send (P)(UN)SUBSCRIBE, PING and QUIT (the dispatcher checks).
 
 import type { Call, CommandSpec, Session } from './common.js';
-import { spec, subcommandError, textArg } from './common.js';
+import { replyHelp, spec, subcommandError, textArg } from './common.js';
 import type { Keyspace } from '../keyspace.js';
 import type { ReplyWriter } from '../resp.js';
 import { latin1Bytes, stringMatch } from '../text.js';
@@ -141,7 +141,7 @@ export function forgetSubscriber(ks: Keyspace, session: Session, out: ReplyWrite
 }
 
 /** pubsubPublishMessage: the number of receivers. */
-export function publishMessage(ks: Keyspace, channel: Uint8Array, message: Uint8Array): number {
+function publishMessage(ks: Keyspace, channel: Uint8Array, message: Uint8Array): number {
   const ps = servers.get(ks);
   if (ps === undefined) return 0;
   const name = textOf(channel);
@@ -209,13 +209,6 @@ const PUBSUB_HELP = [
   'NUMPAT -- Return number of subscriptions to patterns.',
   'NUMSUB [channel-1 .. channel-N] -- Returns the number of subscribers for the specified channels (excluding patterns, default: none).',
 ];
-
-/** addReplyHelp: the command's name line, then the lines as status replies. */
-export function replyHelp(c: Call, lines: readonly string[]): void {
-  c.out.arrayHeader(lines.length + 1);
-  c.out.simple(`${textArg(c, 0).toUpperCase()} <subcommand> arg arg ... arg. Subcommands are:`);
-  for (const l of lines) c.out.simple(l);
-}
 
 function pubsub(c: Call): void {
   const n = c.argv.length;

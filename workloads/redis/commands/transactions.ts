@@ -1,11 +1,11 @@
 // Transactions (Redis multi.c): MULTI queues commands, EXEC runs them in one go, DISCARD drops them;
 // WATCH makes EXEC fail (nil multi-bulk) when a watched key was modified since. The dispatcher
-// (commands.ts) queues while in MULTI and calls signalModifiedKeys after every write command.
+// (commands.ts) queues while in MULTI and calls signalModifiedKeys after every write command; the
+// blocking pops ask inTransaction() whether they run inside EXEC.
 
 import type { Call, CommandSpec, CommandTableView, Session } from './common.js';
 import { REPLY, keyArg, spec } from './common.js';
 import type { Keyspace } from '../keyspace.js';
-import { markTransaction } from './blocking.js';
 
 /** Runs one queued command as Redis's call() does (the dispatcher passes its own). */
 export type Runner = (cmd: CommandSpec, argv: readonly Uint8Array[], session: Session, c: Call) => void;
@@ -149,6 +149,19 @@ function discard(c: Call): void {
   discardTransaction(c, s);
   c.out.raw(REPLY.ok);
 }
+
+const executing = new WeakSet<Session>();
+
+/**
+ * Marks a session as running EXEC's queued commands (Redis's CLIENT_MULTI): a blocking command there
+ * answers as if it timed out instead of blocking. EXEC sets it around its queued commands.
+ */
+export function markTransaction(session: Session, active: boolean): void {
+  if (active) executing.add(session);
+  else executing.delete(session);
+}
+
+export const inTransaction = (session: Session): boolean => executing.has(session);
 
 const runners = new WeakMap<CommandTableView, Runner>();
 

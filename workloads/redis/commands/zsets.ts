@@ -8,8 +8,9 @@ import { ERR, REPLY, bulkAt, clampRange, doubleArg, intArg, isWord, keyArg, spec
 import type { ZNode } from '../structs/sorted-set.js';
 import { SortedSet } from '../structs/sorted-set.js';
 import { formatDouble, latin1, parseDouble, parseInteger, stringMatch } from '../text.js';
-import { NULL_ARRAY, blockedClients, inTransaction, timeoutArg } from './blocking.js';
-import { EMPTY_SCAN, scanCursorArg, scanOptionsArg } from './sets.js';
+import { NULL_ARRAY, blockedClients, timeoutArg } from './blocking.js';
+import { inTransaction } from './transactions.js';
+import { EMPTY_SCAN, scanCursorArg, scanOptionsArg } from './scan.js';
 
 /** zaddGenericCommand; ZINCRBY is ZADD with INCR set (its options are still parsed, as in Redis). */
 function zadd(c: Call, incrby = false): void {

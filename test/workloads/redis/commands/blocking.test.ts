@@ -3,7 +3,8 @@
 // inside EXEC they answer as timed out; a client that goes away waits no more.
 
 import t from 'tap';
-import { blockedClients, markTransaction } from '../../../../workloads/redis/commands/blocking.js';
+import { blockedClients } from '../../../../workloads/redis/commands/blocking.js';
+import { markTransaction } from '../../../../workloads/redis/commands/transactions.js';
 import { WRONGTYPE, bulks, check, harness } from './harness.js';
 
 t.test('a non-empty key answers at once, from the first such key in argument order', async (t) => {
@@ -137,4 +138,17 @@ t.test('inside EXEC an empty key answers as a timeout instead of blocking', asyn
   markTransaction(a.session, false);
   t.equal(a.run('blpop', 'q', '0'), '');
   t.ok(blockedClients(h.ks).isBlocked(a.session));
+});
+
+t.test("serving BRPOPLPUSH modifies its destination for WATCH, as rpoplpushHandlePush's signal does", async (t) => {
+  const h = harness();
+  const [watcher, b, pusher] = [h.client(), h.client(), h.client()];
+  t.equal(watcher.run('watch', 'dst'), '+OK\r\n');
+  t.equal(b.run('brpoplpush', 'src', 'dst', '0'), '', 'B blocks');
+  pusher.run('lpush', 'src', 'x');
+  t.same(blockedClients(h.ks).serveReady(), [b.session]);
+  t.equal(b.take(), '$1\r\nx\r\n');
+  watcher.run('multi');
+  watcher.run('get', 'dst');
+  t.equal(watcher.run('exec'), '*-1\r\n', 'the transaction watching dst is aborted');
 });

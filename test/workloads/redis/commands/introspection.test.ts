@@ -149,6 +149,27 @@ t.test('CLIENT LIST/SETNAME/KILL over loopback connections to the image', async 
   t.match(await d.call('INFO', 'clients'), /connected_clients:1\r\n/);
 });
 
+t.test('a blocked client killed leaves the element a later push brings to the next waiter', async (t) => {
+  const image = await bootImage();
+  t.teardown(() => image.stop());
+  const [admin, first, second] = [await RespSocket.connect(image.port), await RespSocket.connect(image.port), await RespSocket.connect(image.port)];
+  t.teardown(() => [admin, first, second].forEach((s) => s.close()));
+  const id = (await first.call('CLIENT', 'ID')).slice(1, -2);
+  first.send('BLPOP', 'q', '0');
+  await admin.call('PING'); // the loop has run FIRST's BLPOP before SECOND's
+  second.send('BLPOP', 'q', '0');
+  const blocked = (): Promise<string> => admin.call('INFO', 'clients');
+  for (let i = 0; i < 100 && !/blocked_clients:2\r\n/.test(await blocked()); i++) await new Promise((r) => setTimeout(r, 20));
+  // In one EXEC, so that the push runs before the loop's next pass closes the killed connection.
+  await admin.call('MULTI');
+  await admin.call('CLIENT', 'KILL', 'ID', id);
+  await admin.call('RPUSH', 'q', 'x');
+  t.equal(await admin.call('EXEC'), '*2\r\n:1\r\n:1\r\n');
+  t.equal((await second.next()).raw, '*2\r\n$1\r\nq\r\n$1\r\nx\r\n', 'the next waiter got the element');
+  await first.whenClosed();
+  t.match(await admin.call('INFO', 'clients'), /connected_clients:2\r\n/);
+});
+
 t.test('CONFIG SET timeout closes idle clients, but not subscribers', async (t) => {
   const image = await bootImage();
   t.teardown(() => image.stop());
