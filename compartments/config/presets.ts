@@ -27,6 +27,16 @@ export const SHARING = {
   heap: 'sharing: {stack: private, dss: false}',
 } as const;
 
+/**
+ * A preset's YAML: its name, comp1..compN on one driver (`defaultIndex` the default), each listed
+ * library's compartment (1-based, in the order given) and, for more than one compartment, the
+ * sharing line. Unlisted libraries go to the default compartment.
+ */
+export function presetYaml(name: string, driver: Driver, count: number, libraries: readonly (readonly [string, number])[], sharing?: string, defaultIndex = 1): string {
+  const placed = libraries.map(([library, compartment]) => `  ${library}: {compartment: comp${compartment}}`);
+  return [`name: ${name}`, compartmentsYaml(driver, count, defaultIndex), 'libraries:', ...placed, ...(sharing === undefined ? [] : [sharing]), ''].join('\n');
+}
+
 /** A library name as configurations write it, so it can stand in YAML unquoted. */
 const LIBRARY_NAME = /^[a-z][a-z0-9-]*$/;
 
@@ -40,58 +50,23 @@ function paperLayouts(app: string): Record<string, Preset> {
   return {
     [`${app}-none`]: {
       description: `${app} without isolation (fcalls, one compartment): the paper's NONE baseline`,
-      yaml: `name: ${app}-none
-${compartmentsYaml('fcalls', 1)}
-libraries:
-  ${app}: {compartment: comp1}
-  newlib: {compartment: comp1}
-`,
+      yaml: presetYaml(`${app}-none`, 'fcalls', 1, [[app, 1], ['newlib', 1]]),
     },
     [`${app}-mpk2`]: {
       description: `MPK, private stacks with DSS: {${app}, newlib, rest} / {lwip} (R1N1S1L2)`,
-      yaml: `name: ${app}-mpk2
-${compartmentsYaml('intel-pku', 2)}
-libraries:
-  ${app}: {compartment: comp1}
-  newlib: {compartment: comp1}
-  lwip: {compartment: comp2}
-${SHARING.dss}
-`,
+      yaml: presetYaml(`${app}-mpk2`, 'intel-pku', 2, [[app, 1], ['newlib', 1], ['lwip', 2]], SHARING.dss),
     },
     [`${app}-mpk2-light`]: {
       description: `MPK-light, shared stacks (only the heap is isolated): {${app}, newlib, rest} / {lwip}`,
-      yaml: `name: ${app}-mpk2-light
-${compartmentsYaml('intel-pku', 2)}
-libraries:
-  ${app}: {compartment: comp1}
-  newlib: {compartment: comp1}
-  lwip: {compartment: comp2}
-${SHARING.light}
-`,
+      yaml: presetYaml(`${app}-mpk2-light`, 'intel-pku', 2, [[app, 1], ['newlib', 1], ['lwip', 2]], SHARING.light),
     },
     [`${app}-mpk3`]: {
       description: `MPK with DSS, three compartments: {${app}, newlib, rest} / {uksched, ukschedcoop} / {lwip} (R1N1S2L3)`,
-      yaml: `name: ${app}-mpk3
-${compartmentsYaml('intel-pku', 3)}
-libraries:
-  ${app}: {compartment: comp1}
-  newlib: {compartment: comp1}
-  uksched: {compartment: comp2}
-  ukschedcoop: {compartment: comp2}
-  lwip: {compartment: comp3}
-${SHARING.dss}
-`,
+      yaml: presetYaml(`${app}-mpk3`, 'intel-pku', 3, [[app, 1], ['newlib', 1], ['uksched', 2], ['ukschedcoop', 2], ['lwip', 3]], SHARING.dss),
     },
     [`${app}-ept2`]: {
       description: `VM/EPT, one VM per compartment, shared stack data moved to the heap: {${app}, newlib, rest} / {lwip}`,
-      yaml: `name: ${app}-ept2
-${compartmentsYaml('vmept', 2)}
-libraries:
-  ${app}: {compartment: comp1}
-  newlib: {compartment: comp1}
-  lwip: {compartment: comp2}
-${SHARING.heap}
-`,
+      yaml: presetYaml(`${app}-ept2`, 'vmept', 2, [[app, 1], ['newlib', 1], ['lwip', 2]], SHARING.heap),
     },
   };
 }
@@ -107,51 +82,19 @@ export function networkBaselinePresets(app: string): Record<string, Preset> {
   return {
     [`${app}-unikraft`]: {
       description: `${app} on Unikraft: one image, no gate layer (direct calls, no compartment bookkeeping)`,
-      yaml: `name: ${app}-unikraft
-${compartmentsYaml('unikraft', 1)}
-libraries:
-  ${app}: {compartment: comp1}
-  newlib: {compartment: comp1}
-`,
+      yaml: presetYaml(`${app}-unikraft`, 'unikraft', 1, [[app, 1], ['newlib', 1]]),
     },
     [`${app}-linux-pt2`]: {
       description: `${app} as a Linux process (PT2): {${app}, newlib, rest} in user space / {lwip, netdev, vfscore, ramfs} behind system calls with copy_from_user/copy_to_user`,
-      yaml: `name: ${app}-linux-pt2
-${compartmentsYaml('linux', 2)}
-libraries:
-  ${app}: {compartment: comp1}
-  newlib: {compartment: comp1}
-  lwip: {compartment: comp2}
-  netdev: {compartment: comp2}
-  vfscore: {compartment: comp2}
-  ramfs: {compartment: comp2}
-${SHARING.light}
-`,
+      yaml: presetYaml(`${app}-linux-pt2`, 'linux', 2, [[app, 1], ['newlib', 1], ['lwip', 2], ['netdev', 2], ['vfscore', 2], ['ramfs', 2]], SHARING.light),
     },
     [`${app}-sel4-pt3`]: {
       description: `${app} on seL4/Genode (PT3): {${app}, newlib, rest} / {lwip} / {netdev} as components over IPC call/reply`,
-      yaml: `name: ${app}-sel4-pt3
-${compartmentsYaml('sel4', 3)}
-libraries:
-  ${app}: {compartment: comp1}
-  newlib: {compartment: comp1}
-  lwip: {compartment: comp2}
-  netdev: {compartment: comp3}
-${SHARING.light}
-`,
+      yaml: presetYaml(`${app}-sel4-pt3`, 'sel4', 3, [[app, 1], ['newlib', 1], ['lwip', 2], ['netdev', 3]], SHARING.light),
     },
     [`${app}-cubicleos-mpk3`]: {
       description: `${app} on CubicleOS (MPK3): {${app}, newlib, rest} / {uksched, ukschedcoop} / {lwip} (the paper's R1N1S2L3), trampolines and a window per buffer passed`,
-      yaml: `name: ${app}-cubicleos-mpk3
-${compartmentsYaml('cubicleos', 3)}
-libraries:
-  ${app}: {compartment: comp1}
-  newlib: {compartment: comp1}
-  uksched: {compartment: comp2}
-  ukschedcoop: {compartment: comp2}
-  lwip: {compartment: comp3}
-${SHARING.dss}
-`,
+      yaml: presetYaml(`${app}-cubicleos-mpk3`, 'cubicleos', 3, [[app, 1], ['newlib', 1], ['uksched', 2], ['ukschedcoop', 2], ['lwip', 3]], SHARING.dss),
     },
   };
 }
