@@ -15,7 +15,7 @@ import type { RealServer } from '../workloads/app.js';
 import { missingBinary, startReal } from './abuse/real-server.js';
 import { RegionHeap } from '../shm/heap.js';
 import { nginxMainArgs, OUTPUT_CAP } from '../workloads/nginx/limits.js';
-import { numberOption, parseCommandLine, runCommand, UsageError } from './cli.js';
+import { numberOption, parseCommandLine, presetsOption, runCommand, UsageError } from './cli.js';
 import { formatTable } from './table.js';
 
 const USAGE = `usage: node scripts/abuse.js [options]
@@ -648,8 +648,7 @@ async function main(): Promise<number> {
   }
   if (positionals.length > 0) throw new UsageError(`unexpected argument ${positionals[0]}; presets go in --presets`);
   const seconds = numberOption(values, 'seconds', 2, { min: 0.2, max: 600 });
-  const presets = String(values['presets'] ?? DEFAULT_PRESETS).split(',').map((p) => p.trim()).filter(Boolean);
-  if (presets.length === 0) throw new UsageError(`--presets: ${JSON.stringify(values['presets'])} names no preset`);
+  const presets = presetsOption(values, DEFAULT_PRESETS);
   for (const p of presets) {
     if (REAL_PRESETS.has(p)) continue;
     if (!isPreset(p)) throw new UsageError(`--presets: unknown preset ${JSON.stringify(p)}; e.g. ${DEFAULT_PRESETS}, or ${[...REAL_PRESETS.keys()].join(', ')}`);

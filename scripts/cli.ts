@@ -22,6 +22,18 @@ export function parseCommandLine(argv: readonly string[], options: Options, usag
   }
 }
 
+/** The items of a comma-separated option, trimmed, empty ones dropped. */
+export function commaList(raw: unknown): string[] {
+  return String(raw).split(',').map((s) => s.trim()).filter((s) => s !== '');
+}
+
+/** --presets as a list (`fallback` when absent), or a UsageError when it names none. */
+export function presetsOption(values: Parsed['values'], fallback: string): string[] {
+  const presets = commaList(values['presets'] ?? fallback);
+  if (presets.length === 0) throw new UsageError(`--presets: ${JSON.stringify(values['presets'])} names no preset`);
+  return presets;
+}
+
 /** A positive number from an option, or a UsageError naming the option and the valid range. */
 export function numberOption(values: Parsed['values'], name: string, fallback: number, range: { min: number; max: number; integer?: boolean }): number {
   const raw = values[name];

@@ -12,7 +12,7 @@ import { libraryRegistry } from '../workloads/registry.js';
 import { launch } from '../workloads/launch.js';
 import { runAppWorkload } from '../workloads/drive.js';
 import { describeConfiguration } from './report.js';
-import { numberOption, parseCommandLine, runCommand } from './cli.js';
+import { commaList, numberOption, parseCommandLine, runCommand } from './cli.js';
 import { printTable } from './table.js';
 import { mean } from './stats.js';
 
@@ -61,7 +61,7 @@ export function hardenedConfiguration(library: string | null, options: readonly 
 
 function listOption(value: unknown, name: string, valid: readonly string[]): string[] {
   if (value === undefined) return [...valid];
-  const items = String(value).split(',').map((s) => s.trim()).filter(Boolean);
+  const items = commaList(value);
   const bad = items.filter((i) => !valid.includes(i));
   if (bad.length || items.length === 0) throw new RangeError(`--${name}: ${JSON.stringify(value)} is not valid; expected a comma-separated subset of ${valid.join(',')}`);
   return items;

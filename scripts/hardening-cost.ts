@@ -5,7 +5,7 @@
 import { HARDENING_KERNELS } from '../compartments/model/hardening-kernels.js';
 import { defaultCacheDir } from '../compartments/model/calibration.js';
 import { HARDENING_VARIANTS, loadHardeningCosts, type HardeningVariant, type VariantFigure } from '../compartments/model/hardening-cost.js';
-import { numberOption, parseCommandLine, runCommand, UsageError } from './cli.js';
+import { commaList, numberOption, parseCommandLine, runCommand, UsageError } from './cli.js';
 import { printTable } from './table.js';
 
 const USAGE = `usage: node scripts/hardening-cost.js [options]
@@ -99,7 +99,7 @@ function describeVariant(v: VariantFigure): string {
 
 function variantsOption(raw: string | boolean | undefined): HardeningVariant[] | undefined {
   if (typeof raw !== 'string') return undefined;
-  const names = raw.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  const names = commaList(raw);
   const bad = names.find((n) => !(HARDENING_VARIANTS as readonly string[]).includes(n));
   if (bad !== undefined || names.length === 0) throw new UsageError(`--variants: ${JSON.stringify(bad ?? raw)} is not valid; expected a comma-separated list of ${HARDENING_VARIANTS.join(', ')}`);
   return names as HardeningVariant[];

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { findIperf } from '../workloads/iperf/benchmark.js';
 import { appNamed } from '../workloads/registry.js';
-import { numberOption, parseCommandLine, runCommand, UsageError, type Parsed } from './cli.js';
+import { commaList, numberOption, parseCommandLine, type Parsed, runCommand, UsageError } from './cli.js';
 import { createProgress } from './progress.js';
 import { formatTable } from './table.js';
 import { FIG6_APPS, FIG6_FULL, FIG6_QUICK, fig6Points, fig6Rows, fig6Spec, runFig6, type Fig6App } from './paper/fig6.js';
@@ -97,7 +97,7 @@ function sizesOption(values: Parsed['values'], fallback: readonly number[], max:
 function labelsOption(values: Parsed['values'], valid: readonly string[]): string[] | undefined {
   const raw = values['labels'];
   if (raw === undefined) return undefined;
-  const labels = String(raw).split(',').map((s) => s.trim()).filter((s) => s !== '');
+  const labels = commaList(raw);
   const unknown = labels.filter((l) => !valid.includes(l));
   if (labels.length === 0 || unknown.length > 0) {
     const shown = valid.length > 12 ? `${valid.slice(0, 12).join(', ')}, ... (${valid.length} in all)` : valid.join(', ');

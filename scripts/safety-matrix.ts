@@ -7,7 +7,7 @@ import { libraryRegistry } from '../workloads/registry.js';
 import { FAULTS, type FaultName } from '../compartments/host/faults.js';
 import { runInjection, type InjectionReport } from './inject/experiment.js';
 import { formatTable } from './table.js';
-import { numberOption, parseCommandLine, runCommand, UsageError } from './cli.js';
+import { commaList, numberOption, parseCommandLine, runCommand, UsageError } from './cli.js';
 
 const USAGE = `usage: node scripts/safety-matrix.js [preset ...] [options]
 
@@ -80,7 +80,7 @@ function cell(r: InjectionReport): string {
 
 function parseFaults(raw: unknown): FaultName[] {
   if (raw === undefined) return [...FAULTS];
-  const list = String(raw).split(',').map((s) => s.trim()).filter(Boolean);
+  const list = commaList(raw);
   const bad = list.find((f) => !(FAULTS as readonly string[]).includes(f));
   if (bad !== undefined || list.length === 0) throw new UsageError(`--faults: ${JSON.stringify(bad ?? raw)} is not a fault; valid: ${FAULTS.join(', ')}`);
   return list as FaultName[];

@@ -11,7 +11,7 @@ import { runRedisLoad } from '../workloads/loadgen/redis-client.js';
 import { encodeCommand } from '../workloads/redis/resp.js';
 import { RegionHeap } from '../shm/heap.js';
 import { collectGarbage } from '../compartments/runtime/collect.js';
-import { numberOption, parseCommandLine, runCommand, UsageError } from './cli.js';
+import { numberOption, parseCommandLine, presetsOption, runCommand, UsageError } from './cli.js';
 import { createProgress, type Progress } from './progress.js';
 
 const USAGE = `usage: node scripts/soak.js [options]
@@ -290,8 +290,7 @@ async function main(): Promise<number> {
   const keys = numberOption(values, 'keys', 500, { min: 1, max: 1e6, integer: true });
   const sampleS = numberOption(values, 'sample-s', 10, { min: 0.1, max: 3600 });
   const sampleMs = Math.min(sampleS * 1000, (minutes * 60_000) / 8);
-  const presets = String(values['presets'] ?? 'redis-mpk2,redis-ept2').split(',').map((p) => p.trim()).filter(Boolean);
-  if (presets.length === 0) throw new UsageError(`--presets: ${JSON.stringify(values['presets'])} names no preset`);
+  const presets = presetsOption(values, 'redis-mpk2,redis-ept2');
   for (const p of presets) if (!isPreset(p)) throw new UsageError(`--presets: unknown preset ${JSON.stringify(p)}`);
   const print = (line: string): void => void process.stdout.write(line + '\n');
   const progress = createProgress('soak');
