@@ -67,7 +67,8 @@ export class Select {
     const wantRead = readfds === 0 ? null : this.#copyIn(this.#want[0]!, readfds, bytes);
     const wantWrite = writefds === 0 ? null : this.#copyIn(this.#want[1]!, writefds, bytes);
     const wantExcept = exceptfds === 0 ? null : this.#copyIn(this.#want[2]!, exceptfds, bytes);
-    const asked = (fd: number): boolean => [wantRead, wantWrite, wantExcept].some((set) => set !== null && (set[fd >> 3]! & (1 << (fd & 7))) !== 0);
+    const inSet = (set: Uint8Array | null, fd: number): boolean => set !== null && (set[fd >> 3]! & (1 << (fd & 7))) !== 0;
+    const asked = (fd: number): boolean => inSet(wantRead, fd) || inSet(wantWrite, fd) || inSet(wantExcept, fd);
     for (let fd = 0; fd < nfds; fd++) if (asked(fd) && (this.#fileGet(fd) < 0 || !table.get(fd))) return -ERRNO.EBADF;
     if (timeout !== 0 && !(memory.read64(timeout) >= 0 && memory.read64(timeout + 8) >= 0 && memory.read64(timeout + 8) < 1e6)) return -ERRNO.EINVAL;
     const limitMs = timeout === 0 ? -1 : memory.read64(timeout) * 1000 + memory.read64(timeout + 8) / 1000;
